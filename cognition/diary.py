@@ -1,0 +1,228 @@
+"""The diary: append-only markdown, one file per day, the source of truth.
+
+Each record is one line of the file: an HTML comment holding the record as JSON,
+followed by a human-readable rendering in plain markdown. The parser reads only the
+comment lines, so a record parses back exactly as written whatever its text holds
+(headings, blank lines, a megabyte of code), and damage stays local: a line that no
+longer parses is skipped with a warning and left in the file untouched.
+
+An exchange is written in two records with one id: the user's `message` first,
+before anything that can fail, then the agent's `reply`. A turn that crashes halfway
+leaves the message in the diary with no reply; nothing the user said is lost.
+
+Appends take a file lock (several processes may share a home: the CLI, the daemon, the
+server) and are fsynced before `append` returns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterator, Literal
+
+from filelock import FileLock
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["exchange", "thought", "daydream", "note"]
+KINDS: tuple[str, ...] = ("exchange", "thought", "daydream", "note")
+SCHEMA = 1
+_RECORD = re.compile(r"^<!-- reverie (\{.*\}) -->$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One memory. For an exchange, `text` is what the user said and `reply` the answer."""
+
+    id: str
+    kind: Kind
+    time: datetime
+    text: str
+    reply: str | None = None
+    reward: float = 1.0
+    chemistry: dict[str, float] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def day(self) -> date:
+        return self.time.date()
+
+    def document(self) -> str:
+        """The text that represents this entry in the index and in prompts.
+
+        For an exchange that is what the user said: the memory is theirs, and the
+        agent's reply (kept in the diary) would only blur retrieval.
+        """
+        return self.text
+
+
+def new_id(when: datetime) -> str:
+    return f"{when:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).astimezone()
+
+
+class DiaryError(RuntimeError):
+    pass
+
+
+class Diary:
+    """A user's `memory/` directory. Entries are appended, never rewritten."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._lock = FileLock(str(self.directory / ".diary.lock"))
+
+    # -- writing -----------------------------------------------------------------
+
+    def write(self, kind: Kind, text: str, *, reply: str | None = None, reward: float = 1.0,
+              chemistry: dict[str, float] | None = None, meta: dict | None = None,
+              when: datetime | None = None) -> Entry:
+        """Append a whole entry (a thought, a note, or an exchange with its reply)."""
+        if kind not in KINDS:
+            raise ValueError(f"kind={kind!r} is not one of {KINDS}")
+        when = when or now()
+        entry = Entry(new_id(when), kind, when, text, reply, float(reward), dict(chemistry or {}), dict(meta or {}))
+        self._append(when, [_message_record(entry)] + ([_reply_record(entry, {})] if reply is not None else []))
+        return entry
+
+    def begin_exchange(self, text: str, *, reward: float = 1.0, chemistry: dict[str, float] | None = None,
+                       meta: dict | None = None, when: datetime | None = None) -> Entry:
+        """Record what the user said, before any model runs."""
+        return self.write("exchange", text, reward=reward, chemistry=chemistry, meta=meta, when=when)
+
+    def finish_exchange(self, entry: Entry, reply: str, meta: dict | None = None) -> Entry:
+        """Record the answer to an exchange begun with `begin_exchange` (same day file)."""
+        done = replace(entry, reply=reply, meta={**entry.meta, **(meta or {})})
+        self._append(entry.time, [_reply_record(done, meta or {})])
+        return done
+
+    def _append(self, when: datetime, records: list[dict]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.path_for(when.date())
+        text = "".join(_render(r) for r in records)
+        with self._lock:
+            fresh = not path.exists() or path.stat().st_size == 0
+            with open(path, "a", encoding="utf-8") as fh:
+                if fresh:
+                    fh.write(f"# Diary — {when:%A %d %B %Y}\n\n")
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+    # -- reading -----------------------------------------------------------------
+
+    def path_for(self, day: date) -> Path:
+        return self.directory / f"{day.isoformat()}.md"
+
+    def days(self) -> list[date]:
+        out = []
+        for p in sorted(self.directory.glob("????-??-??.md")):
+            try:
+                out.append(date.fromisoformat(p.stem))
+            except ValueError:
+                log.warning("diary: ignoring %s (its name is not a date)", p)
+        return out
+
+    def read_day(self, day: date) -> list[Entry]:
+        path = self.path_for(day)
+        return list(_parse(path)) if path.exists() else []
+
+    def entries(self, since: datetime | None = None) -> Iterator[Entry]:
+        """All entries in time order, optionally those at or after `since`."""
+        for day in self.days():
+            if since is not None and day < since.date():
+                continue
+            for entry in self.read_day(day):
+                if since is None or entry.time >= since:
+                    yield entry
+
+    def get(self, entry_id: str) -> Entry | None:
+        try:
+            day = date(int(entry_id[:4]), int(entry_id[4:6]), int(entry_id[6:8]))
+        except ValueError:
+            return None
+        return next((e for e in self.read_day(day) if e.id == entry_id), None)
+
+    def counts(self) -> dict[str, int]:
+        counts = {k: 0 for k in KINDS}
+        for entry in self.entries():
+            counts[entry.kind] += 1
+        return counts
+
+
+# -- the file format ------------------------------------------------------------------
+
+
+def _message_record(e: Entry) -> dict:
+    return {"v": SCHEMA, "part": "message", "id": e.id, "kind": e.kind, "time": e.time.isoformat(),
+            "text": e.text, "reward": e.reward, "chemistry": e.chemistry, "meta": e.meta}
+
+
+def _reply_record(e: Entry, meta: dict) -> dict:
+    return {"v": SCHEMA, "part": "reply", "id": e.id, "time": now().isoformat(), "text": e.reply, "meta": meta}
+
+
+def _encode(record: dict) -> str:
+    # "<" and ">" are escaped so no text can close the HTML comment early.
+    raw = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.split("\n"))
+
+
+def _render(r: dict) -> str:
+    head = f"<!-- reverie {_encode(r)} -->\n"
+    if r["part"] == "reply":
+        return head + f"**reverie:**\n{_quote(r['text'])}\n\n"
+    when = datetime.fromisoformat(r["time"])
+    who = "**user:**\n" if r["kind"] == "exchange" else ""
+    return head + f"### {when:%H:%M:%S} · {r['kind']} · `{r['id']}`\n\n{who}{_quote(r['text'])}\n\n"
+
+
+def _parse(path: Path) -> Iterator[Entry]:
+    """Entries of one day file in order; damaged lines are skipped with a warning, never removed."""
+    entries: dict[str, Entry] = {}
+    raw = path.read_bytes()
+    for lineno, line_bytes in enumerate(raw.split(b"\n"), 1):
+        if not line_bytes.startswith(b"<!-- reverie "):
+            continue
+        try:
+            line = line_bytes.decode("utf-8")
+            match = _RECORD.match(line)
+            if not match:
+                raise ValueError("the record is not closed")
+            record = json.loads(match.group(1))
+            _apply(entries, record)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("diary: skipping damaged record at %s:%d (%s); the line is left as it is", path, lineno, exc)
+    yield from entries.values()
+
+
+def _apply(entries: dict[str, Entry], r: dict) -> None:
+    if r.get("v", 1) > SCHEMA:
+        raise ValueError(f"record schema v{r['v']} is newer than this reverie (v{SCHEMA}); upgrade reverie")
+    if r["part"] == "message":
+        if r["kind"] not in KINDS:
+            raise ValueError(f"unknown kind {r['kind']!r}")
+        if not isinstance(r["text"], str):
+            raise TypeError("text is not a string")
+        entries[r["id"]] = Entry(r["id"], r["kind"], datetime.fromisoformat(r["time"]), r["text"], None,
+                                 float(r.get("reward", 1.0)), dict(r.get("chemistry") or {}), dict(r.get("meta") or {}))
+    elif r["part"] == "reply":
+        base = entries.get(r["id"])
+        if base is None:
+            raise KeyError(f"reply to unknown entry {r['id']}")
+        entries[r["id"]] = replace(base, reply=str(r["text"]), meta={**base.meta, **(r.get("meta") or {})})
+    else:
+        raise ValueError(f"unknown part {r['part']!r}")

@@ -1,0 +1,272 @@
+"""The local runtime: one base model per process, serving adapters on and off.
+
+System 1 (the adapter on) and the embedded System 2 (the adapter off, through peft's
+`disable_adapter()`) share one loaded base, so a laptop holds one copy of the weights.
+Generation is serialised by a lock because switching adapters is model-wide state.
+
+On CPUs with native bf16 (AVX512-BF16 or AMX) the base runs in bfloat16: matrix
+products there run several times faster than fp32 (see `python -m eval.bench`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from cognition.models import ModelError, ModelSource, REPAIR
+
+log = logging.getLogger(__name__)
+
+Messages = list[dict[str, str]]
+CUT_MARK = "\n[… {n} tokens cut to fit the model's context …]\n"
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    prompt_tokens: int
+    new_tokens: int
+    seconds: float
+    first_token_s: float | None = None
+    note: str | None = None  # set when the prompt was cut to fit the context
+
+
+def cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def pick_dtype(name: str):
+    import torch
+
+    if name == "float32":
+        return torch.float32
+    if name == "bfloat16":
+        return torch.bfloat16
+    return torch.bfloat16 if (torch.cuda.is_available() or cpu_has_bf16()) else torch.float32
+
+
+class LocalRuntime:
+    """A loaded base with its tokenizer, and the adapters loaded onto it."""
+
+    def __init__(self, source: ModelSource, dtype: str = "auto", context_tokens: int = 4096, threads: int = 0):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.source = source
+        self.dtype = pick_dtype(dtype)
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(source.path, local_files_only=True)
+            self.base = AutoModelForCausalLM.from_pretrained(source.path, dtype=self.dtype, local_files_only=True)
+        except Exception as exc:
+            raise ModelError(f"cannot load the base model from {source.path} ({type(exc).__name__}: {exc}); {REPAIR}") from exc
+        self.base.to(self.device).eval()
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.tokenizer.padding_side = "left"
+        limit = getattr(self.base.config, "max_position_embeddings", context_tokens) or context_tokens
+        self.context_tokens = min(context_tokens, limit)
+        self.model = self.base  # becomes a PeftModel once an adapter is loaded
+        self.adapter: str | None = None
+        self.lock = threading.RLock()
+
+    # -- adapters ------------------------------------------------------------------
+
+    def load_adapter(self, name: str, path: Path) -> None:
+        """Load an adapter's weights under `name` and make it the active one."""
+        from peft import PeftModel
+
+        with self.lock:
+            if self.model is self.base:
+                self.model = PeftModel.from_pretrained(self.base, str(path), adapter_name=name, is_trainable=False)
+            elif name not in self.model.peft_config:
+                self.model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+            self.model.set_adapter(name)
+            self.model.to(self.device).eval()
+            self.adapter = name
+
+    def unload_adapter(self, name: str) -> None:
+        with self.lock:
+            if self.model is not self.base and name in self.model.peft_config:
+                if self.adapter == name:
+                    self.adapter = None
+                if len(self.model.peft_config) == 1:
+                    self.model = self.base = self.model.unload()
+                else:
+                    self.model.delete_adapter(name)
+
+    @contextmanager
+    def adapter_off(self):
+        """The bare base: System 2's view, and System 1 before its first sleep."""
+        with self.lock:
+            ctx = self.model.disable_adapter() if self.model is not self.base else nullcontext()
+            with ctx:
+                yield self.model
+
+    @contextmanager
+    def adapter_on(self):
+        with self.lock:
+            if self.adapter is None:
+                with self.adapter_off() as model:
+                    yield model
+            else:
+                yield self.model
+
+    # -- prompts -------------------------------------------------------------------
+
+    def render(self, messages: Messages, add_generation_prompt: bool = True) -> str:
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
+
+    def count(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def fit(self, messages: Messages, max_new_tokens: int) -> tuple[Messages, str | None]:
+        """Cut the longest message in its middle until the prompt fits the context."""
+        budget = self.context_tokens - max_new_tokens
+        total = self.count(self.render(messages))
+        if total <= budget:
+            return messages, None
+        messages = [dict(m) for m in messages]
+        longest = max(range(len(messages)), key=lambda i: len(messages[i]["content"]))
+        ids = self.tokenizer(messages[longest]["content"], add_special_tokens=False)["input_ids"]
+        keep = max(16, len(ids) - (total - budget) - 32)
+        head, tail = ids[: keep * 2 // 3], ids[len(ids) - keep // 3:] if keep // 3 else []
+        cut = len(ids) - len(head) - len(tail)
+        messages[longest]["content"] = (self.tokenizer.decode(head) + CUT_MARK.format(n=cut)
+                                        + self.tokenizer.decode(tail))
+        note = f"the message was cut from {len(ids)} to {len(head) + len(tail)} tokens to fit the model's context"
+        return messages, note
+
+    # -- generation ----------------------------------------------------------------
+
+    def generate(self, batch: Sequence[Messages], *, adapter: bool, max_new_tokens: int = 64,
+                 temperature: float = 0.0, seed: int | None = None,
+                 on_text: Callable[[str], None] | None = None) -> list[Generation]:
+        """Answer every conversation in `batch` (left-padded into one forward pass).
+
+        `on_text` streams the text of a single conversation as it is produced.
+        """
+        import torch
+
+        if not batch:
+            return []
+        if on_text is not None and len(batch) != 1:
+            raise ValueError(f"streaming needs a batch of one conversation, got {len(batch)}")
+        fitted = [self.fit(m, max_new_tokens) for m in batch]
+        prompts = [self.render(m) for m, _ in fitted]
+        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        streamer = _Streamer(self.tokenizer, on_text) if on_text else None
+        kwargs = dict(max_new_tokens=max_new_tokens, pad_token_id=self.tokenizer.pad_token_id,
+                      eos_token_id=self.tokenizer.eos_token_id, streamer=streamer)
+        if temperature > 0:
+            kwargs.update(do_sample=True, temperature=temperature, top_p=0.95)
+        else:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        ctx = self.adapter_on() if adapter else self.adapter_off()
+        started = time.perf_counter()
+        with ctx as model, torch.inference_mode():
+            if seed is not None:
+                torch.manual_seed(seed)
+            out = model.generate(**enc, **kwargs)
+        seconds = time.perf_counter() - started
+        width = enc["input_ids"].shape[1]
+        results = []
+        for row, (_, note) in zip(range(len(batch)), fitted):
+            new = out[row, width:]
+            n_new = int((new != self.tokenizer.pad_token_id).sum())
+            text = self.tokenizer.decode(new, skip_special_tokens=True).strip()
+            prompt_tokens = int(enc["attention_mask"][row].sum())
+            first = streamer.first_token_s(started) if streamer else None
+            results.append(Generation(text, prompt_tokens, n_new, seconds, first, note))
+        return results
+
+    def chat(self, messages: Messages, **kwargs) -> Generation:
+        return self.generate([messages], **kwargs)[0]
+
+    def stream(self, messages: Messages, **kwargs) -> Iterator[str]:
+        """Yield text as it is generated (the generation runs in a worker thread)."""
+        import queue
+
+        chunks: queue.Queue = queue.Queue()
+        done = object()
+        failure: list[BaseException] = []
+
+        def work():
+            try:
+                self.generate([messages], on_text=chunks.put, **kwargs)
+            except BaseException as exc:  # re-raised in the caller's thread
+                failure.append(exc)
+            finally:
+                chunks.put(done)
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        while (item := chunks.get()) is not done:
+            yield item
+        worker.join()
+        if failure:
+            raise failure[0]
+
+
+def _streamer_base():
+    from transformers import TextStreamer
+
+    return TextStreamer
+
+
+class _Streamer:
+    """Adapts transformers' TextStreamer to a callback, noting when the first token came."""
+
+    def __init__(self, tokenizer, on_text: Callable[[str], None]):
+        base = _streamer_base()
+        outer = self
+
+        class Impl(base):
+            def on_finalized_text(self, text: str, stream_end: bool = False):
+                if text:
+                    on_text(text)
+
+            def put(self, value):
+                if outer._prompt_seen and outer._first is None:
+                    outer._first = time.perf_counter()
+                outer._prompt_seen = True
+                super().put(value)
+
+        self._impl = Impl(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        self._first: float | None = None
+        self._prompt_seen = False
+
+    def put(self, value):
+        self._impl.put(value)
+
+    def end(self):
+        self._impl.end()
+
+    def first_token_s(self, started: float) -> float | None:
+        return None if self._first is None else self._first - started
+
+
+_runtimes: dict[tuple, LocalRuntime] = {}
+_runtimes_lock = threading.Lock()
+
+
+def shared_runtime(source: ModelSource, dtype: str = "auto", context_tokens: int = 4096, threads: int = 0) -> LocalRuntime:
+    """The process's one runtime for a base (System 1 and System 2 share it)."""
+    key = (str(source.path), dtype, context_tokens)
+    with _runtimes_lock:
+        if key not in _runtimes:
+            _runtimes[key] = LocalRuntime(source, dtype, context_tokens, threads)
+        return _runtimes[key]

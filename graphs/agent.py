@@ -1,0 +1,181 @@
+"""The agent: one user's memory, chemistry and both systems, wired from settings.
+
+The surfaces (CLI, server, daemon, benchmarks) open an `Agent` and call `say()`; the
+turn graph does the work. Factories import their heavy libraries inside, so opening an
+agent for `status` or `memory search` never loads the language model.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+from cognition.chemistry import ChemistryStore
+from cognition.config import Settings
+from cognition.diary import Diary
+from cognition.home import Home
+from cognition.index import MemoryIndex
+from system1.adapters import AdapterStore
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+
+class EmptyMessage(ValueError):
+    pass
+
+
+@dataclass
+class TurnResult:
+    answer: str
+    system1: str | None
+    verdict: str | None
+    memories: list[str]
+    timings: dict[str, float]
+    entry: str
+    category: str
+    adapter: str | None
+    chemistry: dict[str, float]
+    verdict_source: str | None = None
+    first_token_s: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"answer": self.answer, "system1": self.system1, "verdict": self.verdict, "memories": self.memories,
+                "timings": self.timings, "entry": self.entry, "category": self.category, "adapter": self.adapter,
+                "verdict_source": self.verdict_source, "chemistry": self.chemistry, "notes": self.notes}
+
+
+def validate_message(text: str) -> str:
+    if not text or not text.strip():
+        raise EmptyMessage("the message is empty; say something (for example: reverie say \"Hello\")")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_MESSAGE_BYTES:
+        raise ValueError(f"the message is {size} bytes; the limit is {MAX_MESSAGE_BYTES} bytes. "
+                         "Add long documents with `reverie ingest FILE` instead")
+    return text
+
+
+class Agent:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.home = Home(settings.home)
+        self.user_home = self.home.user(settings.user).ensure()
+        self.diary = Diary(self.user_home.memory)
+        self.index = MemoryIndex(self.user_home.index, settings.memory.embedder)
+        self.chemistry = ChemistryStore(self.user_home.chemistry, settings.chemistry)
+        self.adapters = AdapterStore(self.user_home.adapters)
+
+    # -- the models, built on first use -------------------------------------------
+
+    @cached_property
+    def runtime(self):
+        from cognition.models import resolve
+        from cognition.runtime import shared_runtime
+
+        m = self.settings.model
+        return shared_runtime(resolve(m.id, self.settings.models_path), m.dtype, m.context_tokens, m.threads)
+
+    @cached_property
+    def brain(self):
+        from system1.brain import LizardBrain
+
+        s1 = self.settings.system1
+        if s1.backend == "vllm":
+            from system1.backends.vllm import VLLMBackend
+
+            if not s1.base_url:
+                raise ValueError("system1.backend = 'vllm' needs system1.base_url (REVERIE_SYSTEM1__BASE_URL)")
+            backend = VLLMBackend(s1.base_url, self.adapters, self.settings.user, self.settings.model.id)
+        else:
+            from system1.backends.local import LocalBackend
+
+            backend = LocalBackend(self.runtime, self.adapters)
+        return LizardBrain(backend, s1)
+
+    @cached_property
+    def reasoner(self):
+        s2 = self.settings.system2
+        if s2.backend == "openai":
+            from system2.openai_backend import OpenAIReasoner
+
+            return OpenAIReasoner(s2, self.settings.memory.embedder)
+        from system2.embedded import EmbeddedReasoner
+
+        return EmbeddedReasoner(self.runtime, s2, self.settings.memory.embedder)
+
+    @cached_property
+    def checkpointer(self):
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        conn = sqlite3.connect(str(self.user_home.conversation_db), check_same_thread=False)
+        return SqliteSaver(conn)
+
+    @cached_property
+    def turn_graph(self):
+        from graphs.turn import builder
+
+        return builder.compile(checkpointer=self.checkpointer)
+
+    def context(self, system1: bool):
+        from graphs.turn import TurnContext
+
+        return TurnContext(diary=self.diary, index=self.index, chemistry=self.chemistry, reasoner=self.reasoner,
+                           brain=self.brain if system1 else None, recall_k=self.settings.memory.recall_k,
+                           history_turns=self.settings.system2.history_turns, seed=self.settings.seed)
+
+    # -- acts ------------------------------------------------------------------------
+
+    def say(self, message: str, system1: bool | None = None, thread: str = "main",
+            on_text: Callable[[str], None] | None = None) -> TurnResult:
+        """One coordinated turn. `system1=False` is the ablation; None follows the config."""
+        validate_message(message)
+        use_s1 = self.settings.system1.enabled if system1 is None else system1
+        config = {"configurable": {"thread_id": f"{self.settings.user}:{thread}"}}
+        started = time.perf_counter()
+        state: dict = {}
+        for mode, chunk in self.turn_graph.stream({"message": message, "system1_enabled": use_s1}, config,
+                                                  context=self.context(use_s1), stream_mode=["custom", "values"]):
+            if mode == "custom" and on_text is not None:
+                on_text(chunk["token"])
+            elif mode == "values":
+                state = chunk
+        timings = dict(state.get("timings") or {})
+        timings["total"] = round(time.perf_counter() - started, 4)
+        return TurnResult(
+            answer=state["answer"], system1=state.get("system1") if use_s1 else None, verdict=state.get("verdict"),
+            memories=[m["id"] for m in state.get("memories") or []], timings=timings, entry=state["entry_id"],
+            category=state["category"], adapter=state.get("adapter"), chemistry=state.get("chemistry") or {},
+            verdict_source=state.get("verdict_source"), first_token_s=state.get("first_token_s"),
+            notes=list(state.get("notes") or []))
+
+    def ask_closed_book(self, question: str) -> dict[str, Any]:
+        validate_message(question)
+        thought = self.brain.answer(question, closed_book=True)
+        return {"answer": thought.text, "adapter": thought.adapter, "seconds": round(thought.seconds, 4),
+                "notes": [thought.note] if thought.note else []}
+
+    def status(self) -> dict[str, Any]:
+        chem = self.chemistry.load()
+        resolved = self.adapters.resolve()
+        return {
+            "user": self.settings.user, "home": str(self.home.root),
+            "chemistry": {**chem.snapshot(), "updated": chem.updated, "sleep_due": self.chemistry.sleep_due(chem),
+                          "stressed": self.chemistry.stressed(chem)},
+            "adapter": {"current": self.adapters.current(), "serving": resolved.version,
+                        "versions": self.adapters.versions(), "refused": list(resolved.refused)},
+            "last_sleep": chem.slept,
+            "diary": {"days": len(self.diary.days()), **self.diary.counts()},
+            "system1": {"enabled": self.settings.system1.enabled, "backend": self.settings.system1.backend},
+            "system2": {"backend": self.settings.system2.backend, "base_url": self.settings.system2.base_url},
+            "model": self.settings.model.id,
+        }
+
+    def close(self) -> None:
+        if "checkpointer" in self.__dict__:
+            self.checkpointer.conn.close()

@@ -1,0 +1,172 @@
+"""One coordinated turn: perceive → (recall ‖ intuit) → deliberate → remember.
+
+- perceive classifies the message, updates the chemistry and writes the user's words
+  to the diary before any model runs, so nothing said is lost if a later step fails;
+- recall (Chroma over the diary) and intuit (System 1 on the message alone) run in the
+  same superstep, in parallel; with System 1 off, intuit is not scheduled at all;
+- deliberate is System 2: it answers from the message, the memories and the
+  provocation, streams its tokens to the caller, and returns its verdict;
+- remember appends the reply to the diary, then indexes the exchange.
+
+The state is checkpointed per user thread (SQLite), which carries the running
+conversation from one turn to the next. Collaborators arrive as the run's context
+(`TurnContext`), so the graph itself is module-level and holds no objects.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, TypedDict
+
+from langgraph.config import get_stream_writer
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from cognition.chemistry import ChemistryStore
+from cognition.diary import Diary
+from cognition.index import MemoryIndex
+from cognition.perceive import perceive as classify
+from system1.brain import LizardBrain
+from system2.reasoner import Reasoner
+
+HISTORY_CHARS = 2000  # a thread's history keeps this much of each past message
+
+
+@dataclass
+class TurnContext:
+    diary: Diary
+    index: MemoryIndex
+    chemistry: ChemistryStore
+    reasoner: Reasoner
+    brain: LizardBrain | None = None
+    recall_k: int = 5
+    history_turns: int = 4
+    seed: int | None = None
+
+
+def merge_timings(old: dict | None, new: dict | None) -> dict:
+    """Per-node seconds; a turn starts afresh when perceive sends `_reset`."""
+    if not new:
+        return old or {}
+    if new.get("_reset"):
+        return {k: v for k, v in new.items() if k != "_reset"}
+    return {**(old or {}), **new}
+
+
+def append_history(old: list | None, new: list | None) -> list:
+    return (old or []) + (new or [])
+
+
+class TurnState(TypedDict, total=False):
+    message: str
+    system1_enabled: bool
+    entry_id: str
+    category: str
+    signals: list[str]
+    chemistry: dict[str, float]
+    memories: list[dict[str, Any]]
+    system1: str | None
+    adapter: str | None
+    answer: str
+    verdict: str | None
+    verdict_source: str | None
+    similarity: float | None
+    notes: list[str]
+    first_token_s: float | None
+    timings: Annotated[dict[str, float], merge_timings]
+    history: Annotated[list[list[str]], append_history]
+
+
+def _timed(name: str, started: float) -> dict:
+    return {name: round(time.perf_counter() - started, 4)}
+
+
+def perceive(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
+    started = time.perf_counter()
+    ctx = runtime.context
+    seen = classify(state["message"])
+    chem = ctx.chemistry.perceive(seen)
+    reward = chem.dopamine
+    entry = ctx.diary.begin_exchange(state["message"], reward=reward, chemistry=chem.snapshot(),
+                                     meta={"category": seen.category, "signals": list(seen.signals)})
+    return {"entry_id": entry.id, "category": seen.category, "signals": list(seen.signals),
+            "chemistry": chem.snapshot(), "memories": [], "system1": None, "adapter": None, "notes": [],
+            "verdict": None, "verdict_source": None, "similarity": None, "first_token_s": None,
+            "timings": {"_reset": True, **_timed("perceive", started)}}
+
+
+def route_after_perceive(state: TurnState) -> list[str]:
+    """Recall always; intuit only while System 1 is on (off is the ablation)."""
+    return ["recall", "intuit"] if state.get("system1_enabled", True) else ["recall"]
+
+
+def recall(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
+    started = time.perf_counter()
+    ctx = runtime.context
+    hits = ctx.index.search(state["message"], k=ctx.recall_k)
+    memories = [{"id": h.id, "date": h.date, "kind": h.kind, "text": h.document, "distance": round(h.distance, 4)}
+                for h in hits if h.id != state.get("entry_id")]
+    return {"memories": memories, "timings": _timed("recall", started)}
+
+
+def intuit(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
+    started = time.perf_counter()
+    ctx = runtime.context
+    if ctx.brain is None:
+        return {"timings": _timed("intuit", started)}
+    thought = ctx.brain.associate(state["message"], seed=ctx.seed)
+    return {"system1": thought.text or None, "adapter": thought.adapter, "timings": _timed("intuit", started)}
+
+
+def _memory_line(m: dict) -> str:
+    when = date.fromisoformat(m["date"]).strftime("%d %b %Y")
+    who = {"exchange": "the user said", "note": "from the user's notes", "thought": "you thought",
+           "daydream": "you daydreamed"}.get(m["kind"], m["kind"])
+    return f"{when}, {who}: {m['text']}"
+
+
+def deliberate(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
+    started = time.perf_counter()
+    ctx = runtime.context
+    writer = get_stream_writer()
+    history = [tuple(pair) for pair in (state.get("history") or [])[-ctx.history_turns:]] if ctx.history_turns else []
+    result = ctx.reasoner.deliberate(
+        state["message"], [_memory_line(m) for m in state.get("memories") or []], state.get("system1"),
+        history=history, on_text=lambda text: writer({"token": text}))
+    notes = list(state.get("notes") or []) + ([result.note] if result.note else [])
+    return {"answer": result.answer, "verdict": result.verdict, "verdict_source": result.verdict_source,
+            "similarity": result.similarity, "first_token_s": result.first_token_s, "notes": notes,
+            "timings": _timed("deliberate", started)}
+
+
+def remember(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
+    started = time.perf_counter()
+    ctx = runtime.context
+    entry = ctx.diary.get(state["entry_id"])
+    if entry is None:
+        raise RuntimeError(f"diary entry {state['entry_id']} vanished before its reply was written")
+    done = ctx.diary.finish_exchange(entry, state["answer"], meta={
+        "system1": state.get("system1"), "adapter": state.get("adapter"), "verdict": state.get("verdict"),
+        "verdict_source": state.get("verdict_source"), "memories": [m["id"] for m in state.get("memories") or []]})
+    ctx.index.add([done])
+    pair = [state["message"][:HISTORY_CHARS], state["answer"][:HISTORY_CHARS]]
+    return {"history": [pair], "timings": _timed("remember", started)}
+
+
+builder = StateGraph(TurnState, context_schema=TurnContext)
+builder.add_node("perceive", perceive)
+builder.add_node("recall", recall)
+builder.add_node("intuit", intuit)
+builder.add_node("deliberate", deliberate)
+builder.add_node("remember", remember)
+builder.add_edge(START, "perceive")
+builder.add_conditional_edges("perceive", route_after_perceive, ["recall", "intuit"])
+# Both edges lead into deliberate; recall and intuit share a superstep, so deliberate
+# runs once, after both, and with intuit unscheduled it waits for recall alone.
+builder.add_edge("recall", "deliberate")
+builder.add_edge("intuit", "deliberate")
+builder.add_edge("deliberate", "remember")
+builder.add_edge("remember", END)
+graph = builder.compile()

@@ -1,0 +1,277 @@
+"""The `reverie` command line.
+
+Every command that reports takes `--json` and then prints exactly one JSON object on
+stdout (an error too: `{"error": …}` with a non-zero exit). Heavy imports stay inside
+the commands, so `reverie --help` answers at once. Only this layer reads flags; the
+library below takes typed settings.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, NoReturn, Optional
+
+import typer
+
+app = typer.Typer(help="reverie: a local language model that learns in its sleep.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+memory_app = typer.Typer(help="Search and rebuild the memory index.", no_args_is_help=True)
+models_app = typer.Typer(help="Base models: convert the embedded one, check them.", no_args_is_help=True)
+app.add_typer(memory_app, name="memory")
+app.add_typer(models_app, name="models")
+
+UserOpt = typer.Option(None, "--user", "-u", help="Whose memory (default: 'default', or REVERIE_USER).")
+JsonOpt = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
+HomeOpt = typer.Option(None, "--home", help="The home directory (default: REVERIE_HOME or ~/.local/share/reverie).")
+
+
+class CliError(Exception):
+    """An error the user can act on; its message says what to do."""
+
+
+def _settings(user: Optional[str], home: Optional[str] = None, **overrides):
+    from pydantic import ValidationError
+
+    from cognition.config import load_settings
+
+    try:
+        return load_settings(user=user, home=home, **overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CliError(f"configuration: {where}: {first['msg']} (check config.toml or REVERIE_* variables)") from exc
+
+
+def _agent(user, home=None, **overrides):
+    from graphs.agent import Agent
+
+    return Agent(_settings(user, home, **overrides))
+
+
+def _emit(as_json: bool, payload: dict[str, Any], human) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+    else:
+        human(payload)
+
+
+def _fail(as_json: bool, message: str, code: int = 1) -> NoReturn:
+    if as_json:
+        sys.stdout.write(json.dumps({"error": message}, ensure_ascii=False) + "\n")
+    else:
+        typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _guard(as_json: bool):
+    """Turn the errors a user can fix into one clear line (and a JSON object with --json)."""
+    from cognition.models import ModelError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except (CliError, ModelError, ValueError, ConnectionError, OSError) as exc:
+        _fail(as_json, str(exc))
+    except KeyboardInterrupt:
+        _fail(as_json, "interrupted", 130)
+
+
+def read_text_arg(text: str) -> str:
+    """TEXT, or standard input when TEXT is '-', decoded strictly as UTF-8."""
+    if text != "-":
+        return text
+    raw = sys.stdin.buffer.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"standard input is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 4]!r}); "
+                       "nothing was recorded. Convert it first, e.g. `iconv -f latin1 -t utf-8`") from exc
+
+
+# -- one turn ------------------------------------------------------------------------
+
+
+@app.command()
+def say(text: str = typer.Argument(..., help="What you say ('-' reads standard input)."),
+        no_system1: bool = typer.Option(False, "--no-system1", help="Skip System 1 (the ablation)."),
+        thread: str = typer.Option("main", help="Conversation thread."),
+        user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """One coordinated turn: recall and intuition, then deliberation, then the diary."""
+    with _guard(as_json):
+        message = read_text_arg(text)
+        agent = _agent(user, home)
+        stream = None if as_json else _printer()
+        result = agent.say(message, system1=False if no_system1 else None, thread=thread, on_text=stream)
+        _emit(as_json, result.to_json(), lambda p: _show_turn(p, streamed=True))
+
+
+def _printer():
+    def write(chunk: str):
+        sys.stdout.write(chunk)
+        sys.stdout.flush()
+
+    return write
+
+
+def _show_turn(p: dict, streamed: bool = False) -> None:
+    if not streamed:
+        typer.echo(p["answer"])
+    else:
+        typer.echo("")
+    details = []
+    if p.get("system1"):
+        details.append(f"System 1: {p['system1']}  → {p['verdict']}")
+    if p.get("memories"):
+        details.append(f"memories: {len(p['memories'])}")
+    details.append(f"{p['timings'].get('total', 0):.1f}s")
+    typer.secho("  [" + " · ".join(details) + "]", dim=True, err=True)
+    for note in p.get("notes") or []:
+        typer.secho(f"  note: {note}", fg=typer.colors.YELLOW, err=True)
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="The question ('-' reads standard input)."),
+        closed_book: bool = typer.Option(False, "--closed-book", help="System 1 alone: no retrieval, no diary."),
+        user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Ask System 1 alone, from its weights (closed-book)."""
+    with _guard(as_json):
+        if not closed_book:
+            raise CliError("`ask` answers closed-book only; add --closed-book, or use `reverie say` for a full turn")
+        payload = _agent(user, home).ask_closed_book(read_text_arg(question))
+        _emit(as_json, payload, lambda p: typer.echo(p["answer"]))
+
+
+@app.command()
+def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip System 1 (the ablation)."),
+         thread: str = typer.Option("main", help="Conversation thread."),
+         user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt):
+    """Talk in the terminal. An empty line is skipped; Ctrl-D or /quit ends."""
+    from graphs.agent import EmptyMessage
+
+    with _guard(False):
+        agent = _agent(user, home)
+        interactive = sys.stdin.isatty()
+        typer.secho(f"reverie ({agent.settings.user}) — /quit to leave", dim=True, err=True)
+        while True:
+            if interactive:
+                typer.echo("you> ", nl=False)
+            raw = sys.stdin.buffer.readline()
+            if not raw:
+                break
+            try:
+                line = raw.decode("utf-8").rstrip("\n")
+            except UnicodeDecodeError as exc:
+                typer.secho(f"that line is not valid UTF-8 (byte {exc.start}); it was not recorded", fg="red", err=True)
+                continue
+            if line.strip() in ("/quit", "/exit"):
+                break
+            try:
+                sys.stdout.write("reverie> ")
+                result = agent.say(line, system1=False if no_system1 else None, thread=thread, on_text=_printer())
+            except EmptyMessage:
+                sys.stdout.write("\r")
+                continue
+            _show_turn(result.to_json(), streamed=True)
+
+
+# -- state ---------------------------------------------------------------------------
+
+
+@app.command()
+def status(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Chemistry, the current adapter, the last sleep and the diary's size."""
+    with _guard(as_json):
+        payload = _agent(user, home).status()
+        _emit(as_json, payload, _show_status)
+
+
+def _show_status(p: dict) -> None:
+    c, a, d = p["chemistry"], p["adapter"], p["diary"]
+    typer.echo(f"user      {p['user']}  ({p['home']})")
+    typer.echo(f"chemistry adenosine {c['adenosine']:.2f}  cortisol {c['cortisol']:.2f}  dopamine {c['dopamine']:.2f}"
+               + ("  — sleep is due" if c["sleep_due"] else ""))
+    typer.echo(f"adapter   {a['serving'] or 'none yet (System 1 is the bare base)'}"
+               + (f"  ({len(a['versions'])} versions)" if a["versions"] else ""))
+    for refusal in a["refused"]:
+        typer.secho(f"          refused: {refusal}", fg=typer.colors.RED)
+    typer.echo(f"last sleep {p['last_sleep'] or 'never'}")
+    typer.echo(f"diary     {d['days']} days: {d['exchange']} exchanges, {d['thought']} thoughts, "
+               f"{d['daydream']} daydreams, {d['note']} notes")
+
+
+@memory_app.command("search")
+def memory_search(query: str = typer.Argument(..., help="What to look for."),
+                  k: int = typer.Option(5, "-k", min=1, max=100, help="How many memories."),
+                  user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Search the diary by meaning."""
+    with _guard(as_json):
+        agent = _agent(user, home)
+        hits = agent.index.search(query, k=k)
+        payload = {"query": query, "hits": [
+            {"id": h.id, "kind": h.kind, "date": h.date, "text": h.document, "distance": round(h.distance, 4)}
+            for h in hits]}
+
+        def show(p):
+            if not p["hits"]:
+                typer.echo("nothing found (if the diary is not empty, try `reverie memory reindex`)")
+            for h in p["hits"]:
+                typer.echo(f"{h['date']}  {h['kind']:<8} {h['distance']:.3f}  {h['text'][:100]}")
+
+        _emit(as_json, payload, show)
+
+
+@memory_app.command("reindex")
+def memory_reindex(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Rebuild the index from the diary (the diary is the source of truth)."""
+    with _guard(as_json):
+        agent = _agent(user, home)
+        n = agent.index.reindex(agent.diary)
+        _emit(as_json, {"indexed": n, "index": str(agent.index.directory)},
+              lambda p: typer.echo(f"indexed {p['indexed']} entries into {p['index']}"))
+
+
+@models_app.command("convert")
+def models_convert(force: bool = typer.Option(False, "--force", help="Convert again even if present."),
+                   home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Convert the embedded SmolLM2 GGUF into trainable safetensors under models/ (once)."""
+    import shutil
+
+    from cognition.config import DEFAULT_MODEL
+    from cognition.models import convert_gguf, embedded_gguf, is_converted
+
+    with _guard(as_json):
+        target = _settings(None, home).models_path / DEFAULT_MODEL
+        done = is_converted(target) and not force
+        if not done:
+            if target.exists():
+                shutil.rmtree(target)
+            convert_gguf(embedded_gguf(), target)
+        _emit(as_json, {"model": DEFAULT_MODEL, "path": str(target), "converted": not done},
+              lambda p: typer.echo(f"{p['model']}: {'converted into' if p['converted'] else 'already at'} {p['path']}"))
+
+
+@models_app.command("verify")
+def models_verify(home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Check every file of the configured base against its recorded sha256."""
+    from cognition.models import REPAIR, ModelError, verify
+
+    with _guard(as_json):
+        s = _settings(None, home)
+        target = s.models_path / s.model.id
+        result = verify(target)
+        bad = [name for name, ok in result.items() if not ok]
+        if bad:
+            raise ModelError(f"{target}: {', '.join(bad)} do not match their sha256; {REPAIR}")
+        _emit(as_json, {"model": s.model.id, "files": result, "ok": True},
+              lambda p: typer.echo(f"{p['model']}: {len(p['files'])} files intact"))
+
+
+def main() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

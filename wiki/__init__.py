@@ -1,0 +1,1 @@
+"""The wiki: markdown nodes, proposals and their review."""
