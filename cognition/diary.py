@@ -22,7 +22,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -138,8 +138,11 @@ class Diary:
 
     def entries(self, since: datetime | None = None) -> Iterator[Entry]:
         """All entries in time order, optionally those at or after `since`."""
+        # A day file is named by its entries' local date, and `since` may sit in another
+        # time zone: UTC-12 and UTC+14 put one instant on dates two days apart.
+        first_day = since.date() - timedelta(days=2) if since is not None else None
         for day in self.days():
-            if since is not None and day < since.date():
+            if first_day is not None and day < first_day:
                 continue
             for entry in self.read_day(day):
                 if since is None or entry.time >= since:

@@ -117,7 +117,8 @@ def intuit(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     if ctx.brain is None:
         return {"timings": _timed("intuit", started)}
     thought = ctx.brain.associate(state["message"], seed=ctx.seed)
-    return {"system1": thought.text or None, "adapter": thought.adapter, "timings": _timed("intuit", started)}
+    return {"system1": thought.text or None, "adapter": thought.adapter,
+            "notes": [f"System 1: {thought.note}"] if thought.note else [], "timings": _timed("intuit", started)}
 
 
 def _memory_line(m: dict) -> str:

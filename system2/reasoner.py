@@ -19,6 +19,7 @@ from cognition.index import cosine, embed
 
 Verdict = Literal["accept", "refine", "discard"]
 VERDICTS: tuple[str, ...] = ("accept", "refine", "discard")
+NO_ANSWER = "I don't have an answer to that."
 _STATED = re.compile(r"^\W*verdict\W*(accept|refine|discard)\W*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -67,8 +68,20 @@ def conclude(raw: str, provocation: str | None, settings: System2Settings, embed
              first_token_s: float | None = None, note: str | None = None) -> Deliberation:
     """Turn a backend's raw answer into a Deliberation with its verdict."""
     answer, stated = split_stated_verdict(raw)
+    if not answer:
+        # A model can stop at once (a small one often does on an odd prompt). The turn
+        # still owes the user an answer: System 1's provocation taken as it is, or a
+        # plain admission.
+        if provocation:
+            return Deliberation(provocation, "accept", "fallback", 1.0, seconds, first_token_s,
+                                _join(note, "System 2 gave no answer; System 1's provocation stands in"))
+        return Deliberation(NO_ANSWER, None, None, None, seconds, first_token_s, _join(note, "System 2 gave no answer"))
     if not provocation:
         return Deliberation(answer, None, None, None, seconds, first_token_s, note)
     measured, sim = measure_verdict(provocation, answer, settings, embedder)
     verdict, source = (stated, "stated") if stated else (measured, "measured")
     return Deliberation(answer, verdict, source, round(sim, 4), seconds, first_token_s, note)
+
+
+def _join(*notes: str | None) -> str:
+    return "; ".join(n for n in notes if n)

@@ -1,0 +1,68 @@
+"""The local runtime on a tiny real Llama: generation, batching, streaming, cutting, adapters."""
+
+from __future__ import annotations
+
+import torch
+
+from cognition.runtime import CUT_MARK, LocalRuntime
+from system1.adapters import AdapterStore
+
+
+def _msgs(text):
+    return [{"role": "user", "content": text}]
+
+
+def test_greedy_generation_is_deterministic_and_counts_tokens(tiny_runtime):
+    a = tiny_runtime.chat(_msgs("Hello there"), adapter=False, max_new_tokens=12)
+    b = tiny_runtime.chat(_msgs("Hello there"), adapter=False, max_new_tokens=12)
+    assert a.text == b.text
+    assert 0 < a.new_tokens <= 12
+    assert a.prompt_tokens == tiny_runtime.count(tiny_runtime.render(_msgs("Hello there")))
+
+
+def test_batched_generation_matches_one_at_a_time(tiny_runtime):
+    prompts = [_msgs("Hi"), _msgs("Tell me something about the sea and boats"), _msgs("My cat is called Tuppen.")]
+    batched = [g.text for g in tiny_runtime.generate(prompts, adapter=False, max_new_tokens=10)]
+    single = [tiny_runtime.chat(p, adapter=False, max_new_tokens=10).text for p in prompts]
+    assert batched == single
+
+
+def test_streaming_delivers_the_same_text_and_a_first_token_time(tiny_runtime):
+    chunks: list[str] = []
+    g = tiny_runtime.chat(_msgs("Stream this"), adapter=False, max_new_tokens=16, on_text=chunks.append)
+    assert "".join(chunks).strip() == g.text
+    assert g.first_token_s is not None and 0 < g.first_token_s <= g.seconds
+    assert "".join(tiny_runtime.stream(_msgs("Stream this"), adapter=False, max_new_tokens=16)).strip() == g.text
+
+
+def test_a_prompt_longer_than_the_context_is_cut_with_a_note(tiny_runtime):
+    long = "word " * 3000
+    g = tiny_runtime.chat(_msgs(long), adapter=False, max_new_tokens=8)
+    assert g.note and "cut" in g.note
+    assert g.prompt_tokens <= tiny_runtime.context_tokens - 8
+    fitted, _ = tiny_runtime.fit(_msgs(long), 8)
+    assert CUT_MARK.split("{")[0].strip() in fitted[0]["content"]
+
+
+def _logits(runtime, adapter: bool):
+    ids = runtime.tokenizer("The lighthouse keeper", return_tensors="pt")
+    ctx = runtime.adapter_on() if adapter else runtime.adapter_off()
+    with ctx as model, torch.no_grad():
+        return model(**ids).logits
+
+
+def test_one_base_serves_the_adapter_on_and_off(tiny_runtime, tmp_path, adapter_factory):
+    bare = _logits(tiny_runtime, adapter=True)  # no adapter yet: "on" is the bare base
+    store = AdapterStore(tmp_path / "adapters")
+    version = adapter_factory(store)
+    tiny_runtime.load_adapter(version, store.path(version))
+    assert tiny_runtime.adapter == version
+    on, off = _logits(tiny_runtime, adapter=True), _logits(tiny_runtime, adapter=False)
+    assert torch.allclose(off, bare, atol=1e-5)
+    assert not torch.allclose(on, bare, atol=1e-3)
+
+
+def test_bf16_is_chosen_only_where_asked_or_supported(tiny_source):
+    rt = LocalRuntime(tiny_source, dtype="bfloat16", context_tokens=128)
+    assert next(rt.base.parameters()).dtype == torch.bfloat16
+    assert rt.chat(_msgs("Hi"), adapter=False, max_new_tokens=4).new_tokens > 0
