@@ -45,6 +45,22 @@ def _utc(when: datetime | None) -> datetime:
     return (when or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
 
+def _checked(state: Chemistry) -> Chemistry:
+    """Raise ValueError or TypeError unless the state loaded from JSON has sound values.
+
+    A hand edit or a damaged disk can leave valid JSON with a string for a level or an
+    unreadable time; caught here, it is damage, not a crash in the next exchange.
+    """
+    for name in ("adenosine", "cortisol", "dopamine"):
+        value = getattr(state, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise TypeError(f"{name}={value!r} is not a finite number")
+        setattr(state, name, float(value))
+    if state.updated:
+        datetime.fromisoformat(state.updated)  # a naive time is read as local time in decay()
+    return state
+
+
 class ChemistryStore:
     """Load, evolve and save one user's chemistry."""
 
@@ -57,8 +73,11 @@ class ChemistryStore:
         if self.path.exists():
             try:
                 raw = json.loads(self.path.read_text(encoding="utf-8"))
-                state = Chemistry(**{k: raw[k] for k in asdict(state) if k in raw})
+                if not isinstance(raw, dict):
+                    raise TypeError(f"expected a JSON object, found {type(raw).__name__}")
+                state = _checked(Chemistry(**{k: raw[k] for k in asdict(state) if k in raw}))
             except (ValueError, TypeError) as exc:
+                state = Chemistry()
                 log.warning("chemistry: %s is damaged (%s); starting from rest", self.path, exc)
         return self.decay(state, when)
 
@@ -69,7 +88,7 @@ class ChemistryStore:
         """Cortisol halves every half-life since the last update."""
         now = _utc(when)
         if state.updated:
-            hours = max(0.0, (now - datetime.fromisoformat(state.updated)).total_seconds() / 3600)
+            hours = max(0.0, (now - _utc(datetime.fromisoformat(state.updated))).total_seconds() / 3600)
             state.cortisol *= math.pow(0.5, hours / self.settings.cortisol_half_life_h)
         state.updated = now.isoformat()
         return state

@@ -42,7 +42,8 @@ class ModelSettings(_Group):
     id: str = Field(DEFAULT_MODEL, description="Model id under models/, or a path to a HF directory or .gguf file.")
     dtype: Literal["auto", "bfloat16", "float32"] = Field(
         "auto", description="auto picks bfloat16 on CPUs with native bf16 (AVX512-BF16/AMX) and on CUDA.")
-    context_tokens: int = Field(4096, ge=256, description="Prompt budget; longer input is cut with a note.")
+    context_tokens: int = Field(
+        2048, ge=256, description="Prompt budget in tokens; longer input is cut with a note. CPU time grows with it.")
     threads: int = Field(0, ge=0, description="torch intra-op threads; 0 keeps torch's default.")
 
 
@@ -63,7 +64,15 @@ class System2Settings(_Group):
     timeout_s: float = Field(60.0, gt=0)
     answer_tokens: int = Field(160, ge=8, le=4096)
     temperature: float = Field(0.3, ge=0.0, le=2.0)
-    history_turns: int = Field(4, ge=0, le=50, description="Previous exchanges of the thread shown to System 2.")
+    history_turns: int | None = Field(
+        None, ge=0, le=50, description="Previous exchanges of the thread shown to System 2; None: 4 for an "
+        "endpoint, 0 for the embedded model (shown its last answer, the 135M model repeats it).")
+
+    @property
+    def history(self) -> int:
+        if self.history_turns is not None:
+            return self.history_turns
+        return 4 if self.backend == "openai" else 0
     # Measured verdicts: cosine similarity between System 1's provocation and System 2's
     # answer. At or above accept_at the answer took the provocation over; between the
     # two it built on it; below refine_at it went elsewhere.

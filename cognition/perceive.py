@@ -33,11 +33,27 @@ _PREFERENCE = re.compile(
     r"|\b(my )?(absolute |all-time )?favou?rite\b|\ballergic to\b|\bi'?m (a )?(vegetarian|vegan)\b|\bplease (never|always)\b",
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|mine|we|we're|our|me)\b", re.IGNORECASE)
+# The speaker as subject or owner ("I", "we", "my", "our"); "me" alone ("tell me") is not
+# a statement about oneself.
+_SELF = re.compile(r"\b(i|we|my|our)\b", re.IGNORECASE)
 _FACT_VERB = re.compile(
-    r"\b(is|are|was|were|live[sd]?|work(s|ed)?|called|named|born|moved|started|have|has|own|drive|play|study|"
-    r"studied|married|turn(ed|s)?|got|just|now|since|years? old|\d)\b", re.IGNORECASE)
-_QUESTION = re.compile(r"\?\s*$|^\s*(what|when|where|who|whom|which|why|how|can|could|would|should|is|are|do|does|"
-                       r"did|will|any|tell me|explain|give me|suggest)\b", re.IGNORECASE)
+    r"\b(is|are|am|'m|was|were|'ve|been|live[sd]?|work(s|ed)?|called|named|born|grew|moved|started|have|has|own|"
+    r"drive|play|study|studied|married|turn(ed|s)?|got|just|now|since|years? old|\d+)\b", re.IGNORECASE)
+# Replies that mention the speaker but say nothing about them.
+_PHATIC = re.compile(
+    r"^\s*(i (see|agree|understand|guess|suppose|know|think so|don'?t know|'?m not sure)|"
+    r"i'?m (fine|good|ok|okay|great|well|back|here|sorry|glad|done|ready)|me too|same here)\b[\s.!,]*$",
+    re.IGNORECASE)
+# Any sentence ending in "?" asks something. A message that only opens like a question
+# ("When I was young ...") is a statement when it ends with a full stop; requests
+# ("tell me ...", "explain ...") ask either way.
+_QUESTION = re.compile(
+    r"\?(\s|$)|^\s*(tell me|explain|give me|suggest|recommend)\b"
+    r"|^\s*(what|when|where|who|whom|which|why|how|can|could|would|should|is|are|do|does|did|will|any)\b.*[^.!\s]\s*$",
+    re.IGNORECASE)
+# Statements with this many words or more that speak of the speaker are personal facts,
+# whatever their verb ("my son runs a surf school", "I grew up in Moose Jaw").
+_FACT_MIN_WORDS = 5
 _SMALL_TALK = re.compile(r"^\s*(hi|hello|hey|good (morning|evening|night|afternoon)|bye|see you|talk (soon|tomorrow|"
                          r"later)|ok(ay)?|cool|haha|lol|how are you)\b", re.IGNORECASE)
 
@@ -58,7 +74,7 @@ class Perception:
 
 def perceive(message: str) -> Perception:
     """Classify a user's message by its wording."""
-    text = " ".join(message.split())
+    text = " ".join(message.split()).replace("\u2019", "'")  # curly apostrophes from phones
     signals = []
     if _CORRECTION.search(text):
         signals.append("correction")
@@ -68,7 +84,8 @@ def perceive(message: str) -> Perception:
     question = bool(_QUESTION.search(text))
     if personal and _PREFERENCE.search(text):
         signals.append("preference")
-    elif personal and _FACT_VERB.search(text) and not question:
+    elif (_SELF.search(text) and not question and not _PHATIC.match(text)
+          and (_FACT_VERB.search(text) or len(text.split()) >= _FACT_MIN_WORDS)):
         signals.append("fact")
     if question:
         signals.append("question")

@@ -127,7 +127,7 @@ class Agent:
 
         return TurnContext(diary=self.diary, index=self.index, chemistry=self.chemistry, reasoner=self.reasoner,
                            brain=self.brain if system1 else None, recall_k=self.settings.memory.recall_k,
-                           history_turns=self.settings.system2.history_turns, seed=self.settings.seed)
+                           history_turns=self.settings.system2.history, seed=self.settings.seed)
 
     # -- acts ------------------------------------------------------------------------
 

@@ -146,5 +146,7 @@ class AdapterStore:
         return Resolved(None, None, tuple(refused))
 
     def _previous(self, version: str) -> str | None:
+        if not _VERSION.match(version):
+            return None  # a hand-edited CURRENT ("latest") names no place in the lineage
         older = [v for v in self.versions() if int(v[1:]) < int(version[1:])]
         return older[-1] if older else None
