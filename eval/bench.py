@@ -15,9 +15,10 @@ in each arm comes first and is not counted. System 2's answer length differs fro
 to turn and dominates the time, so besides the ratio of total seconds the report gives
 the ratio of per-turn overhead (total minus deliberate) and the deliberate tokens.
 
-The torch generator is seeded with `Settings.seed` before every turn: intuit passes the
-seed to System 1, but deliberate samples System 2 (temperature from the config) without
-one, so without this a run would not repeat.
+The torch generator is seeded before every turn with `Settings.seed` plus the message's
+number (the same in both arms): intuit passes the seed to System 1, but deliberate
+samples System 2 (temperature from the config) without one, so without this a run would
+not repeat. Adding the number keeps the turns from all drawing the same random stream.
 
 `cold_start_s` is the wall time of a fresh `python -m reverie say "Hello" --json`, from
 spawning the process to its exit: imports, model load and one turn.
@@ -75,6 +76,8 @@ class TurnSample:
     answer_tokens: int = 0              # System 2's answer, re-tokenised
     category: str = ""
     verdict: str | None = None
+    system1: str | None = None          # the provocation, coordinated arm only
+    answer: str = ""
 
     @property
     def deliberate_s(self) -> float:
@@ -88,7 +91,12 @@ class TurnSample:
     def row(self) -> dict[str, Any]:
         return {"total_s": self.total_s, "overhead_s": round(self.overhead_s, 4), "ttft_s": self.ttft_s,
                 "first_token_s": self.first_token_s, "answer_tokens": self.answer_tokens,
-                "category": self.category, "verdict": self.verdict, "timings": self.timings}
+                "category": self.category, "verdict": self.verdict, "timings": self.timings,
+                "system1": _clip(self.system1), "answer": _clip(self.answer)}
+
+
+def _clip(text: str | None, limit: int = 160) -> str | None:
+    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def median(values: Iterable[float | None]) -> float | None:
@@ -101,6 +109,10 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or not denominator:
         return None
     return round(numerator / denominator, 4)
+
+
+def difference(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else round(a - b, 4)
 
 
 def node_medians(samples: Sequence[TurnSample]) -> dict[str, float | None]:
@@ -132,6 +144,10 @@ def compare(coordinated: dict[str, Any], alone: dict[str, Any], target: float = 
         "ratio_total": total,
         "ratio_ttft": ratio(coordinated["median_ttft_s"], alone["median_ttft_s"]),
         "ratio_overhead": ratio(coordinated["median_overhead_s"], alone["median_overhead_s"]),
+        # System 2 alone's overhead is a few hundredths of a second, so its ratio is large
+        # whatever System 1 costs; the seconds added say more.
+        "added_overhead_s": difference(coordinated["median_overhead_s"], alone["median_overhead_s"]),
+        "added_ttft_s": difference(coordinated["median_ttft_s"], alone["median_ttft_s"]),
         "target": target,
         "target_met": total is not None and total <= target,
     }
@@ -171,7 +187,8 @@ def play(agent, message: str, system1: bool, seed: int) -> TurnSample:
     result = agent.say(message, system1=system1, on_text=clock)
     return TurnSample(total_s=result.timings["total"], timings=dict(result.timings), ttft_s=clock.seconds(),
                       first_token_s=result.first_token_s, answer_tokens=agent.runtime.count(result.answer),
-                      category=result.category, verdict=result.verdict)
+                      category=result.category, verdict=result.verdict, system1=result.system1,
+                      answer=result.answer)
 
 
 def play_arms(agents: dict[str, Any], messages: Sequence[str], seed: int,
@@ -181,7 +198,7 @@ def play_arms(agents: dict[str, Any], messages: Sequence[str], seed: int,
     for i, message in enumerate((WARMUP, *messages)):
         order = list(agents) if i % 2 == 0 else list(reversed(agents))
         for arm in order:
-            sample = play(agents[arm], message, system1=(arm == "coordinated"), seed=seed)
+            sample = play(agents[arm], message, system1=(arm == "coordinated"), seed=seed + i)
             progress({"arm": arm, "turn": i, "of": len(messages), "warmup": i == 0, "total_s": sample.total_s,
                       "deliberate_s": sample.deliberate_s, "tokens": sample.answer_tokens})
             if i:
@@ -202,12 +219,14 @@ def cold_start(home: Path, message: str = "Hello") -> dict[str, Any]:
     return {"cold_start_s": seconds, "cold_start_turn_s": answer["timings"].get("total")}
 
 
-def machine(runtime) -> dict[str, Any]:
+def machine(runtime, load_before: float) -> dict[str, Any]:
+    """What ran the bench; the load averages show whether something else shared the CPU."""
     import torch
 
     from cognition.runtime import cpu_has_bf16
 
-    return {"torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+    return {"load_avg_1m_before": round(load_before, 2), "load_avg_1m_after": round(os.getloadavg()[0], 2),
+            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
             "torch_interop_threads": torch.get_num_interop_threads(), "cpus": os.cpu_count(),
             "device": runtime.device, "dtype": str(runtime.dtype).removeprefix("torch."),
             "cpu_bf16": cpu_has_bf16(), "model": runtime.source.id}
@@ -216,6 +235,7 @@ def machine(runtime) -> dict[str, Any]:
 def turn_bench(root: Path, seed: int = 0, messages: Sequence[str] = MESSAGES, with_cold_start: bool = True,
                progress: Progress = lambda event: None) -> dict[str, Any]:
     """Coordinated turn against System 2 alone, and a cold start; homes live under `root`."""
+    load_before = os.getloadavg()[0]
     cold = cold_start(root / "cold") if with_cold_start else {"cold_start_s": None, "cold_start_turn_s": None}
     agents = {arm: open_agent(root / arm, seed) for arm in ARMS}
     try:
@@ -227,7 +247,7 @@ def turn_bench(root: Path, seed: int = 0, messages: Sequence[str] = MESSAGES, wi
             agent.close()
     arms = {arm: summarise(samples[arm]) for arm in ARMS}
     return {"bench": "turn", **arms, **compare(arms["coordinated"], arms["system2_alone"]), **cold,
-            "seed": seed, "machine": machine(runtime), "turns": len(messages)}
+            "seed": seed, "machine": machine(runtime, load_before), "turns": len(messages)}
 
 
 def turn_table(report: dict[str, Any]) -> str:
@@ -249,6 +269,8 @@ def turn_table(report: dict[str, Any]) -> str:
     lines.append(f"ratio total {cell(report['ratio_total'])} (target <= {report['target']}: "
                  f"{'met' if report['target_met'] else 'missed'}), ttft {cell(report['ratio_ttft'])}, "
                  f"overhead {cell(report['ratio_overhead'])}")
+    lines.append(f"added by System 1: overhead {cell(report['added_overhead_s'])} s, "
+                 f"time to first text {cell(report['added_ttft_s'])} s")
     lines.append(f"cold start {cell(report['cold_start_s'])} s · machine {report['machine']}")
     return "\n".join(lines)
 

@@ -9,7 +9,8 @@ import pytest
 
 from cognition.perceive import CATEGORIES, Perception, perceive
 
-DAYS = Path("/work/shared/benchmarks/days")
+# shared/ sits beside the repository (DESIGN.md); CI clones it the same way.
+DAYS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "days"
 
 EXAMPLES = {
     "correction": [
