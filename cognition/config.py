@@ -122,6 +122,8 @@ class SleepSettings(_Group):
     self_test_threshold: float = Field(0.70, ge=0.0, le=1.0)
     merge_every_days: int = Field(30, ge=1)
     lora_rank: int = Field(16, ge=1)
+    batch_size: int = Field(8, ge=1, description="Examples per training step.")
+    drift_bound: float = Field(1.10, ge=1.0, description="Roll back when reference perplexity grows past this ratio.")
     learning_rate: float | None = Field(None, gt=0, description="None: the model profile's learning rate.")
 
     @field_validator("rem_cycles_max")

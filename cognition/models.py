@@ -162,12 +162,9 @@ def convert_gguf(gguf: Path, target: Path) -> Path:
     try:
         model.save_pretrained(staging, safe_serialization=True)
         tokenizer.save_pretrained(staging)
-        files = {p.name: {"size": p.stat().st_size, "sha256": sha256_file(p)}
-                 for p in sorted(staging.iterdir()) if p.is_file()}
-        (staging / MARKER).write_text(json.dumps({
-            "source": str(gguf), "source_sha256": sha256_file(gguf), "converted_at": time.time(),
-            "seconds": round(time.time() - started, 1), "parameters": sum(p.numel() for p in model.parameters()),
-            "files": files}, indent=2), encoding="utf-8")
+        write_marker(staging, {"source": str(gguf), "source_sha256": sha256_file(gguf), "converted_at": time.time(),
+                               "seconds": round(time.time() - started, 1),
+                               "parameters": sum(p.numel() for p in model.parameters())})
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
@@ -175,6 +172,13 @@ def convert_gguf(gguf: Path, target: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def write_marker(folder: Path, info: dict) -> None:
+    """Describe a base directory: where it came from, and every file with its size and sha256."""
+    files = {p.name: {"size": p.stat().st_size, "sha256": sha256_file(p)}
+             for p in sorted(folder.iterdir()) if p.is_file() and p.name != MARKER}
+    (folder / MARKER).write_text(json.dumps({**info, "files": files}, indent=2), encoding="utf-8")
 
 
 def base_hash(target: Path) -> str:

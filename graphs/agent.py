@@ -19,6 +19,7 @@ from cognition.config import Settings
 from cognition.diary import Diary
 from cognition.home import Home
 from cognition.index import MemoryIndex
+from cognition.presence import mark_active
 from system1.adapters import AdapterStore
 
 log = logging.getLogger(__name__)
@@ -73,13 +74,24 @@ class Agent:
 
     # -- the models, built on first use -------------------------------------------
 
+    def base_model_id(self) -> str:
+        """The configured base, or the user's own merged base after a monthly merge."""
+        from consolidation.merge import BaseFile
+
+        merged = BaseFile(self.user_home.root / "BASE").read().get("base")
+        return merged or self.settings.model.id
+
+    def base_source(self):
+        from cognition.models import resolve
+
+        return resolve(self.base_model_id(), self.settings.models_path)
+
     @cached_property
     def runtime(self):
-        from cognition.models import resolve
         from cognition.runtime import shared_runtime
 
         m = self.settings.model
-        return shared_runtime(resolve(m.id, self.settings.models_path), m.dtype, m.context_tokens, m.threads)
+        return shared_runtime(self.base_source(), m.dtype, m.context_tokens, m.threads)
 
     @cached_property
     def brain(self):
@@ -135,6 +147,7 @@ class Agent:
             on_text: Callable[[str], None] | None = None) -> TurnResult:
         """One coordinated turn. `system1=False` is the ablation; None follows the config."""
         validate_message(message)
+        mark_active(self.user_home.root)
         use_s1 = self.settings.system1.enabled if system1 is None else system1
         config = {"configurable": {"thread_id": f"{self.settings.user}:{thread}"}}
         started = time.perf_counter()
@@ -145,6 +158,7 @@ class Agent:
                 on_text(chunk["token"])
             elif mode == "values":
                 state = chunk
+        mark_active(self.user_home.root)
         timings = dict(state.get("timings") or {})
         timings["total"] = round(time.perf_counter() - started, 4)
         return TurnResult(

@@ -20,7 +20,9 @@ app = typer.Typer(help="reverie: a local language model that learns in its sleep
 memory_app = typer.Typer(help="Search and rebuild the memory index.", no_args_is_help=True)
 models_app = typer.Typer(help="Base models: convert the embedded one, check them.", no_args_is_help=True)
 app.add_typer(memory_app, name="memory")
+adapters_app = typer.Typer(help="System 1's adapter versions: list, inspect, roll back.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+app.add_typer(adapters_app, name="adapters")
 
 UserOpt = typer.Option(None, "--user", "-u", help="Whose memory (default: 'default', or REVERIE_USER).")
 JsonOpt = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
@@ -69,12 +71,13 @@ def _fail(as_json: bool, message: str, code: int = 1) -> NoReturn:
 def _guard(as_json: bool):
     """Turn the errors a user can fix into one clear line (and a JSON object with --json)."""
     from cognition.models import ModelError
+    from system1.adapters import AdapterError
 
     try:
         yield
     except typer.Exit:
         raise
-    except (CliError, ModelError, ValueError, ConnectionError, OSError) as exc:
+    except (CliError, ModelError, AdapterError, ValueError, ConnectionError, OSError) as exc:
         _fail(as_json, str(exc))
     except KeyboardInterrupt:
         _fail(as_json, "interrupted", 130)
@@ -268,6 +271,144 @@ def models_verify(home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
             raise ModelError(f"{target}: {', '.join(bad)} do not match their sha256; {REPAIR}")
         _emit(as_json, {"model": s.model.id, "files": result, "ok": True},
               lambda p: typer.echo(f"{p['model']}: {len(p['files'])} files intact"))
+
+
+# -- sleep -----------------------------------------------------------------------------
+
+
+@app.command()
+def sleep(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Consolidate now: curate the day, train the adapter, self-test, promote or roll back.
+
+    An interrupted night (killed, crashed) is finished by the next `reverie sleep`.
+    """
+    from graphs.night import Night, summary
+
+    with _guard(as_json):
+        agent = _agent(user, home)
+        with _SleepProgress(enabled=not as_json) as progress:
+            state = Night(agent, on_event=progress.event).run()
+        _emit(as_json, summary(state), _show_sleep)
+
+
+class _SleepProgress:
+    """A rich progress bar over the night's phases and training steps (stderr)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.progress = None
+        self.task = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeRemainingColumn(), console=Console(stderr=True), transient=False)
+            self.progress.start()
+            self.task = self.progress.add_task("sleep", total=None)
+        return self
+
+    def event(self, e: dict) -> None:
+        if not self.progress:
+            return
+        if "step" in e:
+            self.progress.update(self.task, description=f"train  loss {e['loss']:.3f}", completed=e["step"],
+                                 total=e["of"])
+        elif "phase" in e and not e.get("done"):
+            self.progress.update(self.task, description=e["phase"])
+        elif "resumed" in e:
+            self.progress.console.print(f"resuming the interrupted night {e['resumed']}")
+
+    def __exit__(self, *exc):
+        if self.progress:
+            self.progress.stop()
+
+
+def _show_sleep(p: dict) -> None:
+    if p["promoted"]:
+        typer.secho(f"promoted {p['version']}  (self-test {p['self_test']:.0%})", fg=typer.colors.GREEN)
+    elif p["rolled_back_because"]:
+        typer.secho(f"rolled back: {p['rolled_back_because']}; still serving {p['version'] or 'the bare base'}",
+                    fg=typer.colors.YELLOW)
+    else:
+        typer.echo("nothing to learn tonight")
+    examples = ", ".join(f"{v} {k}" for k, v in p["examples"].items() if k not in ("total", "boosted"))
+    typer.echo(f"examples: {p['examples'].get('total', 0)} ({examples or 'none'})")
+    if p["train"].get("tokens"):
+        t = p["train"]
+        typer.echo(f"trained {t['tokens']} tokens in {t['seconds']:.0f}s ({t['tokens_per_s']:.0f} tokens/s)")
+    if p.get("briefing"):
+        typer.echo(f"briefing: {p['briefing']}")
+
+
+@app.command()
+def ingest(files: list[str] = typer.Argument(..., help="Markdown or plain-text files (notes, writing, transcripts)."),
+           user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Add documents to the diary; the next sleep learns from them."""
+    from pathlib import Path
+
+    from consolidation.collect import ingest_document
+
+    with _guard(as_json):
+        agent = _agent(user, home)
+        done = []
+        for name in files:
+            entries = ingest_document(agent.diary, Path(name))
+            agent.index.add(entries)
+            done.append({"file": name, "notes": len(entries), "ids": [e.id for e in entries]})
+        _emit(as_json, {"ingested": done},
+              lambda p: [typer.echo(f"{d['file']}: {d['notes']} notes") for d in p["ingested"]])
+
+
+@adapters_app.command("list")
+def adapters_list(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Every adapter version with its status and self-test."""
+    from system1.adapters import AdapterError
+
+    with _guard(as_json):
+        store = _agent(user, home).adapters
+        current = store.current()
+        rows = []
+        for v in store.versions():
+            try:
+                m = store.manifest(v)
+            except AdapterError as exc:
+                rows.append({"version": v, "status": f"damaged: {exc}"})
+                continue
+            rows.append({"version": v, "current": v == current, "status": m.get("status"), "parent": m.get("parent"),
+                         "night": m.get("night"), "self_test": (m.get("self_test") or {}).get("score"),
+                         "drift": (m.get("drift") or {}).get("ratio"), "examples": len(m.get("examples") or [])})
+
+        def show(p):
+            for r in p["adapters"] or [{"version": "none yet", "status": "run `reverie sleep`"}]:
+                mark = "*" if r.get("current") else " "
+                score = f"{r['self_test']:.0%}" if r.get("self_test") is not None else "-"
+                typer.echo(f"{mark} {r['version']:<8} {str(r.get('status')):<12} self-test {score:<5} "
+                           f"parent {r.get('parent') or '-':<6} {r.get('night') or ''}")
+
+        _emit(as_json, {"current": current, "adapters": rows}, show)
+
+
+@adapters_app.command("show")
+def adapters_show(version: str, user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """A version's manifest: lineage, data, hyperparameters, self-test, drift, checksums."""
+    with _guard(as_json):
+        manifest = _agent(user, home).adapters.manifest(version)
+        _emit(as_json, manifest, lambda p: typer.echo(json.dumps(p, indent=2, ensure_ascii=False)))
+
+
+@adapters_app.command("rollback")
+def adapters_rollback(version: str, user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt,
+                      as_json: bool = JsonOpt):
+    """Serve VERSION again (it is verified first)."""
+    with _guard(as_json):
+        store = _agent(user, home).adapters
+        previous = store.current()
+        store.rollback(version)
+        _emit(as_json, {"current": version, "previous": previous},
+              lambda p: typer.echo(f"now serving {p['current']} (was {p['previous'] or 'the bare base'})"))
 
 
 def main() -> None:

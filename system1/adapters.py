@@ -115,6 +115,23 @@ class AdapterStore:
         fsync_dir(self.directory)
         return version
 
+    def annotate(self, version: str, **fields) -> dict:
+        """Add results (self-test, drift, promotion) to a version's manifest; the weights stay as they are."""
+        manifest = {**self.manifest(version), **fields}
+        atomic_write_text(self.path(version) / MANIFEST, json.dumps(manifest, indent=2, default=str))
+        return manifest
+
+    def clear_current(self) -> None:
+        """Serve the bare base again (after a merge folded the adapter into it)."""
+        atomic_write_text(self.current_file, "")
+
+    def clean_staging(self) -> int:
+        """Remove half-written versions left by a crash (never a numbered version)."""
+        stale = list(self.directory.glob(".staging-*")) if self.directory.is_dir() else []
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
+        return len(stale)
+
     def promote(self, version: str) -> None:
         self.verify(version)
         atomic_write_text(self.current_file, version + "\n")

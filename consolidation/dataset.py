@@ -1,0 +1,146 @@
+"""The night's dataset: today's examples weighted by reward, and the replay buffer.
+
+- Dopamine and cortisol set each example's `reward`; an example repeats in proportion
+  to it (praise 1.5x, correction 2.0x, neutral 1.0x; cortisol adds up to 1.5x).
+- Every batch mixes in `replay_fraction` (30% by default) of older examples, sampled by
+  reward, so yesterday's facts are rehearsed while today's are learned.
+- The replay buffer (`replay.jsonl`) keeps every example ever trained, with its sources
+  and night. Corrections and updates retire the values they replace; retired examples
+  stay in the file, marked, and are never replayed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from cognition.home import atomic_write_text
+from consolidation.examples import Example
+
+log = logging.getLogger(__name__)
+
+
+def is_retired(example: Example, retired: Iterable[str]) -> bool:
+    """An example whose answer states a value that was corrected or replaced."""
+    target = example.target.casefold()
+    return any(value and value.casefold() in target for value in retired)
+
+
+class ReplayBuffer:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def records(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        out = []
+        for lineno, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                log.warning("replay: skipping damaged line %s:%d", self.path, lineno)
+        return out
+
+    def examples(self) -> list[Example]:
+        """The live examples: not retired."""
+        return [Example.from_json(r) for r in self.records() if not r.get("retired_by")]
+
+    def add(self, examples: Iterable[Example], retired: Iterable[str] = (), night: str = "") -> dict[str, int]:
+        """Retire older examples stating a replaced value, then append the night's (deduplicated)."""
+        retired = [v for v in retired if v]
+        records = self.records()
+        n_retired = 0
+        for r in records:
+            if not r.get("retired_by") and is_retired(Example.from_json(r), retired):
+                r["retired_by"] = night or "retired"
+                n_retired += 1
+        seen = {r["id"] for r in records}
+        added = 0
+        for ex in examples:
+            if ex.id not in seen and not is_retired(ex, retired):
+                records.append(ex.to_json())
+                seen.add(ex.id)
+                added += 1
+        atomic_write_text(self.path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        return {"added": added, "retired": n_retired, "total": len(records)}
+
+
+def repeats(reward: float, rng: random.Random) -> int:
+    """How many times an example appears per epoch: reward 1.5 is once or twice, evenly."""
+    whole = math.floor(reward)
+    return max(1, whole + (1 if rng.random() < reward - whole else 0))
+
+
+def weighted_pool(examples: list[Example], rng: random.Random) -> list[Example]:
+    pool = [ex for ex in examples for _ in range(repeats(ex.reward, rng))]
+    rng.shuffle(pool)
+    return pool
+
+
+@dataclass
+class Plan:
+    batches: list[list[Example]]
+    composition: dict
+
+    def flat(self) -> list[Example]:
+        return [ex for batch in self.batches for ex in batch]
+
+
+def compose(today: list[Example], replay: list[Example], *, batches: int, batch_size: int,
+            replay_fraction: float = 0.30, seed: int = 0) -> Plan:
+    """`batches` batches, each with round(replay_fraction * batch_size) replayed examples when any exist."""
+    if not today and not replay:
+        raise ValueError("nothing to train on: no examples today and an empty replay buffer")
+    rng = random.Random(seed)
+    n_replay = round(replay_fraction * batch_size) if replay else 0
+    n_today = batch_size - n_replay if today else 0
+    n_replay = batch_size - n_today
+    today_stream = _cycle(lambda: weighted_pool(today, rng))
+    weights = [max(ex.reward, 1e-6) for ex in replay]
+    out = []
+    for _ in range(batches):
+        batch = [next(today_stream) for _ in range(n_today)]
+        batch += rng.choices(replay, weights=weights, k=n_replay) if n_replay else []
+        rng.shuffle(batch)
+        out.append(batch)
+    return Plan(out, describe(today, replay, out, n_replay, batch_size))
+
+
+def _cycle(make):
+    while True:
+        pool = make()
+        if not pool:
+            return
+        yield from pool
+
+
+def describe(today: list[Example], replay: list[Example], batches: list[list[Example]], n_replay: int,
+             batch_size: int) -> dict:
+    today_ids = {ex.id for ex in today}
+    seen = Counter(ex.kind for batch in batches for ex in batch)
+    trained = sum(len(b) for b in batches)
+    replayed = sum(1 for b in batches for ex in b if ex.id not in today_ids)
+    return {
+        "today": dict(Counter(ex.kind for ex in today)),
+        "today_total": len(today),
+        "replay_pool": len(replay),
+        "boosted": sum(1 for ex in today if ex.reward > 1.0),
+        "trained": dict(seen),
+        "trained_total": trained,
+        "replay_share": round(replayed / trained, 4) if trained else 0.0,
+        "replay_per_batch": n_replay,
+        "batch_size": batch_size,
+    }
+
+
+def rem_cycles(n_today: int, lo: int = 3, hi: int = 9, per_cycle: int = 40) -> int:
+    """3 cycles for a quiet day, one more per `per_cycle` examples, at most 9."""
+    return max(lo, min(hi, lo + n_today // per_cycle))

@@ -1,0 +1,149 @@
+"""Running a night: wire the sleep graph to an agent's home, start it or resume it.
+
+`users/<u>/sleep.json` names the night in progress. A night that did not finish (the
+process was killed, the machine went down) is resumed from its last checkpoint by the
+next `reverie sleep`; a finished one is never run twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from cognition.home import atomic_write_text
+from cognition.presence import conversation_active
+from consolidation.dataset import ReplayBuffer
+from consolidation.neighbour import lower_priority, yielder
+from graphs.agent import Agent
+from graphs.sleep import SleepContext, builder
+
+log = logging.getLogger(__name__)
+
+
+def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool]):
+    """The train phase's collaborator: LoRA on the base, continuing from the parent adapter."""
+
+    def trainer(batches, init_adapter, folder, on_event, pause) -> dict:
+        from transformers import AutoTokenizer
+
+        from consolidation.train import TrainingArgs, TrainingCallback, collate, load_for_training, save_adapter, train
+
+        s = agent.settings.sleep
+        args = TrainingArgs(rank=s.lora_rank, alpha=2.0 * s.lora_rank, learning_rate=s.learning_rate,
+                            iterations=len(batches), batch_size=s.batch_size, seed=agent.settings.seed)
+        model = load_for_training(base_dir, args, init_adapter)
+        tokenizer = AutoTokenizer.from_pretrained(base_dir)
+        examples = [ex.messages() for batch in batches for ex in batch]
+
+        def in_plan_order(dataset, batch_size, seed, pad_id):
+            # The plan already mixed replay into every batch; keep its batches as they are.
+            for start in range(0, len(dataset), batch_size):
+                yield collate(dataset[start:start + batch_size], pad_id)
+
+        class Progress(TrainingCallback):
+            def on_step(self, info):
+                on_event({"phase": "train", "step": info["step"], "of": info["of"], "loss": info["loss"]})
+
+        result = train(model, tokenizer, examples, args, Progress(), busy, batches=in_plan_order)
+        save_adapter(model, folder)
+        return {"tokens": result.tokens, "seconds": result.seconds, "tokens_per_s": result.tokens_per_s,
+                "first_loss": round(result.losses[0], 4), "final_loss": round(result.final_loss, 4),
+                "learning_rate": result.learning_rate, "args": args.to_json()}
+
+    return trainer
+
+
+class Night:
+    def __init__(self, agent: Agent, on_event: Callable[[dict], None] = lambda e: None,
+                 now: Callable[[], datetime] | None = None, judge=None):
+        self.agent = agent
+        self.on_event = on_event
+        self.now = now or (lambda: datetime.now().astimezone())
+        self.judge = judge
+        self.marker = agent.user_home.root / "sleep.json"
+
+    def base(self) -> tuple[Path, str]:
+        source = self.agent.base_source()
+        return source.path, source.id
+
+    def context(self) -> SleepContext:
+        from cognition.models import base_hash
+
+        base_dir, base_id = self.base()
+        root = self.agent.user_home.root
+        busy = lambda: conversation_active(root)  # noqa: E731
+        return SleepContext(
+            settings=self.agent.settings, user_home=self.agent.user_home, diary=self.agent.diary,
+            adapters=self.agent.adapters, replay=ReplayBuffer(self.agent.user_home.replay),
+            chemistry=self.agent.chemistry, base_dir=base_dir, base_id=base_id, base_hash=base_hash(base_dir),
+            trainer=make_trainer(base_dir, self.agent, busy), runtime=lambda: self.agent.runtime,
+            judge=self.judge, on_event=self.on_event, pause=yielder(root))
+
+    def pending(self) -> str | None:
+        try:
+            info = json.loads(self.marker.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        return info.get("thread") if info.get("status") == "running" else None
+
+    def run(self, priority: bool = True) -> dict[str, Any]:
+        """Sleep now (or finish the interrupted night) and return the final state."""
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        if priority:
+            lower_priority()
+        started = time.perf_counter()
+        conn = sqlite3.connect(str(self.agent.user_home.sleep_db), check_same_thread=False)
+        try:
+            graph = builder.compile(checkpointer=SqliteSaver(conn))
+            thread = self.pending()
+            ctx = self.context()
+            if thread and graph.get_state({"configurable": {"thread_id": thread}}).next:
+                self.on_event({"resumed": thread})
+                state = graph.invoke(None, {"configurable": {"thread_id": thread}}, context=ctx)
+            else:
+                night = self.now()
+                thread = f"{self.agent.settings.user}:{night.isoformat()}"
+                self._mark(thread, "running", night)
+                chem = self.agent.chemistry.load()
+                state = graph.invoke({"night": night.isoformat(), "since": chem.slept},
+                                     {"configurable": {"thread_id": thread}}, context=ctx)
+            self._mark(thread, "done", datetime.fromisoformat(state["night"]))
+        finally:
+            conn.close()
+        if "brain" in self.agent.__dict__ and hasattr(self.agent.brain.backend, "reload"):
+            self.agent.brain.backend.reload()  # serve what the night promoted
+        state["seconds"] = round(time.perf_counter() - started, 3)
+        return state
+
+    def _mark(self, thread: str, status: str, night: datetime) -> None:
+        atomic_write_text(self.marker, json.dumps({"thread": thread, "status": status, "night": night.isoformat()}))
+
+
+def summary(state: dict) -> dict[str, Any]:
+    """DESIGN.md's `reverie sleep --json` contract, plus a little more."""
+    train = state.get("train") or {}
+    curation = state.get("curation") or {}
+    return {
+        "promoted": bool(state.get("promoted")),
+        "version": state.get("version"),
+        "candidate": state.get("candidate"),
+        "self_test": (state.get("self_test") or {}).get("score"),
+        "examples": {**(curation.get("by_kind") or {}), "total": curation.get("examples", 0),
+                     "boosted": (state.get("dataset") or {}).get("boosted", 0)},
+        "dataset": state.get("dataset"),
+        "train": {"tokens": train.get("tokens"), "seconds": train.get("seconds"),
+                  "tokens_per_s": train.get("tokens_per_s")},
+        "phases": state.get("phases") or {},
+        "rolled_back_because": state.get("rolled_back_because"),
+        "drift": state.get("drift"),
+        "merge": state.get("merge"),
+        "briefing": state.get("briefing"),
+        "errors": state.get("errors") or [],
+        "seconds": state.get("seconds"),
+    }

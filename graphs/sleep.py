@@ -1,0 +1,274 @@
+"""One night: collect → curate → dataset → train → self-test → promote → merge → briefing.
+
+Every phase is a node whose result is checkpointed (SQLite, one thread per night), so
+a night killed at any point resumes at the last finished phase. Nothing a phase does
+can damage what is served: the candidate adapter is written beside the others and
+only an atomic rename of CURRENT promotes it; the diary is only read.
+
+The state holds only JSON-able values. The training plan is not stored but recomposed
+from the night's examples and its seed, so a resumed night trains on the same batches.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Callable, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from cognition.chemistry import ChemistryStore
+from cognition.config import Settings
+from cognition.diary import Diary
+from cognition.home import UserHome
+from consolidation.collect import collect as collect_items
+from consolidation.dataset import ReplayBuffer, compose, is_retired, rem_cycles
+from consolidation.examples import Example, Item
+from system1.adapters import AdapterStore
+
+
+@dataclass
+class SleepContext:
+    settings: Settings
+    user_home: UserHome
+    diary: Diary
+    adapters: AdapterStore
+    replay: ReplayBuffer
+    chemistry: ChemistryStore
+    base_dir: Any                                   # Path of the base the adapter sits on
+    base_id: str
+    base_hash: str
+    trainer: Callable[..., dict]                    # (plan_examples, init_adapter, out_folder, callback, pause) -> stats
+    runtime: Callable[[], Any]                      # () -> LocalRuntime on the base (loaded on first use)
+    judge: Callable[[list[dict]], str] | None = None
+    on_event: Callable[[dict], None] = lambda event: None
+    pause: Callable[[], float] = lambda: 0.0
+    now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+
+
+def merge_dicts(old: dict | None, new: dict | None) -> dict:
+    return {**(old or {}), **(new or {})}
+
+
+def add_lists(old: list | None, new: list | None) -> list:
+    return (old or []) + (new or [])
+
+
+class SleepState(TypedDict, total=False):
+    night: str
+    since: str | None
+    collected: dict
+    examples: list[dict]
+    retired: list[str]
+    curation: dict
+    dataset: dict
+    candidate: str | None
+    parent: str | None
+    train: dict
+    self_test: dict
+    drift: dict
+    promoted: bool
+    version: str | None
+    rolled_back_because: str | None
+    merge: dict | None
+    briefing: str
+    phases: Annotated[dict[str, float], merge_dicts]
+    errors: Annotated[list[str], add_lists]
+
+
+def _phase(name: str, started: float, ctx: SleepContext) -> dict:
+    seconds = round(time.perf_counter() - started, 3)
+    ctx.on_event({"phase": name, "done": True, "seconds": seconds})
+    return {name: seconds}
+
+
+def _begin(name: str, ctx: SleepContext) -> float:
+    ctx.pause()
+    ctx.on_event({"phase": name, "done": False})
+    return time.perf_counter()
+
+
+def collect(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    ctx = runtime.context
+    started = _begin("collect", ctx)
+    items = _items(ctx, state)
+    kinds: dict[str, int] = {}
+    for item in items:
+        kinds[item.kind] = kinds.get(item.kind, 0) + 1
+    return {"collected": {"items": len(items), "by_kind": kinds}, "phases": _phase("collect", started, ctx)}
+
+
+def _items(ctx: SleepContext, state: SleepState) -> list[Item]:
+    """The night's window of the diary. Items are re-read rather than checkpointed, so the
+    checkpoint never holds a copy of what was said (secrets included)."""
+    since = datetime.fromisoformat(state["since"]) if state.get("since") else None
+    return collect_items(ctx.diary, since, until=datetime.fromisoformat(state["night"]))
+
+
+def curate(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    from consolidation.curate import curate as run_curation
+
+    ctx = runtime.context
+    started = _begin("curate", ctx)
+    items = _items(ctx, state)
+    result = run_curation(items, prior=ctx.replay.examples(), judge=ctx.judge, night=state["night"][:10])
+    summary = {"items": len(items), "examples": len(result.examples), "dropped": len(result.dropped),
+               "retired": len(result.retired), "by_kind": dict(result.counts)}
+    return {"examples": [ex.to_json() for ex in result.examples], "retired": list(result.retired),
+            "curation": summary, "phases": _phase("curate", started, ctx)}
+
+
+def _today(state: SleepState) -> list[Example]:
+    return [Example.from_json(e) for e in state.get("examples") or []]
+
+
+def _replay_pool(ctx: SleepContext, state: SleepState) -> list[Example]:
+    today_ids = {e["id"] for e in state.get("examples") or []}
+    retired = state.get("retired") or []
+    return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not is_retired(ex, retired)]
+
+
+def _plan(ctx: SleepContext, state: SleepState):
+    d = state["dataset"]
+    return compose(_today(state), _replay_pool(ctx, state), batches=d["iterations"], batch_size=d["batch_size"],
+                   replay_fraction=ctx.settings.sleep.replay_fraction, seed=d["seed"])
+
+
+def dataset(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    ctx = runtime.context
+    started = _begin("dataset", ctx)
+    s = ctx.settings.sleep
+    today = _today(state)
+    cycles = rem_cycles(len(today), s.rem_cycles_min, s.rem_cycles_max)
+    spec = {"cycles": cycles, "iterations": cycles * s.iterations_per_cycle, "batch_size": s.batch_size,
+            "seed": ctx.settings.seed + len(today)}
+    if not today and not _replay_pool(ctx, state):
+        return {"dataset": {**spec, "empty": True}, "phases": _phase("dataset", started, ctx)}
+    plan = compose(today, _replay_pool(ctx, state), batches=spec["iterations"], batch_size=spec["batch_size"],
+                   replay_fraction=s.replay_fraction, seed=spec["seed"])
+    return {"dataset": {**spec, **plan.composition}, "phases": _phase("dataset", started, ctx)}
+
+
+def route_after_dataset(state: SleepState) -> str:
+    return "briefing" if state["dataset"].get("empty") else "train"
+
+
+def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    ctx = runtime.context
+    started = _begin("train", ctx)
+    ctx.adapters.clean_staging()
+    parent = ctx.adapters.resolve().version
+    plan = _plan(ctx, state)
+    stats: dict = {}
+
+    def write(folder):
+        stats.update(ctx.trainer(plan.batches, ctx.adapters.path(parent) if parent else None, folder,
+                                 ctx.on_event, ctx.pause))
+
+    s = ctx.settings.sleep
+    manifest = {
+        "status": "candidate", "parent": parent, "base": ctx.base_id, "base_sha256": ctx.base_hash,
+        "night": state["night"], "dataset": state["dataset"],
+        "hyperparameters": {"rank": s.lora_rank, "learning_rate": stats.get("learning_rate"),
+                            "iterations": state["dataset"]["iterations"], "batch_size": s.batch_size},
+        "examples": [{"id": e["id"], "kind": e["kind"], "sources": e["sources"]} for e in state["examples"]],
+    }
+    version = ctx.adapters.save(write, manifest)
+    ctx.adapters.annotate(version, hyperparameters={**manifest["hyperparameters"], **stats.get("args", {})},
+                          train={k: v for k, v in stats.items() if k != "args"})
+    train_stats = {k: stats.get(k) for k in ("tokens", "seconds", "tokens_per_s", "final_loss", "first_loss")}
+    return {"candidate": version, "parent": parent, "train": train_stats, "phases": _phase("train", started, ctx)}
+
+
+def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    from consolidation.selftest import perplexity, pick_questions
+    from consolidation.selftest import self_test as run_self_test
+
+    ctx = runtime.context
+    started = _begin("self_test", ctx)
+    rt = ctx.runtime()
+    version = state["candidate"]
+    rt.load_adapter(f"candidate-{version}", ctx.adapters.path(version))
+    try:
+        questions = pick_questions(_today(state), _replay_pool(ctx, state), seed=ctx.settings.seed)
+        result = run_self_test(rt, questions, state.get("retired") or [])
+        ppl_candidate = perplexity(rt, adapter=True)
+        ppl_base = perplexity(rt, adapter=False)
+    finally:
+        rt.unload_adapter(f"candidate-{version}")
+    drift = {"ppl_base": round(ppl_base, 4), "ppl_after": round(ppl_candidate, 4),
+             "ratio": round(ppl_candidate / ppl_base, 4)}
+    report = {"score": round(result.score, 4), "passed": result.passed, "asked": result.asked,
+              "failures": result.failures[:10]}
+    return {"self_test": report, "drift": drift, "phases": _phase("self_test", started, ctx)}
+
+
+def promote(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    ctx = runtime.context
+    started = _begin("promote", ctx)
+    s = ctx.settings.sleep
+    score, ratio = state["self_test"]["score"], state["drift"]["ratio"]
+    reason = None
+    if score < s.self_test_threshold:
+        reason = f"self-test {score:.0%} is below the threshold {s.self_test_threshold:.0%}"
+    elif ratio > s.drift_bound:
+        reason = f"perplexity drift {ratio:.3f}x exceeds the bound {s.drift_bound:.2f}x"
+    version = state["candidate"]
+    ctx.adapters.annotate(version, self_test=state["self_test"], drift=state["drift"],
+                          status="rolled back" if reason else "promoted", rolled_back_because=reason)
+    if reason is None:
+        ctx.adapters.promote(version)
+    ctx.replay.add(_today(state), state.get("retired") or [], night=state["night"][:10])
+    return {"promoted": reason is None, "version": version if reason is None else ctx.adapters.current(),
+            "rolled_back_because": reason, "phases": _phase("promote", started, ctx)}
+
+
+def merge(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    from consolidation.merge import BaseFile, MergeError, merge_adapter, merge_due
+
+    ctx = runtime.context
+    started = _begin("merge", ctx)
+    base_file = BaseFile(ctx.user_home.root / "BASE")
+    info = base_file.read()
+    versions = ctx.adapters.versions()
+    first = ctx.adapters.manifest(versions[0]).get("night") if versions else None
+    since = datetime.fromisoformat(info.get("since") or first) if (info.get("since") or first) else None
+    current = ctx.adapters.resolve().version
+    if not current or not merge_due(since, datetime.fromisoformat(state["night"]), ctx.settings.sleep.merge_every_days):
+        return {"merge": None, "phases": _phase("merge", started, ctx)}
+    target = ctx.settings.models_path / f"{ctx.base_id.split('@')[0]}@{ctx.settings.user}-{current}"
+    try:
+        report = merge_adapter(ctx.base_dir, ctx.adapters.path(current), target)
+    except MergeError as exc:
+        return {"merge": None, "errors": [str(exc)], "phases": _phase("merge", started, ctx)}
+    base_file.write(target.name, datetime.fromisoformat(state["night"]))
+    ctx.adapters.clear_current()
+    return {"merge": {"base": target.name, "from": current, "max_logit_diff": report.max_logit_diff},
+            "phases": _phase("merge", started, ctx)}
+
+
+def briefing(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    from consolidation.briefing import write_briefing
+
+    ctx = runtime.context
+    started = _begin("briefing", ctx)
+    path = write_briefing(ctx.user_home.briefings, state)
+    ctx.chemistry.slept(datetime.fromisoformat(state["night"]))
+    return {"briefing": str(path), "phases": _phase("briefing", started, ctx)}
+
+
+builder = StateGraph(SleepState, context_schema=SleepContext)
+for name, node in [("collect", collect), ("curate", curate), ("dataset", dataset), ("train", train),
+                   ("self_test", self_test), ("promote", promote), ("merge", merge), ("briefing", briefing)]:
+    builder.add_node(name, node)
+builder.add_edge(START, "collect")
+builder.add_edge("collect", "curate")
+builder.add_edge("curate", "dataset")
+builder.add_conditional_edges("dataset", route_after_dataset, ["train", "briefing"])
+builder.add_edge("train", "self_test")
+builder.add_edge("self_test", "promote")
+builder.add_edge("promote", "merge")
+builder.add_edge("merge", "briefing")
+builder.add_edge("briefing", END)

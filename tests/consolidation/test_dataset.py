@@ -1,0 +1,78 @@
+"""Dataset weighting by reward, replay proportions per batch, and the replay buffer's retirements."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from consolidation.dataset import ReplayBuffer, compose, rem_cycles, repeats, weighted_pool
+from consolidation.examples import Example
+
+
+def ex(prompt, target="Your cat is called Tuppen.", kind="fact", reward=1.0, night="2026-03-02"):
+    return Example(prompt, target, kind, ("e1",), reward=reward, night=night)
+
+
+def test_examples_repeat_by_reward_on_average():
+    rng = random.Random(0)
+    counts = {r: sum(repeats(r, rng) for _ in range(4000)) / 4000 for r in (1.0, 1.5, 2.0, 3.0)}
+    assert counts[1.0] == 1 and counts[2.0] == 2 and counts[3.0] == 3
+    assert 1.45 < counts[1.5] < 1.55
+
+
+def test_a_correction_appears_twice_as_often_as_a_neutral_fact():
+    pool = weighted_pool([ex("q1", reward=1.0), ex("q2", reward=2.0)], random.Random(1))
+    assert Counter(e.prompt for e in pool) == {"q1": 1, "q2": 2}
+
+
+def test_every_batch_holds_thirty_percent_replay():
+    today = [ex(f"today {i}") for i in range(12)]
+    older = [ex(f"old {i}", reward=1.0 + i % 3) for i in range(20)]
+    plan = compose(today, older, batches=50, batch_size=10, replay_fraction=0.3, seed=3)
+    old_prompts = {e.prompt for e in older}
+    for batch in plan.batches:
+        assert len(batch) == 10
+        assert sum(e.prompt in old_prompts for e in batch) == 3
+    assert plan.composition["replay_share"] == 0.3
+
+
+def test_replay_is_sampled_by_reward():
+    today = [ex("today")]
+    older = [ex("low", reward=1.0), ex("high", reward=3.0)]
+    plan = compose(today, older, batches=400, batch_size=10, seed=5)
+    seen = Counter(e.prompt for e in plan.flat() if e.prompt != "today")
+    assert 2.5 < seen["high"] / seen["low"] < 3.6
+
+
+def test_first_night_has_no_replay_and_an_empty_night_is_refused():
+    plan = compose([ex("a"), ex("b")], [], batches=4, batch_size=8)
+    assert all(len(b) == 8 for b in plan.batches) and plan.composition["replay_share"] == 0
+    with pytest.raises(ValueError, match="nothing to train on"):
+        compose([], [], batches=1, batch_size=8)
+
+
+def test_rem_cycles_follow_the_day_volume():
+    assert rem_cycles(0) == 3 and rem_cycles(45) == 4 and rem_cycles(10_000) == 9
+
+
+def test_the_replay_buffer_retires_replaced_values_and_keeps_provenance(tmp_path):
+    buffer = ReplayBuffer(tmp_path / "replay.jsonl")
+    buffer.add([ex("Where does my sister live?", "Your sister lives in Harstad."), ex("What is my cat called?")])
+    report = buffer.add([ex("Where does my sister live?", "Your sister lives in Narvik.", kind="correction")],
+                        retired=["Harstad"], night="2026-03-03")
+    assert report == {"added": 1, "retired": 1, "total": 3}
+    live = {e.target for e in buffer.examples()}
+    assert live == {"Your sister lives in Narvik.", "Your cat is called Tuppen."}
+    retired = [r for r in buffer.records() if r.get("retired_by")]
+    assert retired[0]["retired_by"] == "2026-03-03" and retired[0]["sources"] == ["e1"]
+
+
+def test_the_replay_buffer_skips_a_damaged_line(tmp_path, caplog):
+    buffer = ReplayBuffer(tmp_path / "replay.jsonl")
+    buffer.add([ex("What is my cat called?")])
+    with open(buffer.path, "a", encoding="utf-8") as fh:
+        fh.write('{"broken": \n')
+    assert [e.prompt for e in buffer.examples()] == ["What is my cat called?"]
+    assert "damaged" in caplog.text

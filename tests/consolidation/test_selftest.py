@@ -1,0 +1,37 @@
+"""Self-test scoring: key terms, passing, retired values; perplexity drift on a tiny model."""
+
+from __future__ import annotations
+
+from consolidation.examples import Example
+from consolidation.selftest import key_terms, passes, perplexity, pick_questions, self_test
+
+
+def test_key_terms_are_what_the_question_does_not_give_away():
+    e = Example("What's my sister's name?", "Your sister is called Gunnhild.", "fact", ())
+    assert key_terms(e) == ["gunnhild"]
+    e = Example("When does my shift start?", "Your shift starts at 5:40.", "correction", ())
+    assert "5:40" in key_terms(e)
+
+
+def test_an_answer_passes_on_a_key_term_and_fails_on_a_retired_value():
+    e = Example("Where does my sister live?", "Your sister lives in Narvik.", "correction", ())
+    assert passes("She lives in Narvik.", e, [])
+    assert not passes("She lives in Harstad.", e, [])
+    assert not passes("Narvik, not Harstad.", e, ["Harstad"])
+
+
+def test_questions_mix_today_and_older_without_duplicates():
+    today = [Example(f"Q{i}?", f"Answer{i} here.", "fact", ()) for i in range(30)]
+    older = [Example(f"Old{i}?", f"Older{i} there.", "fact", ()) for i in range(30)] + today[:3]
+    qs = pick_questions(today, older, n_today=10, n_older=5)
+    assert len(qs) == 15 and len({q.prompt for q in qs}) == 15
+    assert sum(q.prompt.startswith("Old") for q in qs) == 5
+
+
+def test_self_test_and_perplexity_run_on_a_real_model(tiny_runtime):
+    qs = [Example("What is my cat called?", "Your cat is called Tuppen.", "fact", ())]
+    result = self_test(tiny_runtime, qs, [], max_new_tokens=4)
+    assert result.asked == 1 and result.score in (0.0, 1.0)
+    assert len(result.failures) == 1 - result.passed
+    ppl = perplexity(tiny_runtime, adapter=False)
+    assert ppl > 1.0 and perplexity(tiny_runtime, adapter=True) == ppl  # no adapter: on is off
