@@ -134,6 +134,12 @@ class Agent:
 
         return builder.compile(checkpointer=self.checkpointer)
 
+    @cached_property
+    def probe_graph(self):
+        from graphs.turn import builder
+
+        return builder.compile()
+
     def context(self, system1: bool):
         from graphs.turn import TurnContext
 
@@ -144,21 +150,28 @@ class Agent:
     # -- acts ------------------------------------------------------------------------
 
     def say(self, message: str, system1: bool | None = None, thread: str = "main",
-            on_text: Callable[[str], None] | None = None) -> TurnResult:
-        """One coordinated turn. `system1=False` is the ablation; None follows the config."""
+            on_text: Callable[[str], None] | None = None, record: bool = True) -> TurnResult:
+        """One coordinated turn. `system1=False` is the ablation; None follows the config.
+
+        `record=False` answers a probe: nothing is written (diary, index, chemistry), and the
+        turn runs without a checkpointer so the conversation's history is untouched.
+        """
         validate_message(message)
-        mark_active(self.user_home.root)
+        if record:
+            mark_active(self.user_home.root)
         use_s1 = self.settings.system1.enabled if system1 is None else system1
         config = {"configurable": {"thread_id": f"{self.settings.user}:{thread}"}}
+        graph = self.turn_graph if record else self.probe_graph
         started = time.perf_counter()
         state: dict = {}
-        for mode, chunk in self.turn_graph.stream({"message": message, "system1_enabled": use_s1}, config,
-                                                  context=self.context(use_s1), stream_mode=["custom", "values"]):
+        for mode, chunk in graph.stream({"message": message, "system1_enabled": use_s1, "record": record}, config,
+                                        context=self.context(use_s1), stream_mode=["custom", "values"]):
             if mode == "custom" and on_text is not None:
                 on_text(chunk["token"])
             elif mode == "values":
                 state = chunk
-        mark_active(self.user_home.root)
+        if record:
+            mark_active(self.user_home.root)
         timings = dict(state.get("timings") or {})
         timings["total"] = round(time.perf_counter() - started, 4)
         return TurnResult(

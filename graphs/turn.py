@@ -62,7 +62,8 @@ def append_history(old: list | None, new: list | None) -> list:
 class TurnState(TypedDict, total=False):
     message: str
     system1_enabled: bool
-    entry_id: str
+    record: bool           # False for probes: no diary, no index, no chemistry, no history
+    entry_id: str | None
     category: str
     signals: list[str]
     chemistry: dict[str, float]
@@ -87,11 +88,14 @@ def perceive(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     started = time.perf_counter()
     ctx = runtime.context
     seen = classify(state["message"])
-    chem = ctx.chemistry.perceive(seen)
-    reward = chem.dopamine
-    entry = ctx.diary.begin_exchange(state["message"], reward=reward, chemistry=chem.snapshot(),
-                                     meta={"category": seen.category, "signals": list(seen.signals)})
-    return {"entry_id": entry.id, "category": seen.category, "signals": list(seen.signals),
+    entry_id = None
+    if state.get("record", True):
+        chem = ctx.chemistry.perceive(seen)
+        entry_id = ctx.diary.begin_exchange(state["message"], reward=chem.dopamine, chemistry=chem.snapshot(),
+                                            meta={"category": seen.category, "signals": list(seen.signals)}).id
+    else:  # a probe (benchmarks): answered like any turn, but leaves no trace
+        chem = ctx.chemistry.load()
+    return {"entry_id": entry_id, "category": seen.category, "signals": list(seen.signals),
             "chemistry": chem.snapshot(), "memories": [], "system1": None, "adapter": None, "notes": [],
             "verdict": None, "verdict_source": None, "similarity": None, "first_token_s": None,
             "timings": {"_reset": True, **_timed("perceive", started)}}
@@ -145,6 +149,8 @@ def deliberate(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
 def remember(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     started = time.perf_counter()
     ctx = runtime.context
+    if not state.get("record", True):
+        return {"timings": _timed("remember", started)}
     entry = ctx.diary.get(state["entry_id"])
     if entry is None:
         raise RuntimeError(f"diary entry {state['entry_id']} vanished before its reply was written")

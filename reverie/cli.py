@@ -20,9 +20,11 @@ app = typer.Typer(help="reverie: a local language model that learns in its sleep
 memory_app = typer.Typer(help="Search and rebuild the memory index.", no_args_is_help=True)
 models_app = typer.Typer(help="Base models: convert the embedded one, check them.", no_args_is_help=True)
 app.add_typer(memory_app, name="memory")
+eval_app = typer.Typer(help="Benchmarks: what the weights add over retrieval.", no_args_is_help=True)
 adapters_app = typer.Typer(help="System 1's adapter versions: list, inspect, roll back.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(adapters_app, name="adapters")
+app.add_typer(eval_app, name="eval")
 
 UserOpt = typer.Option(None, "--user", "-u", help="Whose memory (default: 'default', or REVERIE_USER).")
 JsonOpt = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
@@ -409,6 +411,34 @@ def adapters_rollback(version: str, user: Optional[str] = UserOpt, home: Optiona
         store.rollback(version)
         _emit(as_json, {"current": version, "previous": previous},
               lambda p: typer.echo(f"now serving {p['current']} (was {p['previous'] or 'the bare base'})"))
+
+
+@eval_app.command("retention")
+def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days files (shared/benchmarks/days format)."),
+                   arms: str = typer.Option("none,rag,dream,both", help="Comma-separated: none, rag, dream, both."),
+                   out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
+                   as_json: bool = JsonOpt):
+    """Play each day, sleep after each, then ask every probe in each arm (fresh homes)."""
+    from pathlib import Path
+
+    from eval.retention import run
+
+    with _guard(as_json):
+        missing = [d for d in days if not Path(d).is_file()]
+        if missing:
+            raise CliError(f"no such days file: {', '.join(missing)}")
+        say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
+        result = run([Path(d) for d in days], [a.strip() for a in arms.split(",") if a.strip()],
+                     Path(out) if out else None, progress=say)
+
+        def show(p):
+            for arm, s in p["arms"].items():
+                typer.echo(f"{arm:<6} recall {s['recall']:.0%}  " +
+                           "  ".join(f"{k} {v:.0%}" for k, v in s["by_kind"].items() if v is not None))
+            typer.echo("nights (closed-book): " + "  ".join(f"{x:.0%}" for x in p["nights"] if x is not None))
+            typer.echo(f"drift {p['drift']['ratio']}x   {p['seconds']} s")
+
+        _emit(as_json, result, show)
 
 
 def main() -> None:

@@ -1,0 +1,177 @@
+"""Retention: what the agent still knows after sleeping, by arm, by kind and by night.
+
+Each days file (format: shared/benchmarks/days/README.md) is played in a fresh home:
+every day's user turns go through the agent, then it sleeps; after each night the
+probes are asked closed-book (the `dream` arm, the weights alone), and after the last
+night every requested arm answers them:
+
+- none:  the bare base, no memory at all (the floor);
+- rag:   a full turn with System 1 off (retrieval only);
+- dream: System 1 alone, closed-book (what the weights hold);
+- both:  the full coordinated turn.
+
+A probe is recalled when the reply contains an accepted answer and none of the
+forbidden (corrected or outdated) values. `absent` probes are scored apart, as
+abstention: declining to answer something never said.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ARMS = ("none", "rag", "dream", "both")
+_DECLINE = re.compile(
+    r"\b(don'?t|do not|didn'?t|did not|can'?t|cannot|haven'?t|have not) (know|recall|remember|have (that|any|this)|"
+    r"seem to (know|have))|\bnot sure\b|\bnever (told|mentioned|said)\b|\bno (information|idea|record)\b|"
+    r"\b(unknown|not aware)\b|\byou haven'?t (told|mentioned)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Probe:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    learned_on: int | None
+    kind: str
+
+
+def load_days(path: Path) -> dict:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    for key in ("days", "probes"):
+        if key not in data:
+            raise ValueError(f"{path}: not a days file (no {key!r}); see shared/benchmarks/days/README.md")
+    return data
+
+
+def probes_of(data: dict) -> list[Probe]:
+    return [Probe(p["id"], p["question"], tuple(p.get("answers") or ()), tuple(p.get("forbidden") or ()),
+                  p.get("learned_on"), p["kind"]) for p in data["probes"]]
+
+
+def recalled(reply: str, probe: Probe) -> bool:
+    text = reply.casefold()
+    return any(a.casefold() in text for a in probe.answers) and not any(f.casefold() in text for f in probe.forbidden)
+
+
+def declined(reply: str) -> bool:
+    return bool(_DECLINE.search(reply))
+
+
+def score(replies: dict[str, str], probes: list[Probe]) -> dict:
+    """Recall overall, by kind and by day learned; abstention on `absent` probes, apart."""
+    hits: dict[str, list[bool]] = defaultdict(list)
+    by_day: dict[str, list[bool]] = defaultdict(list)
+    absent = []
+    for p in probes:
+        reply = replies.get(p.id, "")
+        if p.kind == "absent":
+            absent.append(declined(reply))
+            continue
+        ok = recalled(reply, p)
+        hits["all"].append(ok)
+        hits[p.kind].append(ok)
+        by_day[str(p.learned_on)].append(ok)
+    rate = lambda xs: round(sum(xs) / len(xs), 4) if xs else None  # noqa: E731
+    abstention = rate(absent)
+    return {"recall": rate(hits["all"]), "probes": len(hits["all"]),
+            "by_kind": {k: rate(v) for k, v in sorted(hits.items()) if k != "all"},
+            "by_day": {k: rate(v) for k, v in sorted(by_day.items())},
+            "abstention": abstention, "hallucination": None if abstention is None else round(1 - abstention, 4)}
+
+
+def answer(agent, arm: str, probes: list[Probe]) -> dict[str, str]:
+    """Every probe's reply under one arm; nothing is written to the agent's memory."""
+    if arm == "dream":
+        return {p.id: t.text for p, t in zip(probes, agent.brain.answer_many([p.question for p in probes]))}
+    if arm == "none":
+        from system1.prompts import answer_messages
+
+        outs = agent.runtime.generate([answer_messages(p.question) for p in probes], adapter=False,
+                                      max_new_tokens=agent.settings.system1.answer_tokens)
+        return {p.id: g.text for p, g in zip(probes, outs)}
+    if arm in ("rag", "both"):
+        return {p.id: agent.say(p.question, system1=(arm == "both"), thread="probe", record=False).answer
+                for p in probes}
+    raise ValueError(f"unknown arm {arm!r}; choose from {', '.join(ARMS)}")
+
+
+def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dict,
+                progress: Callable[[str], None] = lambda s: None) -> dict:
+    from cognition.config import load_settings
+    from consolidation.selftest import perplexity
+    from graphs.agent import Agent
+    from graphs.night import Night, summary
+
+    data = load_days(path)
+    probes = probes_of(data)
+    settings = load_settings(home=home, user=data.get("user") or "default", **settings_overrides)
+    agent = Agent(settings)
+    ppl_base = perplexity(agent.runtime, adapter=False)
+    nights = []
+    for n, day in enumerate(data["days"], 1):
+        for i, turn in enumerate(day["turns"], 1):
+            progress(f"{data['name']} day {n}: turn {i}/{len(day['turns'])}")
+            agent.say(turn)
+        progress(f"{data['name']} night {n}: sleeping")
+        night = summary(Night(agent).run(priority=False))
+        dream = score(answer(agent, "dream", probes), probes)
+        nights.append({"night": n, "date": day.get("date"), "recall": dream["recall"], "by_kind": dream["by_kind"],
+                       "promoted": night["promoted"], "version": night["version"], "self_test": night["self_test"],
+                       "examples": night["examples"], "train": night["train"],
+                       "rolled_back_because": night["rolled_back_because"]})
+    result = {"name": data["name"], "nights": nights, "arms": {}}
+    for arm in arms:
+        progress(f"{data['name']}: probing arm {arm}")
+        result["arms"][arm] = score(answer(agent, arm, probes), probes)
+    ppl_after = perplexity(agent.runtime, adapter=True)
+    result["drift"] = {"ppl_base": round(ppl_base, 4), "ppl_after": round(ppl_after, 4),
+                       "ratio": round(ppl_after / ppl_base, 4)}
+    agent.close()
+    return result
+
+
+def run(days: list[Path], arms: list[str], out: Path | None = None, settings_overrides: dict | None = None,
+        progress: Callable[[str], None] = lambda s: None) -> dict:
+    bad = [a for a in arms if a not in ARMS]
+    if bad:
+        raise ValueError(f"unknown arm(s) {', '.join(bad)}; choose from {', '.join(ARMS)}")
+    started = time.time()
+    personas = []
+    for path in days:
+        home = Path(tempfile.mkdtemp(prefix=f"reverie-retention-{Path(path).stem}-"))
+        personas.append(run_persona(Path(path), arms, home, settings_overrides or {}, progress))
+    result = combine(personas, arms)
+    result["seconds"] = round(time.time() - started, 1)
+    if out is not None:
+        from eval.report import write_retention_report
+
+        write_retention_report(result, Path(out))
+    return result
+
+
+def combine(personas: list[dict], arms: list[str]) -> dict:
+    """Arms averaged over personas (each persona weighs the same); nights likewise."""
+    def mean(xs):
+        xs = [x for x in xs if x is not None]
+        return round(sum(xs) / len(xs), 4) if xs else None
+
+    combined_arms = {}
+    for arm in arms:
+        per = [p["arms"][arm] for p in personas]
+        kinds = sorted({k for s in per for k in s["by_kind"]})
+        combined_arms[arm] = {"recall": mean([s["recall"] for s in per]),
+                              "by_kind": {k: mean([s["by_kind"].get(k) for s in per]) for k in kinds},
+                              "abstention": mean([s["abstention"] for s in per]),
+                              "hallucination": mean([s["hallucination"] for s in per])}
+    n_nights = max(len(p["nights"]) for p in personas)
+    nights = [mean([p["nights"][i]["recall"] for p in personas if i < len(p["nights"])]) for i in range(n_nights)]
+    drift = {k: mean([p["drift"][k] for p in personas]) for k in ("ppl_base", "ppl_after", "ratio")}
+    return {"arms": combined_arms, "nights": nights, "drift": drift, "personas": personas}
