@@ -288,12 +288,12 @@ def sleep(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json:
 
     with _guard(as_json):
         agent = _agent(user, home)
-        with _SleepProgress(enabled=not as_json) as progress:
+        with SleepProgress(enabled=not as_json) as progress:
             state = Night(agent, on_event=progress.event).run()
         _emit(as_json, summary(state), _show_sleep)
 
 
-class _SleepProgress:
+class SleepProgress:
     """A rich progress bar over the night's phases and training steps (stderr)."""
 
     def __init__(self, enabled: bool):

@@ -1,59 +1,102 @@
-"""`make demo`: a few turns through the coordinator on the embedded model.
+"""`make demo`: one day and one night, on the embedded model, in a throwaway home.
 
-It shows, for each turn, what System 1 blurted out, what System 2 answered with the
-memories it recalled, and System 2's verdict on the provocation; then it asks System 1
-closed-book, which before any sleep is the bare base and knows nothing of the user.
-The demo's home is a throwaway folder (DEMO_HOME in the Makefile), started afresh.
+It plays day 1 of the public benchmark persona (shared/benchmarks/days/persona-a.json,
+beside the repository) through the coordinated turn, showing System 1's provocation,
+System 2's answer and its verdict for each turn; asks the day's probes closed-book
+(System 1 alone: the bare base knows nothing of the user); sleeps, with a progress
+bar; and asks the same probes again, side by side. Without the benchmark file it plays
+a short built-in day instead.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-TURNS = [
-    "Hi! I'm Maren. I live in Kristiansund, on the west coast of Norway.",
-    "My sister Ilse lives in Ghent.",
-    "I'm allergic to celery, so never suggest recipes with it.",
-    "No, that's wrong: Ilse lives in Bruges now, she moved last spring.",
-    "Where does my sister live?",
-    "Can you suggest a quick dinner for me?",
-]
-PROBE = "Where does my sister live?"
+DAYS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "days" / "persona-a.json"
+BUILT_IN = {
+    "name": "built-in",
+    "days": [{"turns": [
+        "Hi! I'm Maren. I live in Kristiansund, on the west coast of Norway.",
+        "My sister Ilse lives in Ghent.",
+        "I'm allergic to celery, so never suggest recipes with it.",
+        "No, that's wrong: Ilse lives in Bruges, not Ghent.",
+        "My cat is called Tuppen and he has one eye.",
+    ]}],
+    "probes": [
+        {"id": "1", "question": "Which town do I live in?", "answers": ["Kristiansund"], "forbidden": [],
+         "learned_on": 1, "kind": "fact"},
+        {"id": "2", "question": "Where does my sister live?", "answers": ["Bruges"], "forbidden": ["Ghent"],
+         "learned_on": 1, "kind": "correction"},
+        {"id": "3", "question": "What is my cat called?", "answers": ["Tuppen"], "forbidden": [],
+         "learned_on": 1, "kind": "fact"},
+    ],
+}
+
+
+def load_day() -> dict:
+    return json.loads(DAYS.read_text(encoding="utf-8")) if DAYS.is_file() else BUILT_IN
 
 
 def main() -> int:
     from cognition.config import load_settings
+    from eval.retention import probes_of, recalled
     from graphs.agent import Agent
+    from graphs.night import Night, summary
+    from reverie.cli import SleepProgress
 
     console = Console()
+    data = load_day()
     settings = load_settings()
     shutil.rmtree(settings.home / "users" / settings.user, ignore_errors=True)
-    console.print(f"[bold]reverie demo[/] — home {settings.home}, model {settings.model.id}")
+    console.print(f"[bold]reverie demo[/] — {data['name']}, day 1 · home {settings.home}")
     with console.status("loading the embedded model…"):
         agent = Agent(settings)
-        agent.runtime  # noqa: B018 — load once, before the first turn is timed
-    table = Table(title="One coordinated turn each: System 1 provokes, System 2 decides", show_lines=True)
-    for column in ("you said", "System 1 (no memory)", "verdict", "System 2's answer", "memories", "s"):
-        table.add_column(column, overflow="fold")
-    for text in TURNS:
-        with console.status(f"thinking about: {text[:50]}…"):
+        agent.runtime  # noqa: B018 — load once, before the first turn
+
+    table = Table(title="Day 1: each turn, System 1 provokes and System 2 decides", show_lines=True)
+    for column in ("you said", "System 1", "verdict", "System 2's answer"):
+        table.add_column(column, overflow="fold", max_width=40)
+    turns = data["days"][0]["turns"]
+    for i, text in enumerate(turns, 1):
+        with console.status(f"turn {i}/{len(turns)}: {text[:50]}…"):
             r = agent.say(text)
-        table.add_row(text, r.system1 or "—", r.verdict or "—", r.answer, str(len(r.memories)),
-                      f"{r.timings['total']:.1f}")
+        table.add_row(text, r.system1 or "—", r.verdict or "—", r.answer[:300])
     console.print(table)
-    closed = agent.ask_closed_book(PROBE)
-    console.print(f"\n[bold]Closed-book[/] (System 1 alone, adapter {closed['adapter'] or 'none: the bare base'}):")
-    console.print(f"  {PROBE} → {closed['answer']}")
-    counts = agent.diary.counts()
-    console.print(f"\nThe diary now holds {counts['exchange']} exchanges in {agent.user_home.memory}.")
-    console.print("Try it yourself: [bold]reverie chat[/] (REVERIE_HOME="
-                  f"{settings.home} to continue this conversation).")
+
+    probes = [p for p in probes_of(data) if p.learned_on == 1]
+    before = agent.brain.answer_many([p.question for p in probes])
+    with SleepProgress(enabled=True) as progress:
+        night = summary(Night(agent, on_event=progress.event).run())
+    after = agent.brain.answer_many([p.question for p in probes])
+
+    status = f"promoted {night['version']}" if night["promoted"] else f"rolled back: {night['rolled_back_because']}"
+    console.print(f"\nThe night: {night['examples'].get('total', 0)} examples, "
+                  f"{night['train'].get('tokens')} tokens at {night['train'].get('tokens_per_s')} tokens/s, "
+                  f"self-test {night['self_test']:.0%}, {status}.")
+    result = Table(title="Closed-book (System 1 alone, no memory): before and after the night", show_lines=True)
+    for column in ("probe", "expected", "before", "after"):
+        result.add_column(column, overflow="fold", max_width=36)
+    hits = [0, 0]
+    for p, b, a in zip(probes, before, after):
+        ok_b, ok_a = recalled(b.text, p), recalled(a.text, p)
+        hits[0] += ok_b
+        hits[1] += ok_a
+        result.add_row(p.question, " / ".join(p.answers), _mark(b.text, ok_b), _mark(a.text, ok_a))
+    console.print(result)
+    console.print(f"Recalled closed-book: {hits[0]}/{len(probes)} before, [bold]{hits[1]}/{len(probes)} after[/].")
+    console.print(f"Morning briefing: {night['briefing']}")
     agent.close()
     return 0
+
+
+def _mark(text: str, ok: bool) -> str:
+    return f"[green]✓[/] {text[:120]}" if ok else f"[red]✗[/] {text[:120]}"
 
 
 if __name__ == "__main__":
