@@ -51,7 +51,9 @@ class System1Settings(_Group):
     enabled: bool = Field(True, description="Switch System 1 off for the ablation.")
     backend: Literal["local", "vllm"] = "local"
     base_url: str | None = Field(None, description="vLLM endpoint when backend = 'vllm'.")
-    associate_tokens: int = Field(32, ge=4, le=256, description="Length cap of a provocation.")
+    associate_tokens: int = Field(
+        16, ge=4, le=256, description="Length cap of a provocation; it also ends at its first sentence. "
+        "Intuit sits on the turn's critical path (recall is far quicker), so this is the turn's overhead.")
     answer_tokens: int = Field(48, ge=4, le=512)
     temperature: float = Field(0.7, ge=0.0, le=2.0)
 

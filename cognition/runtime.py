@@ -153,11 +153,12 @@ class LocalRuntime:
     # -- generation ----------------------------------------------------------------
 
     def generate(self, batch: Sequence[Messages], *, adapter: bool, max_new_tokens: int = 64,
-                 temperature: float = 0.0, seed: int | None = None,
+                 temperature: float = 0.0, seed: int | None = None, stop: Sequence[str] = (),
                  on_text: Callable[[str], None] | None = None) -> list[Generation]:
         """Answer every conversation in `batch` (left-padded into one forward pass).
 
-        `on_text` streams the text of a single conversation as it is produced.
+        `on_text` streams the text of a single conversation as it is produced; generation
+        ends early at any of the `stop` strings (kept in the text).
         """
         import torch
 
@@ -171,6 +172,8 @@ class LocalRuntime:
         streamer = _Streamer(self.tokenizer, on_text) if on_text else None
         kwargs = dict(max_new_tokens=max_new_tokens, pad_token_id=self.tokenizer.pad_token_id,
                       eos_token_id=self.tokenizer.eos_token_id, streamer=streamer)
+        if stop:
+            kwargs.update(stop_strings=list(stop), tokenizer=self.tokenizer)
         if temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.95)
         else:

@@ -43,8 +43,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-log = logging.getLogger(__name__)
-
 TARGET_RATIO = 1.5  # coordinated turn / System 2 alone, median total seconds
 
 WARMUP = "Hello, just checking that you are awake."
@@ -271,7 +269,8 @@ def turn_table(report: dict[str, Any]) -> str:
                  f"overhead {cell(report['ratio_overhead'])}")
     lines.append(f"added by System 1: overhead {cell(report['added_overhead_s'])} s, "
                  f"time to first text {cell(report['added_ttft_s'])} s")
-    lines.append(f"cold start {cell(report['cold_start_s'])} s · machine {report['machine']}")
+    lines.append(f"cold start {cell(report['cold_start_s'])} s")
+    lines.append("machine: " + ", ".join(f"{k}={v}" for k, v in report["machine"].items()))
     return "\n".join(lines)
 
 

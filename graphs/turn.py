@@ -139,7 +139,7 @@ def deliberate(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     history = [tuple(pair) for pair in (state.get("history") or [])[-ctx.history_turns:]] if ctx.history_turns else []
     result = ctx.reasoner.deliberate(
         state["message"], [_memory_line(m) for m in state.get("memories") or []], state.get("system1"),
-        history=history, on_text=lambda text: writer({"token": text}))
+        history=history, on_text=lambda text: writer({"token": text}), seed=ctx.seed)
     notes = list(state.get("notes") or []) + ([result.note] if result.note else [])
     return {"answer": result.answer, "verdict": result.verdict, "verdict_source": result.verdict_source,
             "similarity": result.similarity, "first_token_s": result.first_token_s, "notes": notes,

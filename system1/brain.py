@@ -14,6 +14,10 @@ from system1.backends import System1Backend
 from system1.prompts import answer_messages, associate_messages
 
 
+# A provocation is one thought: generation stops at its first sentence.
+SENTENCE_END = (". ", "! ", "? ", "\n")
+
+
 @dataclass(frozen=True)
 class Thought:
     text: str
@@ -34,7 +38,7 @@ class LizardBrain:
     def associate(self, message: str, seed: int | None = None) -> Thought:
         """A short associative provocation on the message alone (no retrieval)."""
         c = self.backend.complete(associate_messages(message), max_tokens=self.settings.associate_tokens,
-                                  temperature=self.settings.temperature, seed=seed)
+                                  temperature=self.settings.temperature, seed=seed, stop=SENTENCE_END)
         return Thought(_first_sentences(c.text), c.adapter, c.seconds, c.note)
 
     def answer(self, question: str, closed_book: bool = True) -> Thought:

@@ -47,7 +47,7 @@ class OpenAIReasoner:
             raise EndpointError(f"System 2's endpoint {self.base_url} has no model {self.model!r}; "
                                 "set system2.model / REVERIE_SYSTEM2__MODEL") from exc
 
-    def deliberate(self, message, memories, provocation, history=(), on_text=None) -> Deliberation:
+    def deliberate(self, message, memories, provocation, history=(), on_text=None, seed=None) -> Deliberation:
         messages = deliberation_messages(message, memories, provocation, history, ask_verdict=True)
         started = time.perf_counter()
         first = None

@@ -29,13 +29,13 @@ class LocalBackend:
         self.adapter = resolved.version
         return self.adapter
 
-    def complete(self, messages, *, max_tokens, temperature, seed=None) -> Completion:
-        return self.complete_many([messages], max_tokens=max_tokens, temperature=temperature, seed=seed)[0]
+    def complete(self, messages, *, max_tokens, temperature, seed=None, stop=()) -> Completion:
+        return self.complete_many([messages], max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop)[0]
 
-    def complete_many(self, batch, *, max_tokens, temperature, seed=None) -> list[Completion]:
+    def complete_many(self, batch, *, max_tokens, temperature, seed=None, stop=()) -> list[Completion]:
         with self.runtime.lock:
             if self.adapter is not None and self.runtime.adapter != self.adapter:
                 self.runtime.load_adapter(self.adapter, self.store.path(self.adapter))
             out = self.runtime.generate(batch, adapter=True, max_new_tokens=max_tokens,
-                                        temperature=temperature, seed=seed)
+                                        temperature=temperature, seed=seed, stop=stop)
         return [Completion(g.text, g.seconds, self.adapter, g.note) for g in out]

@@ -28,17 +28,18 @@ class VLLMBackend:
     def model_name(self) -> str:
         return f"{self.user}-{self.adapter}" if self.adapter else self.base_model
 
-    def complete(self, messages, *, max_tokens, temperature, seed=None) -> Completion:
+    def complete(self, messages, *, max_tokens, temperature, seed=None, stop=()) -> Completion:
         import openai
 
         started = time.perf_counter()
         try:
             reply = self.client.chat.completions.create(
-                model=self.model_name(), messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed)
+                model=self.model_name(), messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed,
+                stop=[x for x in stop if x.strip()] or None)
         except openai.APIConnectionError as exc:
             raise ConnectionError(f"System 1's vLLM server at {self.base_url} is unreachable ({exc}); start it or set "
                                   "system1.backend = 'local' (REVERIE_SYSTEM1__BACKEND=local)") from exc
         return Completion((reply.choices[0].message.content or "").strip(), time.perf_counter() - started, self.adapter)
 
-    def complete_many(self, batch, *, max_tokens, temperature, seed=None) -> list[Completion]:
-        return [self.complete(m, max_tokens=max_tokens, temperature=temperature, seed=seed) for m in batch]
+    def complete_many(self, batch, *, max_tokens, temperature, seed=None, stop=()) -> list[Completion]:
+        return [self.complete(m, max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop) for m in batch]
