@@ -144,7 +144,7 @@ def dataset(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     cycles = rem_cycles(len(today), s.rem_cycles_min, s.rem_cycles_max)
     spec = {"cycles": cycles, "iterations": cycles * s.iterations_per_cycle, "batch_size": s.batch_size,
             "seed": ctx.settings.seed + len(today)}
-    if not today and not _replay_pool(ctx, state):
+    if not today:  # nothing new since the last sleep: rehearsing alone is not worth a night
         return {"dataset": {**spec, "empty": True}, "phases": _phase("dataset", started, ctx)}
     plan = compose(today, _replay_pool(ctx, state), batches=spec["iterations"], batch_size=spec["batch_size"],
                    replay_fraction=s.replay_fraction, seed=spec["seed"])

@@ -1,0 +1,192 @@
+"""Curation: from a day of items to the examples System 1 trains on tonight.
+
+Score every item (personal facts, preferences and corrections high; small talk, thanks
+and general questions dropped with their reason), turn each first-person statement into
+short second-person targets with pronouns resolved, and ask each one back many ways
+(`consolidation.questions`), so a fact said once is recalled however it is asked.
+Corrections and updates retire the old value (`consolidation.revise`); statements holding
+a secret are dropped whole (`consolidation.secrets`).
+
+Why rules and not the model: the embedded SmolLM2-135M-Instruct cannot curate. Asked to
+turn each of 10 personal statements into a question/answer pair as JSON (greedy decoding,
+this CPU, LocalRuntime on the converted model), it produced strictly parseable
+JSON 0/10 times (every reply opens with "JSON:" or trailing commas; 4/10 parse when a
+lenient regex cuts out the first {...}), and 0/10 correct pairs: in every parsed reply the
+"question" is the statement echoed back, with the answer inside it. So the rules are the
+floor, and a capable System 2 passed as `judge` is used as judge and writer on top, its
+JSON parsed strictly (pydantic, extra="forbid") with the rules as the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cognition.perceive import perceive
+from consolidation.examples import Example, Item
+from consolidation.secrets import has_secret
+
+Judge = Callable[[list[dict]], str]
+THOUGHT_WEIGHT = 0.5
+
+
+@dataclass
+class Curation:
+    examples: list[Example] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for ex in self.examples:
+            out[ex.kind] = out.get(ex.kind, 0) + 1
+        return out
+
+
+def reward_for(item: Item, previous_items: Sequence[Item] = (), next_item: Item | None = None) -> float:
+    """How often `item`'s examples repeat: dopamine times the cortisol boost.
+
+    Dopamine is the item's own tag (praise 1.5, correction 2.0, neutral 1.0), raised to
+    1.5 when `next_item` is praise, because thanks praise the exchange before them.
+    Cortisol is the item's chemistry snapshot (or, for items without one, the last
+    snapshot among `previous_items`); a correction, or cortisol of 0.6 or more,
+    multiplies by min(1.5, 1 + cortisol), as the design's "up to 1.5x" boost.
+    """
+    dopamine = item.reward
+    if next_item is not None and perceive(next_item.text).is_praise:
+        dopamine = max(dopamine, 1.5)
+    cortisol = item.chemistry.get("cortisol")
+    if cortisol is None:
+        cortisol = next((p.chemistry["cortisol"] for p in reversed(previous_items) if "cortisol" in p.chemistry), 0.0)
+    if perceive(item.text).is_correction or cortisol >= 0.6:
+        dopamine *= min(1.5, 1.0 + cortisol)
+    return round(dopamine, 3)
+
+
+def supersedes(example: Example, retired: Sequence[str], topics: Sequence[str] = ()) -> bool:
+    """Does tonight's curation make this (older) example wrong? Its target holds a retired
+    value (case-insensitive), or its topic was replaced by an update tonight."""
+    target = example.target.lower()
+    if any(value and value.lower() in target for value in retired):
+        return True
+    return bool(example.topic) and example.topic in set(topics) and example.kind not in ("correction", "update")
+
+
+def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | None = None,
+           night: str = "") -> Curation:
+    """Today's training examples from today's items; see the module docstring."""
+    from consolidation.writer import Writer   # the grammar layer loads spaCy on first use
+
+    writer = Writer(prior=prior, night=night)
+    cur = Curation()
+    for i, item in enumerate(items):
+        reward = reward_for(item, items[:i], items[i + 1] if i + 1 < len(items) else None)
+        score, reason = _score(item)
+        cur.scores[item.id] = score
+        if reason:
+            cur.dropped.append((item.id, reason))
+            continue
+        made = _judged(judge, item, reward, night) if judge else None
+        if made is None:
+            made = writer.item(item, reward)
+        if not made and not writer.retired_now:
+            cur.dropped.append((item.id, "no_fact"))
+        writer.retired_now = False
+        cur.examples += made
+    cur.examples, cur.retired = writer.finish(cur.examples)
+    return cur
+
+
+# -- scoring ------------------------------------------------------------------------------
+
+_GENERAL_Q = re.compile(r"\?\s*$|^(what|how|why|can|could|is|are|do|does|any|should|which|where|when)\b", re.I)
+
+
+def _score(item: Item) -> tuple[float, str]:
+    """(training value 0..1, reason to drop or "")."""
+    if has_secret(item.text) or (item.reply and has_secret(item.reply) and item.kind != "exchange"):
+        return 0.0, "secret"
+    if item.kind in ("thought", "daydream"):
+        return 0.3, ""
+    if item.kind in ("document", "note"):
+        return 0.6, ""
+    p = perceive(item.text)
+    if p.category == "correction":
+        return 1.0, ""
+    if p.category in ("preference", "fact"):
+        return 0.9 if p.category == "fact" else 0.8, ""
+    if p.category == "question":
+        return 0.1, "general_question"
+    if p.category == "praise":
+        return 0.1, "praise"
+    if _ABOUT_SOMEONE.match(item.text) and len(item.text.split()) >= 4:
+        return 0.7, ""   # "She's a glassblower": a fact about someone named earlier
+    return 0.0, "small_talk"
+
+
+_ABOUT_SOMEONE = re.compile(r"^(?!(?:hi|hello|hey|okay|ok|good|bye|thanks|right|well|alright|great|sure|cool|yes|no)\b)"
+                            r"(?:he|she|[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|works|lives|plays|runs|studies|teaches)\b)",
+                            re.IGNORECASE)
+
+
+# -- the judge (a capable System 2) ---------------------------------------------------------
+
+class _Pair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str
+    answer: str
+
+
+class _Verdict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    score: float
+    kind: str
+    statement: str = ""
+    pairs: list[_Pair] = []
+    retires: list[str] = []
+
+
+JUDGE_PROMPT = (
+    "You curate training data for a personal assistant. Given one message from the user (and the assistant's "
+    "reply), reply with JSON only: {\"score\": 0..1 (personal facts, preferences and corrections high; small talk "
+    "and general questions low), \"kind\": one of fact|preference|correction|update|rewrite|none, \"statement\": the "
+    "fact in the second person with the current value only, \"pairs\": 8 to 20 objects {\"question\": asked in the "
+    "user's voice (I, my), \"answer\": short, second person}, \"retires\": wrong or outdated values it replaces}. "
+    "For a general question whose reply is useful, kind is rewrite and pairs holds the question with a corrected, "
+    "concise answer.")
+
+
+def judge_messages(item: Item) -> list[dict]:
+    body = f"User: {item.text}" + (f"\nAssistant: {item.reply}" if item.reply else "")
+    return [{"role": "system", "content": JUDGE_PROMPT}, {"role": "user", "content": body}]
+
+
+def parse_verdict(text: str) -> _Verdict | None:
+    """The judge's JSON, strictly: a fenced or bare object, no extra keys; None when it is not that."""
+    text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
+    try:
+        verdict = _Verdict.model_validate(json.loads(text))
+    except (ValueError, ValidationError):
+        return None
+    if verdict.kind not in ("fact", "preference", "correction", "update", "rewrite", "none"):
+        return None
+    return verdict
+
+
+def _judged(judge: Judge, item: Item, reward: float, night: str) -> list[Example] | None:
+    verdict = parse_verdict(judge(judge_messages(item)))
+    if verdict is None or (verdict.kind != "none" and not verdict.pairs):
+        return None
+    if verdict.kind == "none" or verdict.score < 0.3:
+        return []
+    retires = tuple(verdict.retires)
+    pairs = [p for p in verdict.pairs if not any(r.lower() in p.answer.lower() for r in retires)]
+    if any(has_secret(p.question + " " + p.answer) for p in pairs):
+        return []
+    return [Example(p.question, p.answer, verdict.kind, (item.id,), reward, "", retires, night) for p in pairs]

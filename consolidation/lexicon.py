@@ -1,0 +1,85 @@
+"""Small word lists the curation rules lean on: kinship, roles, and common paraphrases.
+
+They hold general English (people say "mum", "mother" and "mom" for one person; "live",
+"reside" and "be based" for one relation), never the wording of any benchmark. A capable
+System 2 replaces most of this when it is configured as judge and writer.
+"""
+
+from __future__ import annotations
+
+GENDER = {
+    "husband": "m", "boyfriend": "m", "brother": "m", "son": "m", "dad": "m", "father": "m", "grandson": "m",
+    "grandfather": "m", "grandpa": "m", "uncle": "m", "nephew": "m", "stepfather": "m", "stepson": "m",
+    "wife": "f", "girlfriend": "f", "sister": "f", "daughter": "f", "mum": "f", "mom": "f", "mother": "f",
+    "granddaughter": "f", "grandmother": "f", "grandma": "f", "aunt": "f", "niece": "f", "stepmother": "f",
+}
+KIN = set(GENDER) | {"partner", "spouse", "child", "kid", "parent", "cousin", "twin", "twins", "children", "kids",
+                     "parents", "grandchildren", "grandkids", "in-laws", "fiancé", "fiancée", "baby"}
+PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colleague", "coworker", "roommate",
+                "housemate", "flatmate", "teacher", "doctor", "dentist", "supervisor", "manager", "landlord",
+                "therapist", "coach", "mentor", "tutor", "vet", "mate", "classmate", "student"}
+PETS = {"dog", "cat", "rabbit", "bunny", "horse", "parrot", "canary", "budgie", "hamster", "fish", "tortoise",
+        "turtle", "snake", "lizard", "pet", "puppy", "kitten", "ferret", "guinea pig", "chicken", "goat"}
+ROLE_ADJ = {"best", "closest", "older", "younger", "elder", "eldest", "oldest", "youngest", "big", "twin", "former",
+            "late", "new", "favourite", "favorite"}
+NOISE_ADJ = {"little", "old", "new", "current", "dear", "lovely", "beloved", "scruffy", "only", "own", "other"}
+SELF_WORDS = {"i", "i'm", "i've", "i'd", "i'll", "my", "me", "mine", "myself", "we", "we're", "we've", "our", "us",
+              "ours"}
+
+# Nouns people use for one another; a question may use any of them.
+NOUN_SYNONYMS = {
+    "mum": ["mother", "mom"], "mom": ["mother", "mum"], "mother": ["mum", "mom"],
+    "dad": ["father"], "father": ["dad"], "husband": ["spouse", "partner"], "wife": ["spouse", "partner"],
+    "best friend": ["closest friend", "best mate"], "friend": ["mate", "pal"],
+    "roommate": ["housemate", "flatmate"], "housemate": ["roommate", "flatmate"], "flatmate": ["roommate"],
+    "job": ["work", "position", "occupation", "role"], "band": ["group"], "folk group": ["band", "folk band"],
+    "group": ["band"], "car": ["vehicle"], "house": ["home"], "flat": ["apartment", "home"],
+    "apartment": ["flat", "home"], "town": ["city", "place"], "city": ["town", "place"], "kids": ["children"],
+    "children": ["kids"], "grandchildren": ["grandkids"], "doctor": ["GP", "physician"], "film": ["movie"],
+    "movie": ["film"], "book": ["novel"], "dish": ["meal", "food"], "food": ["dish", "meal"],
+    "colour": ["color"], "shifts": ["working day", "work day", "shift"], "shift": ["working day"],
+    "boss": ["manager"], "neighbour": ["neighbor"], "neighbor": ["neighbour"], "dessert": ["sweet", "treat"],
+    "snack": ["nibble"], "sport": ["game"], "club": ["team"], "choir": ["chorus"], "school": ["college"],
+    "university": ["college", "school"], "hobby": ["pastime"], "pet": ["animal"], "birthday": ["date of birth"],
+}
+
+# Verbs a question may use for the relation the statement used. Each entry is a lemma;
+# "be based" style entries are asked with a copula ("Where is my sister based?").
+VERB_SYNONYMS = {
+    "live": ["reside", "stay", "be based", "make home"], "reside": ["live"], "move": ["relocate"],
+    "work": ["be employed", "have a job"], "start": ["begin"], "begin": ["start"], "finish": ["end"],
+    "play": ["perform on"], "study": ["learn", "be studying"], "learn": ["study"], "drive": ["own"],
+    "own": ["have"], "have": ["own"], "love": ["like best", "adore"], "like": ["enjoy"], "enjoy": ["like"],
+    "grow": ["cultivate", "raise"], "teach": ["give lessons in"], "go": ["travel", "head"], "visit": ["go to"],
+    "make": ["produce"], "keep": ["raise"], "run": ["manage", "operate"], "wear": ["put on"],
+    "collect": ["gather"], "hate": ["dislike", "not stand"], "marry": ["wed"], "call": ["name"],
+    "name": ["call"], "read": ["enjoy reading"], "listen": ["tune in"], "bake": ["make"], "knit": ["make"],
+    "restore": ["repair", "fix up"], "repair": ["fix", "restore"], "volunteer": ["help out"],
+    "emigrate": ["move abroad", "leave"], "grow up": ["be raised", "spend my childhood"],
+}
+
+PLACE_WORDS = ["town", "city", "place"]
+_JOB_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "eer", "ic", "ive", "man", "woman", "wright", "smith")
+JOB_NOUNS = {"nurse", "chef", "pilot", "vet", "doctor", "dentist", "engineer", "student", "assistant", "clerk",
+             "cook", "judge", "guide", "driver", "teacher", "officer", "professor", "surgeon", "lawyer", "barista",
+             "architect", "plumber", "electrician", "farmer", "fisherman", "nanny", "tutor", "coach", "midwife"}
+NOT_JOBS = set(GENDER) | KIN | PETS | {"supporter", "member", "fan", "lover", "person", "one", "number", "river",
+                                       "winter", "summer", "water", "ever", "order", "letter", "matter", "other"}
+
+
+def is_job(noun_lemma: str) -> bool:
+    """Does a noun name an occupation? ("tuner", "engineer", "paramedic" yes; "sister", "supporter" no)."""
+    word = noun_lemma.lower()
+    if word in NOT_JOBS:
+        return False
+    return word in JOB_NOUNS or (len(word) > 4 and word.endswith(_JOB_SUFFIXES))
+
+
+def noun_variants(phrase: str) -> list[str]:
+    """`phrase` and its common synonyms ("my mum" → "my mother", "my mom")."""
+    out = [phrase]
+    for key, alts in NOUN_SYNONYMS.items():
+        if phrase == key or phrase.endswith(" " + key):
+            out += [phrase[: len(phrase) - len(key)] + alt for alt in alts]
+            break
+    return out

