@@ -18,3 +18,8 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 # bitsandbytes warns on every import on AVX512-BF16 CPUs that an optional kernel
 # package is absent; reverie does not use 4-bit on the CPU, so the warning is noise.
 logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
+
+import warnings  # noqa: E402
+
+# peft asks transformers a deprecated question on every adapter load; the answer is right.
+warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)

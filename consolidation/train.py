@@ -20,6 +20,13 @@ Why it looks the way it does (the numbers are in `python -m eval.bench train`):
 - Batches are drawn from shuffled buckets sorted by length, so rows of one batch have
   similar lengths and little padding is computed (mlx-lm sorts its whole dataset; a
   bucket keeps the batches' composition random from epoch to epoch).
+- Threads: every core by default (`TrainingArgs.threads`). On a shared machine run the
+  process with `OMP_WAIT_POLICY=PASSIVE` (set before torch is first imported; the CLI's
+  entry point is the place): with OpenMP's default spinning, 2 threads beside one other
+  busy process slowed from ~3 s to 10-50 s per step; passive waiting kept ~3.5-4 s
+  (and costs about a fifth on a quiet machine).
+- Eager attention on the CPU: for sequences of ~60 tokens PyTorch's flash-attention CPU
+  backward took 15% of a step in a profile; the eager (matmul) path trained faster.
 - No gradient checkpointing on the CPU: activations of short examples are small, and
   recomputing the forward would cost a third more time. QLoRA (CUDA only) keeps it on, as
   peft's `prepare_model_for_kbit_training` sets it, because there memory is the limit.
@@ -73,6 +80,9 @@ class TrainingArgs:
     qlora: str | bool = field(default="auto", metadata=_help(
         "4-bit NF4 base with double quantisation (bitsandbytes): 'auto' uses it only when CUDA is there; "
         "True requires CUDA; False never."))
+    attention: str = field(default="auto", metadata=_help(
+        "Attention kernel: 'auto' (eager on the CPU, whose fused SDPA backward is slow on short chat "
+        "examples; sdpa on CUDA), 'eager' or 'sdpa'."))
     warmup: int = field(default=5, metadata=_help("Steps of linear learning-rate warm-up, then cosine decay to 10%."))
     grad_clip: float = field(default=1.0, metadata=_help("Clip the gradient's global norm to this; 0 disables."))
     weight_decay: float = field(default=0.0, metadata=_help("AdamW weight decay of the LoRA weights."))
@@ -98,6 +108,8 @@ class TrainingArgs:
             raise TrainingError(f"TrainingArgs.target_modules must name at least one module, got {self.target_modules!r}")
         if self.dtype not in ("auto", "bfloat16", "float32"):
             raise TrainingError(f"TrainingArgs.dtype must be 'auto', 'bfloat16' or 'float32', got {self.dtype!r}")
+        if self.attention not in ("auto", "eager", "sdpa"):
+            raise TrainingError(f"TrainingArgs.attention must be 'auto', 'eager' or 'sdpa', got {self.attention!r}")
         if self.qlora not in ("auto", True, False):
             raise TrainingError(f"TrainingArgs.qlora must be 'auto', True or False, got {self.qlora!r}")
         for name in ("warmup", "threads"):
@@ -204,7 +216,8 @@ def load_for_training(model_path: str | Path, args: TrainingArgs, init_adapter: 
 
     set_threads(args)
     dtype = resolve_dtype(args)
-    kwargs: dict[str, Any] = {"dtype": dtype, "local_files_only": True}
+    attention = args.attention if args.attention != "auto" else ("sdpa" if torch.cuda.is_available() else "eager")
+    kwargs: dict[str, Any] = {"dtype": dtype, "local_files_only": True, "attn_implementation": attention}
     qlora = use_qlora(args)
     if qlora:
         from transformers import BitsAndBytesConfig

@@ -43,6 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from eval.bench_train import print_progress as print_train_progress
+from eval.bench_train import run_train, train_arguments, train_table
+
 TARGET_RATIO = 1.5  # coordinated turn / System 2 alone, median total seconds
 
 WARMUP = "Hello, just checking that you are awake."
@@ -302,6 +305,10 @@ class Bench:
 BENCHES: dict[str, Bench] = {
     "turn": Bench("Coordinated turn against System 2 alone, and a cold start.", run_turn, turn_table,
                   turn_arguments),
+    # Training throughput against the matmul peak, in its own module; its progress events have
+    # their own shape, so it draws them with its own printer.
+    "train": Bench("LoRA training throughput as a share of the bf16 matmul peak.",
+                   lambda args, progress: run_train(args, print_train_progress), train_table, train_arguments),
 }
 
 

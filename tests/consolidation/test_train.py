@@ -163,7 +163,8 @@ def test_should_pause_holds_training_between_steps(tiny_model_dir, tokenizer):
 
 @pytest.mark.parametrize("field, value", [("rank", 0), ("batch_size", -1), ("dropout", 1.5), ("learning_rate", 0.0),
                                           ("dtype", "float16"), ("qlora", "yes"), ("target_modules", ()),
-                                          ("max_tokens", 2), ("grad_clip", -1.0)])
+                                          ("max_tokens", 2), ("grad_clip", -1.0),
+                                          ("attention", "flash")])
 def test_invalid_arguments_name_the_field_and_value(field, value):
     with pytest.raises(TrainingError) as error:
         TrainingArgs(**{field: value})
