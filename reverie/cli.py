@@ -284,6 +284,11 @@ def sleep(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json:
 
     An interrupted night (killed, crashed) is finished by the next `reverie sleep`.
     """
+    import os
+
+    # Sleep shares the CPU: spinning OpenMP threads collapse a neighbour's throughput
+    # (and their own) on a busy 2-core machine; passive waiting keeps both going.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from graphs.night import Night, summary
 
     with _guard(as_json):

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from consolidation.dataset import ReplayBuffer, compose, rem_cycles, repeats, weighted_pool
+from consolidation.dataset import ReplayBuffer, compose, rem_cycles, repeats, volume, weighted_pool
 from consolidation.examples import Example
 
 
@@ -53,8 +53,10 @@ def test_first_night_has_no_replay_and_an_empty_night_is_refused():
         compose([], [], batches=1, batch_size=8)
 
 
-def test_rem_cycles_follow_the_day_volume():
-    assert rem_cycles(0) == 3 and rem_cycles(45) == 4 and rem_cycles(10_000) == 9
+def test_rem_cycles_follow_the_day_volume_in_source_items():
+    assert rem_cycles(0) == 3 and rem_cycles(15) == 4 and rem_cycles(10_000) == 9
+    twelve_questions_one_fact = [Example(f"q{i}", "Your cat is Tuppen.", "fact", ("e1",)) for i in range(12)]
+    assert volume(twelve_questions_one_fact) == 1
 
 
 def test_the_replay_buffer_retires_replaced_values_and_keeps_provenance(tmp_path):
