@@ -173,7 +173,7 @@ class LocalRuntime:
         kwargs = dict(max_new_tokens=max_new_tokens, pad_token_id=self.tokenizer.pad_token_id,
                       eos_token_id=self.tokenizer.eos_token_id, streamer=streamer)
         if stop:
-            kwargs.update(stop_strings=list(stop), tokenizer=self.tokenizer)
+            kwargs["stopping_criteria"] = _stop_on_text(self.tokenizer, list(stop), enc["input_ids"].shape[1])
         if temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.95)
         else:
@@ -222,6 +222,24 @@ class LocalRuntime:
         worker.join()
         if failure:
             raise failure[0]
+
+
+def _stop_on_text(tokenizer, stops: list[str], prompt_width: int):
+    """End a row once its newest tokens spell a stop string.
+
+    transformers' own `stop_strings` precomputes tables over the whole vocabulary on
+    every call (measured: +0.5-0.7 s per generation here, more than a provocation
+    costs); decoding the last few tokens is enough for short stop strings.
+    """
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class StopOnText(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            tails = tokenizer.batch_decode(input_ids[:, max(prompt_width, input_ids.shape[1] - 4):])
+            return torch.tensor([any(s in t for s in stops) for t in tails], device=input_ids.device)
+
+    return StoppingCriteriaList([StopOnText()])
 
 
 def _streamer_base():
