@@ -178,12 +178,14 @@ def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     manifest = {
         "status": "candidate", "parent": parent, "base": ctx.base_id, "base_sha256": ctx.base_hash,
         "night": state["night"], "dataset": state["dataset"],
-        "hyperparameters": {"rank": s.lora_rank, "learning_rate": stats.get("learning_rate"),
-                            "iterations": state["dataset"]["iterations"], "batch_size": s.batch_size},
+        "hyperparameters": {"rank": s.lora_rank, "iterations": state["dataset"]["iterations"],
+                            "batch_size": s.batch_size},
         "examples": [{"id": e["id"], "kind": e["kind"], "sources": e["sources"]} for e in state["examples"]],
     }
     version = ctx.adapters.save(write, manifest)
-    ctx.adapters.annotate(version, hyperparameters={**manifest["hyperparameters"], **stats.get("args", {})},
+    # The learning rate actually used (the profile's when the settings leave it unset).
+    hyper = {**manifest["hyperparameters"], **stats.get("args", {}), "learning_rate": stats.get("learning_rate")}
+    ctx.adapters.annotate(version, hyperparameters=hyper,
                           train={k: v for k, v in stats.items() if k != "args"})
     train_stats = {k: stats.get(k) for k in ("tokens", "seconds", "tokens_per_s", "final_loss", "first_loss")}
     return {"candidate": version, "parent": parent, "train": train_stats, "phases": _phase("train", started, ctx)}

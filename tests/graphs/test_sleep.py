@@ -57,6 +57,7 @@ def test_a_night_promotes_an_adapter_that_describes_itself(agent):
     manifest = agent.adapters.manifest("v0001")
     assert manifest["parent"] is None and manifest["status"] == "promoted"
     assert manifest["base_sha256"] and manifest["hyperparameters"]["rank"] == 16
+    assert manifest["hyperparameters"]["learning_rate"] > 0 and manifest["self_test"]["asked"] > 0
     assert set(manifest["files"]) >= {"adapter_model.safetensors", "adapter_config.json"}
     sources = {s for e in manifest["examples"] for s in e["sources"]}
     assert sources <= {e.id for e in agent.diary.entries()}
