@@ -195,7 +195,7 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
         if pobj.ent_type_ == "GPE" or pobj.lemma_ in ("town", "city", "village"):
             out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
         return out
-    return [_frame(f"What", pred, chain, subj, number, tail=prep.text)]
+    return [_frame("What", pred, chain, subj, number, tail=prep.text)]
 
 
 def _when(pred, chain, subj, number, clock=False, year=False) -> list[str]:
