@@ -169,7 +169,7 @@ class LocalRuntime:
         fitted = [self.fit(m, max_new_tokens) for m in batch]
         prompts = [self.render(m) for m, _ in fitted]
         enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
-        streamer = _Streamer(self.tokenizer, on_text) if on_text else None
+        streamer = _streamer(self.tokenizer, on_text) if on_text else None
         kwargs = dict(max_new_tokens=max_new_tokens, pad_token_id=self.tokenizer.pad_token_id,
                       eos_token_id=self.tokenizer.eos_token_id, streamer=streamer)
         if stop:
@@ -242,42 +242,29 @@ def _stop_on_text(tokenizer, stops: list[str], prompt_width: int):
     return StoppingCriteriaList([StopOnText()])
 
 
-def _streamer_base():
+def _streamer(tokenizer, on_text: Callable[[str], None]):
+    """transformers' TextStreamer, sending text to a callback and noting when the first new token came."""
     from transformers import TextStreamer
 
-    return TextStreamer
+    class Streamer(TextStreamer):
+        first: float | None = None
+        _prompt_seen = False
 
+        def on_finalized_text(self, text: str, stream_end: bool = False):
+            if text:
+                on_text(text)
 
-class _Streamer:
-    """Adapts transformers' TextStreamer to a callback, noting when the first token came."""
+        def put(self, value):
+            # The first put() carries the prompt; the second is the first generated token.
+            if self._prompt_seen and self.first is None:
+                self.first = time.perf_counter()
+            self._prompt_seen = True
+            super().put(value)
 
-    def __init__(self, tokenizer, on_text: Callable[[str], None]):
-        base = _streamer_base()
-        outer = self
+        def first_token_s(self, started: float) -> float | None:
+            return None if self.first is None else self.first - started
 
-        class Impl(base):
-            def on_finalized_text(self, text: str, stream_end: bool = False):
-                if text:
-                    on_text(text)
-
-            def put(self, value):
-                if outer._prompt_seen and outer._first is None:
-                    outer._first = time.perf_counter()
-                outer._prompt_seen = True
-                super().put(value)
-
-        self._impl = Impl(tokenizer, skip_prompt=True, skip_special_tokens=True)
-        self._first: float | None = None
-        self._prompt_seen = False
-
-    def put(self, value):
-        self._impl.put(value)
-
-    def end(self):
-        self._impl.end()
-
-    def first_token_s(self, started: float) -> float | None:
-        return None if self._first is None else self._first - started
+    return Streamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
 
 
 _runtimes: dict[tuple, LocalRuntime] = {}

@@ -15,6 +15,17 @@ def _pyplot():
     return plt
 
 
+def _finish(plt, fig, ax, title: str, path: Path) -> Path:
+    """Every plot here is a 0-1 rate: same axis, legend and file settings."""
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def plot_nights(result: dict, path: Path) -> Path:
     """Closed-book (dream) recall after each night, one line per persona and their mean."""
     plt = _pyplot()
@@ -25,13 +36,7 @@ def plot_nights(result: dict, path: Path) -> Path:
     ax.plot(range(1, len(result["nights"]) + 1), result["nights"], color="black", linewidth=2, label="mean")
     ax.set_xlabel("night")
     ax.set_ylabel("closed-book recall")
-    ax.set_ylim(0, 1)
-    ax.set_title("What the weights hold after each night")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, "What the weights hold after each night", path)
 
 
 def plot_arms(result: dict, path: Path) -> Path:
@@ -44,14 +49,8 @@ def plot_arms(result: dict, path: Path) -> Path:
         values = [result["arms"][arm]["by_kind"].get(k) or 0 for k in kinds]
         ax.bar([x + i * width for x in range(len(kinds))], values, width, label=arm)
     ax.set_xticks([x + width * (len(arms) - 1) / 2 for x in range(len(kinds))], kinds)
-    ax.set_ylim(0, 1)
     ax.set_ylabel("recall")
-    ax.set_title("Recall by probe kind and arm")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, "Recall by probe kind and arm", path)
 
 
 def retention_markdown(result: dict) -> str:

@@ -111,7 +111,7 @@ def say(text: str = typer.Argument(..., help="What you say ('-' reads standard i
         agent = _agent(user, home)
         stream = None if as_json else _printer()
         result = agent.say(message, system1=False if no_system1 else None, thread=thread, on_text=stream)
-        _emit(as_json, result.to_json(), lambda p: _show_turn(p, streamed=True))
+        _emit(as_json, result.to_json(), _show_turn)
 
 
 def _printer():
@@ -122,11 +122,9 @@ def _printer():
     return write
 
 
-def _show_turn(p: dict, streamed: bool = False) -> None:
-    if not streamed:
-        typer.echo(p["answer"])
-    else:
-        typer.echo("")
+def _show_turn(p: dict) -> None:
+    """The details under an answer that was already streamed to stdout."""
+    typer.echo("")
     details = []
     if p.get("system1"):
         details.append(f"System 1: {p['system1']}  → {p['verdict']}")
@@ -180,7 +178,7 @@ def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip Syste
             except EmptyMessage:
                 sys.stdout.write("\r")
                 continue
-            _show_turn(result.to_json(), streamed=True)
+            _show_turn(result.to_json())
 
 
 # -- state ---------------------------------------------------------------------------
