@@ -113,10 +113,14 @@ class IdleSettings(_Group):
     rumination_every_s: float = Field(120.0, gt=0)
     daydream_every_s: float = Field(180.0, gt=0)
     daydream_temperature: float = Field(0.95, ge=0.0, le=2.0)
+    thought_tokens: int = Field(120, ge=16, description="Longest rumination or daydream, in tokens.")
 
 
 class SleepSettings(_Group):
     nightly_hour: int = Field(3, ge=0, le=23)
+    weekly_day: Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] = Field(
+        "Sat", description="The day `reverie schedule install` runs the weekly pass.")
+    weekly_hour: int = Field(4, ge=0, le=23, description="The hour of the weekly pass (after the night).")
     rem_cycles_min: int = Field(3, ge=1)
     rem_cycles_max: int = Field(9, ge=1)
     iterations_per_cycle: int = Field(80, ge=1)
@@ -127,6 +131,9 @@ class SleepSettings(_Group):
     batch_size: int = Field(8, ge=1, description="Examples per training step.")
     drift_bound: float = Field(1.10, ge=1.0, description="Roll back when reference perplexity grows past this ratio.")
     learning_rate: float | None = Field(None, gt=0, description="None: the model profile's learning rate.")
+    anchor_weight: float = Field(1.0, ge=0.0, description=(
+        "Weight of the KL divergence from the bare base on general passages, taken at every training step; "
+        "0 turns the anchor off."))
 
     @field_validator("rem_cycles_max")
     @classmethod

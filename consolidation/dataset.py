@@ -96,22 +96,29 @@ class Plan:
 
 def compose(today: list[Example], replay: list[Example], *, batches: int, batch_size: int,
             replay_fraction: float = 0.30, seed: int = 0) -> Plan:
-    """`batches` batches, each with round(replay_fraction * batch_size) replayed examples when any exist."""
+    """`batches` batches, `replay_fraction` of every batch replayed when anything can be.
+
+    When the fraction of a batch is not a whole number of examples (30% of 8 is 2.4) the
+    batches take turns rounding it down and up, so that the night as a whole replays the
+    fraction exactly: 2, 3, 2, 3, 2, ...
+    """
     if not today and not replay:
         raise ValueError("nothing to train on: no examples today and an empty replay buffer")
     rng = random.Random(seed)
-    n_replay = round(replay_fraction * batch_size) if replay else 0
-    n_today = batch_size - n_replay if today else 0
-    n_replay = batch_size - n_today
     today_stream = _cycle(lambda: weighted_pool(today, rng))
     weights = [max(ex.reward, 1e-6) for ex in replay]
+    share = replay_fraction * batch_size
     out = []
-    for _ in range(batches):
-        batch = [next(today_stream) for _ in range(n_today)]
+    for i in range(batches):
+        n_replay = round(share * (i + 1)) - round(share * i) if replay else 0
+        if not today:
+            n_replay = batch_size
+        batch = [next(today_stream) for _ in range(batch_size - n_replay)]
         batch += rng.choices(replay, weights=weights, k=n_replay) if n_replay else []
         rng.shuffle(batch)
         out.append(batch)
-    return Plan(out, describe(today, replay, out, n_replay, batch_size))
+    per_batch = share if replay and today else (batch_size if replay else 0)
+    return Plan(out, describe(today, replay, out, per_batch, batch_size))
 
 
 def _cycle(make):
@@ -122,7 +129,7 @@ def _cycle(make):
         yield from pool
 
 
-def describe(today: list[Example], replay: list[Example], batches: list[list[Example]], n_replay: int,
+def describe(today: list[Example], replay: list[Example], batches: list[list[Example]], n_replay: float,
              batch_size: int) -> dict:
     today_ids = {ex.id for ex in today}
     seen = Counter(ex.kind for batch in batches for ex in batch)
@@ -136,7 +143,7 @@ def describe(today: list[Example], replay: list[Example], batches: list[list[Exa
         "trained": dict(seen),
         "trained_total": trained,
         "replay_share": round(replayed / trained, 4) if trained else 0.0,
-        "replay_per_batch": n_replay,
+        "replay_per_batch": round(n_replay, 3),
         "batch_size": batch_size,
     }
 

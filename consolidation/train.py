@@ -86,6 +86,11 @@ class TrainingArgs:
     warmup: int = field(default=5, metadata=_help("Steps of linear learning-rate warm-up, then cosine decay to 10%."))
     grad_clip: float = field(default=1.0, metadata=_help("Clip the gradient's global norm to this; 0 disables."))
     weight_decay: float = field(default=0.0, metadata=_help("AdamW weight decay of the LoRA weights."))
+    anchor_weight: float = field(default=0.0, metadata=_help(
+        "Weight of the anchor loss: KL divergence from the bare base's next-token distributions on general "
+        "text (see `anchor_loss`); 0 disables it."))
+    anchor_top_k: int = field(default=32, metadata=_help(
+        "Tokens of the base's distribution kept per position for the anchor loss (the rest is one bucket)."))
     report_every: int = field(default=10, metadata=_help("Steps between on_report events."))
     threads: int = field(default=0, metadata=_help("torch CPU threads; 0 uses every core this process may run on."))
 
@@ -115,7 +120,9 @@ class TrainingArgs:
         for name in ("warmup", "threads"):
             if getattr(self, name) < 0:
                 raise TrainingError(f"TrainingArgs.{name} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("grad_clip", "weight_decay"):
+        if self.anchor_top_k < 1:
+            raise TrainingError(f"TrainingArgs.anchor_top_k must be a positive integer, got {self.anchor_top_k!r}")
+        for name in ("grad_clip", "weight_decay", "anchor_weight"):
             if not getattr(self, name) >= 0:
                 raise TrainingError(f"TrainingArgs.{name} must be >= 0, got {getattr(self, name)!r}")
 
@@ -141,6 +148,7 @@ class TrainResult:
     final_loss: float      # mean of the last report window's losses
     learning_rate: float
     paused_seconds: float = 0.0
+    anchor_kl: float | None = None  # mean KL from the base on the anchor passages over the last window
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -398,6 +406,69 @@ def evaluate(model, batches: Sequence[dict[str, Any]], loss: Callable = target_l
     return total / max(count, 1)
 
 
+# -- the anchor: staying the base everywhere but in the memories ----------------------------------
+
+@dataclass(frozen=True)
+class AnchorRow:
+    """One general passage and the bare base's next-token distribution along it (top k + the rest)."""
+    input_ids: Any   # (1, L) long
+    top_ids: Any     # (L-1, k) long: the base's k likeliest next tokens at every position
+    top_logp: Any    # (L-1, k+1) float: their log-probabilities, and the log of the remaining mass
+
+
+def _with_tail(logp_top):
+    """Append log(1 - sum p_top) to top-k log-probabilities: k+1 buckets that sum to one."""
+    torch = _torch()
+    mass = torch.logsumexp(logp_top, dim=-1, keepdim=True).clamp(max=-1e-6)
+    tail = torch.log(-torch.expm1(mass)).clamp(min=-30.0)
+    return torch.cat([logp_top, tail], dim=-1)
+
+
+def anchor_targets(model, passages: Sequence[Sequence[int]], top_k: int = 32) -> list[AnchorRow]:
+    """The bare base's distributions over `passages` (token ids), with the adapter switched off.
+
+    Computed once per night: whatever the adapter has become, the anchor is the base.
+    """
+    torch = _torch()
+    _, head = _parts(model)
+    device = head.weight.device
+    rows = []
+    was_training = model.training
+    model.eval()
+    off = model.disable_adapter() if hasattr(model, "disable_adapter") else _null()
+    with off, torch.no_grad(), autocast(model):
+        for ids in passages:
+            if len(ids) < 2:
+                continue
+            x = torch.tensor([list(ids)], dtype=torch.long, device=device)
+            logp = torch.log_softmax(model(input_ids=x, use_cache=False).logits[0, :-1].float(), dim=-1)
+            top = logp.topk(min(top_k, logp.shape[-1]), dim=-1)
+            rows.append(AnchorRow(x, top.indices, _with_tail(top.values)))
+    model.train(was_training)
+    return rows
+
+
+def _null():
+    from contextlib import nullcontext
+
+    return nullcontext()
+
+
+def anchor_loss(model, row: AnchorRow):
+    """KL(base || model) per position on one anchor passage, over the base's top k and the rest.
+
+    Both distributions are coarsened to the same k+1 buckets (the base's top k tokens and
+    everything else), so the divergence is exact for them and zero when the model is the base.
+    """
+    torch = _torch()
+    decoder, head = _parts(model)
+    hidden = decoder(input_ids=row.input_ids, use_cache=False).last_hidden_state[0, :-1]
+    logq = torch.log_softmax(head(hidden).float(), dim=-1)
+    q = _with_tail(logq.gather(-1, row.top_ids))
+    p = row.top_logp
+    return (p.exp() * (p - q)).sum(-1).mean()
+
+
 # -- the loop ------------------------------------------------------------------------------------
 
 def schedule(step: int, args: TrainingArgs, peak: float) -> float:
@@ -416,8 +487,13 @@ def _model_path(model) -> str:
 def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
           callback: TrainingCallback | None = None, should_pause: Callable[[], bool] | None = None, *,
           loss: Callable = target_loss, batches: Callable = iterate_batches,
+          anchor: Sequence[Sequence[int]] = (),
           pause_poll_s: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> TrainResult:
     """Train the LoRA of `model` on chat examples for `args.iterations` steps.
+
+    With `anchor` passages (token ids of general text) and `args.anchor_weight` > 0, every
+    step also takes the KL divergence from the bare base on one passage, in turn: the
+    adapter learns the memories and stays the base everywhere else.
 
     Between steps `should_pause()` is asked; while it says True the loop sleeps
     `pause_poll_s` and asks again (a live conversation has the CPU meanwhile).
@@ -435,8 +511,10 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
     optimizer = torch.optim.AdamW(params, lr=peak, weight_decay=args.weight_decay, foreach=True)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     stream = batches(dataset, args.batch_size, args.seed, pad_id)
+    anchors = anchor_targets(model, anchor, args.anchor_top_k) if anchor and args.anchor_weight else []
     model.train()
     losses: list[float] = []
+    anchor_losses: list[float] = []
     tokens = targets = 0
     seconds = paused = 0.0
     window = (time.perf_counter(), 0)
@@ -453,17 +531,23 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
             group["lr"] = lr
         with autocast(model):
             value, n = loss(model, batch)
-        value.backward()
+            total = value
+            if anchors:
+                kl = anchor_loss(model, anchors[step % len(anchors)])
+                anchor_losses.append(float(kl.detach()))
+                total = value + args.anchor_weight * kl
+        total.backward()
         if args.grad_clip:
             torch.nn.utils.clip_grad_norm_(params, args.grad_clip, foreach=True)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-        step_tokens = int(batch["attention_mask"].sum())
+        step_tokens = int(batch["attention_mask"].sum()) + (anchors[step % len(anchors)].input_ids.shape[1] if anchors else 0)
         tokens, targets = tokens + step_tokens, targets + n
         seconds += time.perf_counter() - started
         losses.append(float(value.detach()))
         callback.on_step({"step": step + 1, "of": args.iterations, "loss": losses[-1], "tokens": step_tokens,
-                          "target_tokens": n, "learning_rate": lr, "seconds": round(seconds, 4)})
+                          "target_tokens": n, "learning_rate": lr, "seconds": round(seconds, 4),
+                          "anchor_kl": anchor_losses[-1] if anchors else None})
         if (step + 1) % args.report_every == 0 or step + 1 == args.iterations:
             since, first = window
             recent = losses[first:]
@@ -477,4 +561,9 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
     tail = losses[-min(args.report_every, len(losses)):]
     return TrainResult(steps=len(losses), tokens=tokens, target_tokens=targets, seconds=round(seconds, 4),
                        tokens_per_s=round(tokens / seconds, 2) if seconds else 0.0, losses=tuple(losses),
-                       final_loss=sum(tail) / len(tail), learning_rate=peak, paused_seconds=round(paused, 4))
+                       final_loss=sum(tail) / len(tail), learning_rate=peak, paused_seconds=round(paused, 4),
+                       anchor_kl=_mean(anchor_losses[-args.report_every:]))
+
+
+def _mean(xs: Sequence[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None

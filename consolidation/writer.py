@@ -48,7 +48,7 @@ class Writer:
 
     def item(self, item: Item, reward: float) -> list[Example]:
         if item.kind in ("thought", "daydream"):
-            return self._thought(item)
+            return self._thought(item, reward)
         if item.kind in ("document", "note"):
             return self._statements(item, clauses(item.text), "document", reward)
         p = perceive(item.text)
@@ -136,15 +136,28 @@ class Writer:
 
     # -- thoughts ------------------------------------------------------------------------------
 
-    def _thought(self, item: Item) -> list[Example]:
-        """A thought is kept, lightly, only when it mentions someone or something the user named."""
+    def _thought(self, item: Item, reward: float) -> list[Example]:
+        """A thought is kept, lightly, when it mentions someone or something the user named.
+
+        A stressed rumination (what the agent got wrong) is about the day's corrections: it
+        is kept whatever it names, with the full reward its cortisol earned, as the design's
+        boost of "the corrections and the thoughts about them".
+        """
+        if has_secret(item.text):
+            return []
+        sentences = [s.text.strip() for s in parse(item.text).sents if s.text.strip()]
+        if not sentences:
+            return []
+        sources = (item.id,)  # the thought's own diary entry names what it read back
+        if item.meta.get("variant") == "stressed":
+            return [Example("What did you get wrong recently?", " ".join(sentences[:2]), "thought", sources,
+                            reward, "", (), self.night)]
         names = {p.name for p in self.people.seen if p.name}
         mentioned = [n for n in names if n.lower() in item.text.lower()]
-        if not mentioned or has_secret(item.text):
+        if not mentioned:
             return []
-        first = next(iter(parse(item.text).sents)).text.strip()
-        return [Example(f"What have you been thinking about {mentioned[0]}?", first, "thought", (item.id,),
-                        round(0.5 * item.reward, 3), mentioned[0].lower(), (), self.night)]
+        return [Example(f"What have you been thinking about {mentioned[0]}?", sentences[0], "thought", sources,
+                        round(0.5 * reward, 3), mentioned[0].lower(), (), self.night)]
 
     # -- the end of the day -------------------------------------------------------------------
 

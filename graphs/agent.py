@@ -187,7 +187,13 @@ class Agent:
         return {"answer": thought.text, "adapter": thought.adapter, "seconds": round(thought.seconds, 4),
                 "notes": [thought.note] if thought.note else []}
 
+    def think(self, messages: list[dict[str, str]], temperature: float, seed: int) -> str:
+        """A private thought from System 2 (idle cognition's language model); never shown as an answer."""
+        return self.reasoner.complete(messages, max_tokens=self.settings.idle.thought_tokens, temperature=temperature)
+
     def status(self) -> dict[str, Any]:
+        from cognition.notices import Notices
+
         chem = self.chemistry.load()
         resolved = self.adapters.resolve()
         return {
@@ -201,6 +207,7 @@ class Agent:
             "system1": {"enabled": self.settings.system1.enabled, "backend": self.settings.system1.backend},
             "system2": {"backend": self.settings.system2.backend, "base_url": self.settings.system2.base_url},
             "model": self.settings.model.id,
+            "notices": Notices(self.user_home.root).pending(),
         }
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from cognition.home import atomic_write_text
 from cognition.presence import conversation_active
-from consolidation.anchors import anchor_examples
+from consolidation.anchors import anchor_examples, anchor_passages
 from consolidation.dataset import ReplayBuffer
 from consolidation.neighbour import lower_priority, yielder
 from graphs.agent import Agent
@@ -26,8 +26,10 @@ from graphs.sleep import SleepContext, builder
 log = logging.getLogger(__name__)
 
 
-def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool]):
-    """The train phase's collaborator: LoRA on the base, continuing from the parent adapter."""
+def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
+                 passages: Callable[[], list[list[int]]] = lambda: []):
+    """The train phase's collaborator: LoRA on the base, continuing from the parent adapter,
+    anchored to the bare base on `passages` (token ids of general text)."""
 
     def trainer(batches, init_adapter, folder, on_event, pause) -> dict:
         from transformers import AutoTokenizer
@@ -36,7 +38,9 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool]):
 
         s = agent.settings.sleep
         args = TrainingArgs(rank=s.lora_rank, alpha=2.0 * s.lora_rank, learning_rate=s.learning_rate,
-                            iterations=len(batches), batch_size=s.batch_size, seed=agent.settings.seed)
+                            iterations=len(batches), batch_size=s.batch_size, seed=agent.settings.seed,
+                            anchor_weight=s.anchor_weight)
+        anchor = passages() if s.anchor_weight else []
         model = load_for_training(base_dir, args, init_adapter)
         tokenizer = AutoTokenizer.from_pretrained(base_dir)
         examples = [ex.messages() for batch in batches for ex in batch]
@@ -50,10 +54,11 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool]):
             def on_step(self, info):
                 on_event({"phase": "train", "step": info["step"], "of": info["of"], "loss": info["loss"]})
 
-        result = train(model, tokenizer, examples, args, Progress(), busy, batches=in_plan_order)
+        result = train(model, tokenizer, examples, args, Progress(), busy, batches=in_plan_order, anchor=anchor)
         save_adapter(model, folder)
         return {"tokens": result.tokens, "seconds": result.seconds, "tokens_per_s": result.tokens_per_s,
                 "first_loss": round(result.losses[0], 4), "final_loss": round(result.final_loss, 4),
+                "anchor_kl": None if result.anchor_kl is None else round(result.anchor_kl, 5),
                 "learning_rate": result.learning_rate, "args": args.to_json()}
 
     return trainer
@@ -61,8 +66,11 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool]):
 
 class Night:
     def __init__(self, agent: Agent, on_event: Callable[[dict], None] = lambda e: None,
-                 now: Callable[[], datetime] | None = None, judge=None):
+                 now: Callable[[], datetime] | None = None, judge=None, stop: Callable[[], object] | None = None):
+        """`stop` is called at every pause point (between phases and training steps); it may
+        raise to abandon the night there, which then resumes from its checkpoint next time."""
         self.agent = agent
+        self.stop = stop or (lambda: None)
         self.on_event = on_event
         self.now = now or (lambda: datetime.now().astimezone())
         self.judge = judge
@@ -78,14 +86,25 @@ class Night:
         base_dir, base_id = self.base()
         digest = base_hash(base_dir)
         root = self.agent.user_home.root
-        busy = lambda: conversation_active(root)  # noqa: E731
+        stop, wait = self.stop, yielder(root)
+
+        def busy() -> bool:
+            stop()
+            return conversation_active(root)
+
+        def pause() -> float:
+            stop()
+            return wait()
+
         return SleepContext(
             settings=self.agent.settings, user_home=self.agent.user_home, diary=self.agent.diary,
             adapters=self.agent.adapters, replay=ReplayBuffer(self.agent.user_home.replay),
             chemistry=self.agent.chemistry, base_dir=base_dir, base_id=base_id, base_hash=digest,
-            trainer=make_trainer(base_dir, self.agent, busy), runtime=lambda: self.agent.runtime,
+            trainer=make_trainer(base_dir, self.agent, busy,
+                                 lambda: anchor_passages(self.agent.runtime, root / "passages.json", digest)),
+            runtime=lambda: self.agent.runtime,
             anchors=lambda: anchor_examples(self.agent.runtime, root / "anchors.json", digest),
-            judge=self.judge, on_event=self.on_event, pause=yielder(root))
+            judge=self.judge, on_event=self.on_event, pause=pause, now=self.now)
 
     def pending(self) -> str | None:
         try:

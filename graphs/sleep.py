@@ -187,7 +187,8 @@ def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     hyper = {**manifest["hyperparameters"], **stats.get("args", {}), "learning_rate": stats.get("learning_rate")}
     ctx.adapters.annotate(version, hyperparameters=hyper,
                           train={k: v for k, v in stats.items() if k != "args"})
-    train_stats = {k: stats.get(k) for k in ("tokens", "seconds", "tokens_per_s", "final_loss", "first_loss")}
+    train_stats = {k: stats.get(k) for k in ("tokens", "seconds", "tokens_per_s", "final_loss", "first_loss",
+                                             "anchor_kl")}
     return {"candidate": version, "parent": parent, "train": train_stats, "phases": _phase("train", started, ctx)}
 
 

@@ -141,6 +141,9 @@ def deliberate(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
         state["message"], [_memory_line(m) for m in state.get("memories") or []], state.get("system1"),
         history=history, on_text=lambda text: writer({"token": text}), seed=ctx.seed)
     notes = list(state.get("notes") or []) + ([result.note] if result.note else [])
+    if (state.get("chemistry") or {}).get("adenosine", 0.0) >= 1.0:
+        notes.append(f"sleep is due (adenosine 1.00): answered with adapter {state.get('adapter') or 'none'}; "
+                     "the daemon or `reverie sleep` will consolidate")
     return {"answer": result.answer, "verdict": result.verdict, "verdict_source": result.verdict_source,
             "similarity": result.similarity, "first_token_s": result.first_token_s, "notes": notes,
             "timings": _timed("deliberate", started)}

@@ -25,6 +25,9 @@ adapters_app = typer.Typer(help="System 1's adapter versions: list, inspect, rol
 app.add_typer(models_app, name="models")
 app.add_typer(adapters_app, name="adapters")
 app.add_typer(eval_app, name="eval")
+schedule_app = typer.Typer(help="Run the night and the weekly pass from the system's scheduler (systemd or cron).",
+                           no_args_is_help=True)
+app.add_typer(schedule_app, name="schedule")
 
 UserOpt = typer.Option(None, "--user", "-u", help="Whose memory (default: 'default', or REVERIE_USER).")
 JsonOpt = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
@@ -73,13 +76,14 @@ def _fail(as_json: bool, message: str, code: int = 1) -> NoReturn:
 def _guard(as_json: bool):
     """Turn the errors a user can fix into one clear line (and a JSON object with --json)."""
     from cognition.models import ModelError
+    from reverie.schedule import ScheduleError
     from system1.adapters import AdapterError
 
     try:
         yield
     except typer.Exit:
         raise
-    except (CliError, ModelError, AdapterError, ValueError, ConnectionError, OSError) as exc:
+    except (CliError, ModelError, AdapterError, ScheduleError, ValueError, ConnectionError, OSError) as exc:
         _fail(as_json, str(exc))
     except KeyboardInterrupt:
         _fail(as_json, "interrupted", 130)
@@ -159,6 +163,9 @@ def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip Syste
         agent = _agent(user, home)
         interactive = sys.stdin.isatty()
         typer.secho(f"reverie ({agent.settings.user}) — /quit to leave", dim=True, err=True)
+        from cognition.notices import Notices
+
+        _show_notices(agent, Notices(agent.user_home.root).pending())
         while True:
             if interactive:
                 typer.echo("you> ", nl=False)
@@ -188,8 +195,25 @@ def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip Syste
 def status(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
     """Chemistry, the current adapter, the last sleep and the diary's size."""
     with _guard(as_json):
-        payload = _agent(user, home).status()
+        agent = _agent(user, home)
+        payload = agent.status()
         _emit(as_json, payload, _show_status)
+        if not as_json:
+            _show_notices(agent, payload["notices"])
+
+
+def _show_notices(agent, notices: dict) -> None:
+    """The briefing not yet read and the failures of unattended runs; shown once, then marked seen."""
+    from cognition.notices import Notices
+
+    if notices.get("briefing"):
+        typer.echo("")
+        typer.secho(f"— {notices['briefing']['name']} —", bold=True)
+        typer.echo(notices["briefing"]["text"].rstrip())
+    for f in notices.get("failures") or []:
+        typer.secho(f"unattended {f['what']} failed at {f['when'][:16]}: {f['error']}", fg=typer.colors.RED)
+    if notices.get("briefing") or notices.get("failures"):
+        Notices(agent.user_home.root).mark_seen()
 
 
 def _show_status(p: dict) -> None:
@@ -291,9 +315,120 @@ def sleep(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json:
 
     with _guard(as_json):
         agent = _agent(user, home)
-        with SleepProgress(enabled=not as_json) as progress:
+        with SleepProgress(enabled=not as_json) as progress, _noticed(agent, "sleep"):
             state = Night(agent, on_event=progress.event).run()
         _emit(as_json, summary(state), _show_sleep)
+
+
+@contextmanager
+def _noticed(agent, what: str):
+    """A failure here (often unattended: a timer, the daemon) is also left as a notice for the next status."""
+    from cognition.notices import Notices
+
+    try:
+        yield
+    except Exception as exc:
+        Notices(agent.user_home.root).failure(what, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+@app.command()
+def ruminate(variant: Optional[str] = typer.Option(None, help="daily, weekly, monthly or stressed (default: "
+                                                                 "chosen from the chemistry and the calendar)."),
+             user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Think once now: a private thought from the diary, written back into it (never shown as an answer)."""
+    from cognition.idle import Idle, gate
+
+    with _guard(as_json):
+        agent = _agent(user, home)
+        mind = Idle(agent.diary, agent.chemistry, agent.think, agent.settings.idle, seed=agent.settings.seed)
+        now = _now()
+        thought = mind.ruminate(now, variant=variant)
+        _emit(as_json, _thought_payload(agent, thought, gate(agent.chemistry.load(now), agent.settings.chemistry)),
+              _show_thought)
+
+
+@app.command()
+def daydream(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Daydream once now: two random memories collide into a `daydream` entry."""
+    from cognition.idle import Idle, gate
+
+    with _guard(as_json):
+        agent = _agent(user, home)
+        mind = Idle(agent.diary, agent.chemistry, agent.think, agent.settings.idle, seed=agent.settings.seed)
+        now = _now()
+        thought = mind.daydream(now)
+        _emit(as_json, _thought_payload(agent, thought, gate(agent.chemistry.load(now), agent.settings.chemistry)),
+              _show_thought)
+
+
+def _now():
+    from datetime import datetime
+
+    return datetime.now().astimezone()
+
+
+def _thought_payload(agent, thought, g) -> dict:
+    chem = agent.chemistry.load()
+    base = {"written": thought is not None, "chemistry": chem.snapshot(),
+            "gate": {"daydream": g.daydream, "ruminate": g.ruminate, "reason": g.reason}}
+    if thought is None:
+        return {**base, "reason": g.reason or "nothing in the diary to think about yet"}
+    return {**base, "kind": thought.kind, "variant": thought.variant, "text": thought.text, "entry": thought.entry,
+            "sources": list(thought.sources)}
+
+
+def _show_thought(p: dict) -> None:
+    if not p["written"]:
+        typer.echo(f"no thought: {p['reason']}")
+        return
+    typer.secho(f"{p['kind']} ({p['variant']}) → diary {p['entry']}", dim=True)
+    typer.echo(p["text"])
+
+
+@app.command()
+def weekly(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """The weekly pass now: re-curate the week, a weekly rumination, the weekly report in briefings/."""
+    from graphs.weekly import run_weekly
+
+    with _guard(as_json):
+        agent = _agent(user, home)
+        with _noticed(agent, "weekly"):
+            report = run_weekly(agent, _now(), think=agent.think)
+        _emit(as_json, report, lambda p: typer.echo(f"weekly report: {p['report']}"))
+
+
+@app.command()
+def daemon(users: Optional[list[str]] = typer.Option(None, "--user", "-u", help="Users to look after (repeatable; "
+                                                                              "default: every user of the home)."),
+           home: Optional[str] = HomeOpt,
+           tick: float = typer.Option(5.0, help="Seconds between looks at the clock."),
+           ticks: Optional[int] = typer.Option(None, help="Stop after this many ticks (default: until SIGTERM)."),
+           as_json: bool = JsonOpt):
+    """Run reverie's day: idle thought, sleep when due, the weekly cycle. One per home; SIGTERM stops it cleanly."""
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from graphs.agent import Agent
+    from reverie.daemon import Daemon, DaemonBusy
+
+    def event(e: dict) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(e, ensure_ascii=False, default=str) + "\n")
+            sys.stdout.flush()
+        else:
+            typer.echo(f"{_now():%H:%M:%S} " + " ".join(f"{k}={v}" for k, v in e.items()))
+
+    with _guard(as_json):
+        settings = _settings(None, home)
+        found = sorted(p.name for p in (settings.home / "users").glob("*") if p.is_dir()) \
+            if (settings.home / "users").exists() else []
+        names = list(users or found or [settings.user])
+        runner = Daemon(settings.home, names, lambda u: Agent(_settings(u, home)), tick_s=tick, on_event=event)
+        try:
+            runner.run(ticks=ticks)
+        except DaemonBusy as exc:
+            raise CliError(str(exc)) from None
 
 
 class SleepProgress:
@@ -414,6 +549,58 @@ def adapters_rollback(version: str, user: Optional[str] = UserOpt, home: Optiona
         store.rollback(version)
         _emit(as_json, {"current": version, "previous": previous},
               lambda p: typer.echo(f"now serving {p['current']} (was {p['previous'] or 'the bare base'})"))
+
+
+# -- schedule ----------------------------------------------------------------------------
+
+BackendOpt = typer.Option("auto", "--backend", help="auto: a systemd user timer where one answers, else crontab; "
+                          "or systemd, cron.")
+
+
+def _schedule(action: str, backend: str, user, home, as_json: bool) -> None:
+    """Run one scheduler action for this home and user and report what is installed after it."""
+    from reverie.schedule import choose, plan_from
+
+    with _guard(as_json):
+        settings = _settings(user, home)
+        plan = plan_from(settings)
+        outcome = getattr(choose(backend), action)(plan)
+        _emit(as_json, outcome.to_json(user=plan.user, home=str(plan.home)), _show_schedule)
+
+
+def _show_schedule(p: dict) -> None:
+    for e in p["removed"]:
+        typer.echo(f"removed  {e['name']:<8} {e['when']:<12} ({p['backend']})")
+    if not p["installed"] and not p["removed"]:
+        typer.echo(f"nothing scheduled with {p['backend']} for {p['user']} in {p['home']} "
+                   "(`reverie schedule install` adds the nightly and weekly runs)")
+    for e in p["installed"]:
+        state = {True: "", False: "  (not enabled)", None: ""}[e.get("enabled")]
+        typer.echo(f"{e['name']:<8} {e['when']:<12} {p['backend']}: {e['where']}{state}")
+        typer.secho(f"         {e['line']}", dim=True)
+    for note in p["notes"]:
+        typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
+
+
+@schedule_app.command("install")
+def schedule_install(backend: str = BackendOpt, user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt,
+                     as_json: bool = JsonOpt):
+    """Install the nightly sleep and the weekly pass at idle CPU and I/O priority (again: replaces them)."""
+    _schedule("install", backend, user, home, as_json)
+
+
+@schedule_app.command("remove")
+def schedule_remove(backend: str = BackendOpt, user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt,
+                    as_json: bool = JsonOpt):
+    """Remove this home's and user's runs; every other crontab line or unit stays as it was."""
+    _schedule("remove", backend, user, home, as_json)
+
+
+@schedule_app.command("show")
+def schedule_show(backend: str = BackendOpt, user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt,
+                  as_json: bool = JsonOpt):
+    """Print the runs installed for this home and user."""
+    _schedule("show", backend, user, home, as_json)
 
 
 @eval_app.command("retention")

@@ -182,3 +182,11 @@ def test_naive_timestamp_in_file_is_read_as_local_time(store):
     local = T0.astimezone().replace(tzinfo=None)
     store.path.write_text(json.dumps({"cortisol": 0.4, "updated": local.isoformat()}), encoding="utf-8")
     assert store.load(T0 + timedelta(hours=6)).cortisol == pytest.approx(0.2)
+
+
+def test_three_corrections_in_a_row_make_it_stressed(store):
+    states = [store.perceive(CORRECTION, T0 + timedelta(minutes=i)) for i in range(3)]
+    assert not store.stressed(states[0])
+    assert store.stressed(states[2]) and states[2].cortisol > ChemistrySettings().cortisol_stressed_at
+    calm = store.load(T0 + timedelta(hours=3 * ChemistrySettings().cortisol_half_life_h))
+    assert not store.stressed(calm)  # three half-lives later it has calmed down

@@ -38,6 +38,16 @@ def test_every_batch_holds_thirty_percent_replay():
     assert plan.composition["replay_share"] == 0.3
 
 
+def test_a_fractional_share_alternates_so_the_night_replays_thirty_percent():
+    today = [ex(f"today {i}") for i in range(12)]
+    older = [ex(f"old {i}") for i in range(20)]
+    plan = compose(today, older, batches=40, batch_size=8, replay_fraction=0.3, seed=3)
+    old_prompts = {e.prompt for e in older}
+    per_batch = [sum(e.prompt in old_prompts for e in batch) for batch in plan.batches]
+    assert set(per_batch) == {2, 3} and all(len(b) == 8 for b in plan.batches)
+    assert plan.composition["replay_share"] == 0.3 and plan.composition["replay_per_batch"] == 2.4
+
+
 def test_replay_is_sampled_by_reward():
     today = [ex("today")]
     older = [ex("low", reward=1.0), ex("high", reward=3.0)]

@@ -9,9 +9,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from consolidation.train import (IGNORE, PROJECTIONS, TrainingArgs, TrainingCallback, TrainingError, collate,  # noqa: E402
-                                 count_trainable, evaluate, iterate_batches, load_for_training, save_adapter,
-                                 target_loss, tokenize, train)
+from consolidation.train import (IGNORE, PROJECTIONS, TrainingArgs, TrainingCallback, TrainingError,  # noqa: E402
+                                 anchor_loss, anchor_targets, collate, count_trainable, evaluate, iterate_batches,
+                                 load_for_training, save_adapter, target_loss, tokenize, train)
 from system1.prompts import answer_messages  # noqa: E402
 
 FACTS = [("What's my cat called?", "Your cat is called Tuppen."),
@@ -119,6 +119,43 @@ def test_loss_decreases_and_the_callback_sees_every_step(tiny_model_dir, tokeniz
     assert result.target_tokens == sum(e["target_tokens"] for e in recorder.steps)
     assert result.tokens == sum(e["tokens"] for e in recorder.steps) > result.target_tokens
     assert result.tokens_per_s > 0
+
+
+PROSE = ["Bread is baked from flour, water, salt and yeast; the dough rises before it goes into a hot oven.",
+         "A bicycle turns the push of the rider's legs into the turn of its back wheel through a chain.",
+         "Honeybees live in colonies with one queen, thousands of workers and a few drones in summer."]
+
+
+def _anchor_kl(model, rows) -> float:
+    with torch.no_grad():
+        return sum(float(anchor_loss(model, r)) for r in rows) / len(rows)
+
+
+def test_anchor_targets_are_distributions_and_the_fresh_adapter_is_at_zero_kl(tiny_model_dir, tokenizer):
+    model = load_for_training(tiny_model_dir, args())
+    rows = anchor_targets(model, [tokenizer(t)["input_ids"] for t in PROSE], top_k=8)
+    assert len(rows) == 3
+    for row, text in zip(rows, PROSE):
+        n = len(tokenizer(text)["input_ids"])
+        assert row.top_ids.shape == (n - 1, 8) and row.top_logp.shape == (n - 1, 9)
+        assert torch.allclose(row.top_logp.exp().sum(-1), torch.ones(n - 1), atol=1e-4)
+    assert _anchor_kl(model, rows) == pytest.approx(0.0, abs=1e-5)  # B = 0: the adapter is the base
+
+
+def test_the_anchor_keeps_the_adapter_near_the_base_while_it_learns(tiny_model_dir, tokenizer):
+    # The tiny model's distributions are nearly uniform, so no top k holds their mass: take
+    # k = the whole vocabulary (the exact KL) here; the embedded base keeps most in its top 32.
+    passages, vocab = [tokenizer(t)["input_ids"] for t in PROSE], len(tokenizer)
+    kls, losses = {}, {}
+    for weight in (0.0, 50.0):
+        model = load_for_training(tiny_model_dir, args())
+        result = train(model, tokenizer, EXAMPLES, args(iterations=20, anchor_weight=weight, anchor_top_k=vocab),
+                       anchor=passages)
+        rows = anchor_targets(model, passages, top_k=vocab)  # adapter switched off: the base's own distributions
+        kls[weight], losses[weight] = _anchor_kl(model, rows), result
+    assert (losses[0.0].anchor_kl is None) and losses[50.0].anchor_kl is not None
+    assert kls[50.0] < kls[0.0] / 2
+    assert losses[50.0].final_loss < losses[50.0].losses[0] - 0.3  # and it still learns the memories
 
 
 def test_bf16_training_also_learns(tiny_model_dir, tokenizer):
