@@ -140,6 +140,7 @@ def describe(today: list[Example], replay: list[Example], batches: list[list[Exa
         "today_total": len(today),
         "replay_pool": len(replay),
         "boosted": sum(1 for ex in today if ex.reward > 1.0),
+        "boosted_by_kind": dict(Counter(ex.kind for ex in today if ex.reward > 1.0)),
         "trained": dict(seen),
         "trained_total": trained,
         "replay_share": round(replayed / trained, 4) if trained else 0.0,

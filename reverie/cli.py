@@ -474,7 +474,8 @@ def _show_sleep(p: dict) -> None:
                     fg=typer.colors.YELLOW)
     else:
         typer.echo("nothing to learn tonight")
-    examples = ", ".join(f"{v} {k}" for k, v in p["examples"].items() if k not in ("total", "boosted"))
+    skip = ("total", "boosted", "boosted_by_kind")
+    examples = ", ".join(f"{v} {k}" for k, v in p["examples"].items() if k not in skip)
     typer.echo(f"examples: {p['examples'].get('total', 0)} ({examples or 'none'})")
     if p["train"].get("tokens"):
         t = p["train"]

@@ -90,3 +90,29 @@ def test_a_missing_model_says_how_to_repair_it(home, tmp_path):
     result = run_json(home, "ask", "Hello?", "--closed-book",
                       env={"REVERIE_MODELS_DIR": str(tmp_path / "empty"), "REVERIE_MODEL__ID": "no-such-model"})
     assert result["rc"] != 0 and "make setup" in result["error"]
+
+
+@pytest.mark.embedded
+def test_corrections_stress_the_agent_its_rumination_and_its_night_show_it(home):
+    """Issue 4's scripted session: three corrections → stressed rumination → boosted examples."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        "[sleep]\nrem_cycles_min = 1\nrem_cycles_max = 1\niterations_per_cycle = 4\n"
+        "self_test_threshold = 0.0\ndrift_bound = 1000.0\nanchor_weight = 0.0\n", encoding="utf-8")
+    session = "\n".join(["I live in Leeds and my cat is called Toppen.",
+                         "No, that's wrong: I live in York, not Leeds.",
+                         "No, my cat is called Tuppen, not Toppen.",
+                         "That's not right either. My sister is Ilse, not Ilsa.", "/quit"]) + "\n"
+    assert run(home, "chat", "--no-system1", stdin=session.encode()).returncode == 0
+    status = run_json(home, "status")
+    assert status["chemistry"]["stressed"] and status["chemistry"]["cortisol"] > 0.6
+
+    thought = run_json(home, "ruminate")
+    assert thought["rc"] == 0 and thought["written"] and thought["variant"] == "stressed" and thought["text"]
+    diary = "".join(p.read_text(encoding="utf-8") for p in (home / "users/default/memory").glob("*.md"))
+    assert f"· thought · `{thought['entry']}`" in diary
+
+    night = run_json(home, "sleep")
+    assert night["rc"] == 0, night
+    boosted = night["examples"]["boosted_by_kind"]
+    assert boosted.get("correction", 0) >= 3 and boosted.get("thought", 0) >= 1
