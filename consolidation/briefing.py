@@ -36,7 +36,8 @@ def render(state: dict) -> str:
         lines.append(f"Self-test: {test['passed']}/{test['asked']} closed-book questions ({test['score']:.0%}).")
     if drift:
         lines.append(f"Drift: reference perplexity {drift['ppl_base']:.2f} → {drift['ppl_after']:.2f} "
-                     f"({drift['ratio']:.3f}x).")
+                     f"({drift['ratio']:.3f}x)." + (f" General-knowledge quiz {drift['quiz_base']:.0%} → "
+                                                   f"{drift['quiz_after']:.0%}." if "quiz_after" in drift else ""))
     if state.get("promoted"):
         lines.append(f"**Promoted {state.get('version')}** (parent {state.get('parent') or 'none'}).")
     elif state.get("candidate"):

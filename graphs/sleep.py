@@ -193,6 +193,7 @@ def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
 
 
 def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    from consolidation.quiz import run_quiz
     from consolidation.selftest import perplexity, pick_questions
     from consolidation.selftest import self_test as run_self_test
 
@@ -206,10 +207,13 @@ def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
         result = run_self_test(rt, questions, state.get("retired") or [])
         ppl_candidate = perplexity(rt, adapter=True)
         ppl_base = perplexity(rt, adapter=False)
+        quiz_after = run_quiz(rt, adapter=True)
+        quiz_base = run_quiz(rt, adapter=False)
     finally:
         rt.unload_adapter(f"candidate-{version}")
     drift = {"ppl_base": round(ppl_base, 4), "ppl_after": round(ppl_candidate, 4),
-             "ratio": round(ppl_candidate / ppl_base, 4)}
+             "ratio": round(ppl_candidate / ppl_base, 4), "quiz_base": round(quiz_base.score, 4),
+             "quiz_after": round(quiz_after.score, 4), "quiz_failures": quiz_after.failures[:5]}
     report = {"score": round(result.score, 4), "passed": result.passed, "asked": result.asked,
               "failures": result.failures[:10]}
     return {"self_test": report, "drift": drift, "phases": _phase("self_test", started, ctx)}
@@ -225,6 +229,11 @@ def promote(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
         reason = f"self-test {score:.0%} is below the threshold {s.self_test_threshold:.0%}"
     elif ratio > s.drift_bound:
         reason = f"perplexity drift {ratio:.3f}x exceeds the bound {s.drift_bound:.2f}x"
+    elif "quiz_after" in state["drift"] and \
+            state["drift"]["quiz_after"] < state["drift"]["quiz_base"] - s.quiz_drop_bound:
+        d = state["drift"]
+        reason = (f"general-knowledge quiz fell from {d['quiz_base']:.0%} to {d['quiz_after']:.0%}, "
+                  f"more than the bound of {s.quiz_drop_bound:.0%}")
     version = state["candidate"]
     ctx.adapters.annotate(version, self_test=state["self_test"], drift=state["drift"],
                           status="rolled back" if reason else "promoted", rolled_back_because=reason)
