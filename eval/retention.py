@@ -104,7 +104,11 @@ def answer(agent, arm: str, probes: list[Probe]) -> dict[str, str]:
 
 
 def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dict,
-                progress: Callable[[str], None] = lambda s: None) -> dict:
+                progress: Callable[[str], None] = lambda s: None, *, system1: bool = True, sleep: bool = True) -> dict:
+    """Play a days file in `home`, sleeping after each day (unless `sleep` is False), then probe `arms`.
+
+    Every played turn's latency and verdict are kept (`turns`), for the ablation.
+    """
     from cognition.config import load_settings
     from consolidation.selftest import perplexity
     from graphs.agent import Agent
@@ -115,11 +119,15 @@ def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dic
     settings = load_settings(home=home, user=data.get("user") or "default", **settings_overrides)
     agent = Agent(settings)
     ppl_base = perplexity(agent.runtime, adapter=False)
-    nights = []
+    nights, turns = [], []
     for n, day in enumerate(data["days"], 1):
         for i, turn in enumerate(day["turns"], 1):
             progress(f"{data['name']} day {n}: turn {i}/{len(day['turns'])}")
-            agent.say(turn)
+            result = agent.say(turn, system1=system1)
+            turns.append({"day": n, "seconds": result.timings.get("total"), "verdict": result.verdict,
+                          "timings": result.timings, "chemistry": result.chemistry})
+        if not sleep:
+            continue
         progress(f"{data['name']} night {n}: sleeping")
         night = summary(Night(agent).run(priority=False))
         dream = score(answer(agent, "dream", probes), probes)
@@ -129,7 +137,7 @@ def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dic
                        "drift": {k: v for k, v in (night["drift"] or {}).items() if k != "quiz_failures"},
                        "examples": night["examples"], "train": night["train"],
                        "rolled_back_because": night["rolled_back_because"]})
-    result = {"name": data["name"], "nights": nights, "arms": {}}
+    result = {"name": data["name"], "nights": nights, "arms": {}, "turns": turns}
     for arm in arms:
         progress(f"{data['name']}: probing arm {arm}")
         result["arms"][arm] = score(answer(agent, arm, probes), probes)

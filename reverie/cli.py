@@ -604,23 +604,77 @@ def schedule_show(backend: str = BackendOpt, user: Optional[str] = UserOpt, home
     _schedule("show", backend, user, home, as_json)
 
 
+SetOpt = typer.Option(None, "--set", help="A setting for the evaluated agents, KEY=VALUE with a dotted key "
+                                          "(repeatable), e.g. --set sleep.iterations_per_cycle=20.")
+
+
+def _overrides(sets: Optional[list[str]]) -> dict:
+    """--set sleep.iterations_per_cycle=20 → {"sleep": {"iterations_per_cycle": 20}} (values parsed as JSON if they can be)."""
+    out: dict = {}
+    for item in sets or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"--set {item!r}: expected KEY=VALUE, e.g. --set sleep.iterations_per_cycle=20")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        *groups, last = key.strip().split(".")
+        node = out
+        for g in groups:
+            node = node.setdefault(g, {})
+        node[last] = value
+    if out:
+        _settings(None, None, **out)  # a bad key or value is reported now, not after an hour of play
+    return out
+
+
+def _days_files(days: list[str]):
+    from pathlib import Path
+
+    missing = [d for d in days if not Path(d).is_file()]
+    if missing:
+        raise CliError(f"no such days file: {', '.join(missing)}")
+    return [Path(d) for d in days]
+
+
+@eval_app.command("ablation")
+def eval_ablation(days: list[str] = typer.Option(..., "--days", help="Days files (shared/benchmarks/days format)."),
+                  out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
+                  sets: Optional[list[str]] = SetOpt, as_json: bool = JsonOpt):
+    """Play the same days with System 1 on (sleeping) and off, in fresh homes; compare recall, verdicts, latency."""
+    from pathlib import Path
+
+    from eval.ablation import run
+
+    with _guard(as_json):
+        say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
+        result = run(_days_files(days), Path(out) if out else None, settings_overrides=_overrides(sets), progress=say)
+
+        def show(p):
+            for arm in ("on", "off"):
+                a = p["arms"][arm]
+                typer.echo(f"System 1 {arm:<3} recall {a['recall']:.0%}  median turn {a['latency_median']} s  "
+                           f"verdicts {a['verdicts']}")
+            typer.echo(f"delta recall {p['delta_recall']:+.0%}   {p['seconds']} s")
+
+        _emit(as_json, result, show)
+
+
 @eval_app.command("retention")
 def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days files (shared/benchmarks/days format)."),
                    arms: str = typer.Option("none,rag,dream,both", help="Comma-separated: none, rag, dream, both."),
                    out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
-                   as_json: bool = JsonOpt):
+                   sets: Optional[list[str]] = SetOpt, as_json: bool = JsonOpt):
     """Play each day, sleep after each, then ask every probe in each arm (fresh homes)."""
     from pathlib import Path
 
     from eval.retention import run
 
     with _guard(as_json):
-        missing = [d for d in days if not Path(d).is_file()]
-        if missing:
-            raise CliError(f"no such days file: {', '.join(missing)}")
         say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
-        result = run([Path(d) for d in days], [a.strip() for a in arms.split(",") if a.strip()],
-                     Path(out) if out else None, progress=say)
+        result = run(_days_files(days), [a.strip() for a in arms.split(",") if a.strip()],
+                     Path(out) if out else None, settings_overrides=_overrides(sets), progress=say)
 
         def show(p):
             for arm, s in p["arms"].items():
@@ -628,6 +682,74 @@ def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days file
                            "  ".join(f"{k} {v:.0%}" for k, v in s["by_kind"].items() if v is not None))
             typer.echo("nights (closed-book): " + "  ".join(f"{x:.0%}" for x in p["nights"] if x is not None))
             typer.echo(f"drift {p['drift']['ratio']}x   {p['seconds']} s")
+
+        _emit(as_json, result, show)
+
+
+@eval_app.command("surprise")
+def eval_surprise(days: str = typer.Option(..., "--days", help="A days file (shared/benchmarks/days format)."),
+                  turns: int = typer.Option(40, "--turns", help="Turns sampled (seeded) for the measure."),
+                  samples: int = typer.Option(5, "--samples", help="System 2's own associations per turn."),
+                  no_sleep: bool = typer.Option(False, "--no-sleep", help="Skip the nights (System 1 stays the "
+                                                "bare base: a control, and much faster)."),
+                  seed: int = typer.Option(0, "--seed", help="Seeds the agent, the turn sample and System 2."),
+                  out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
+                  sets: Optional[list[str]] = SetOpt, as_json: bool = JsonOpt):
+    """How often System 1 says what System 2 would not have said on its own (fresh home)."""
+    from pathlib import Path
+
+    from eval.surprise import SurpriseArgs, run
+
+    with _guard(as_json):
+        say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
+        args = SurpriseArgs(turns=turns, samples=samples, sleep=not no_sleep, seed=seed)
+        result = run(_days_files([days])[0], args, Path(out) if out else None, settings_overrides=_overrides(sets),
+                     progress=say)
+
+        def show(p):
+            pct = lambda x: "-" if x is None else f"{x:.1%}"  # noqa: E731
+            typer.echo(f"surprise {pct(p['surprise_rate'])} [{pct(p['ci95'][0])}, {pct(p['ci95'][1])}]   "
+                       f"useful {pct(p['useful_surprise_rate'])} [{pct(p['useful_ci95'][0])}, "
+                       f"{pct(p['useful_ci95'][1])}]   over {p['turns']} turns")
+            typer.echo(f"threshold {p['threshold']} (p{p['calibration']['percentile']:g} of System 2's own "
+                       f"resamples), {p['method']}   {p['seconds']} s")
+
+        _emit(as_json, result, show)
+
+
+@eval_app.command("locomo")
+def eval_locomo(data: str = typer.Option(..., "--data", help="The LoCoMo release zip (shared/benchmarks/locomo10)."),
+                conversations: int = typer.Option(1, "--conversations", min=1, help="How many conversations, in id "
+                                                  "order (each in a fresh home)."),
+                max_questions: int = typer.Option(30, "--max-questions", min=0, help="Per conversation, a seeded "
+                                                  "sample stratified by category; 0: every askable question."),
+                max_sessions: Optional[int] = typer.Option(None, "--max-sessions", min=1, help="Play only the first "
+                                                           "N sessions (questions about later ones are not asked)."),
+                sessions_per_night: int = typer.Option(1, "--sessions-per-night", min=1,
+                                                       help="Sessions played between two sleeps."),
+                arms: str = typer.Option("rag,dream,both", help="Comma-separated: rag, dream, both."),
+                seed: int = typer.Option(0, "--seed", help="Seeds the question sample, training and generation."),
+                out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
+                sets: Optional[list[str]] = SetOpt, as_json: bool = JsonOpt):
+    """Play LoCoMo's sessions as days with a sleep after each, then score the questions by category (F1)."""
+    from pathlib import Path
+
+    from eval.locomo import LocomoArgs, run
+
+    with _guard(as_json):
+        args = LocomoArgs(conversations=conversations, max_questions=max_questions, max_sessions=max_sessions,
+                          sessions_per_night=sessions_per_night, seed=seed,
+                          arms=tuple(a.strip() for a in arms.split(",") if a.strip()))
+        say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
+        # The fresh homes use the configured models, not a conversion of their own.
+        overrides = {"models_dir": str(_settings(None).models_path), **_overrides(sets)}
+        result = run(Path(data), args, Path(out) if out else None, settings_overrides=overrides, progress=say)
+
+        def show(p):
+            for arm, s in p["arms"].items():
+                typer.echo(f"{arm:<6} F1 {s['overall']}  " + "  ".join(f"{k} {v}" for k, v in s["f1"].items()))
+            typer.echo(f"{len(p['nights'])} nights, {sum(s['sessions_played'] for s in p['played'])} sessions   "
+                       f"{p['seconds']['total']} s")
 
         _emit(as_json, result, show)
 
