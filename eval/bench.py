@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from eval.bench_generate import generate_arguments, generate_table, run_generate
+from eval.bench_generate import print_progress as print_generate_progress
 from eval.bench_train import print_progress as print_train_progress
 from eval.bench_train import run_train, train_arguments, train_table
 
@@ -309,6 +311,9 @@ BENCHES: dict[str, Bench] = {
     # their own shape, so it draws them with its own printer.
     "train": Bench("LoRA training throughput as a share of the bf16 matmul peak.",
                    lambda args, progress: run_train(args, print_train_progress), train_table, train_arguments),
+    "generate": Bench("Batched against one-at-a-time generation for the self-test and curation.",
+                      lambda args, progress: run_generate(args, print_generate_progress), generate_table,
+                      generate_arguments),
 }
 
 
