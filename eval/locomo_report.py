@@ -10,23 +10,15 @@ import json
 from pathlib import Path
 
 from eval.locomo import CATEGORIES, ORDER
-from eval.report import _finish, _pyplot
+from eval.report import _finish, _pyplot, grouped_bars
 
 
 def plot_f1(result: dict, path: Path) -> Path:
     """F1 per category (the paper's order) and overall, one bar per arm."""
-    plt = _pyplot()
-    arms = list(result["arms"])
     names = _categories(result) + ["overall"]
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    width = 0.8 / max(1, len(arms))
-    for i, arm in enumerate(arms):
-        s = result["arms"][arm]
-        values = [(s["overall"] if name == "overall" else s["f1"].get(name)) or 0 for name in names]
-        ax.bar([x + i * width for x in range(len(names))], values, width, label=arm)
-    ax.set_xticks([x + width * (len(arms) - 1) / 2 for x in range(len(names))], names)
-    ax.set_ylabel("F1 (adversarial: declined)")
-    return _finish(plt, fig, ax, "LoCoMo: F1 by category and arm", path)
+    series = {arm: [s["overall"] if name == "overall" else s["f1"].get(name) for name in names]
+              for arm, s in result["arms"].items()}
+    return grouped_bars(names, series, "F1 (adversarial: declined)", "LoCoMo: F1 by category and arm", path)
 
 
 def plot_nights(result: dict, path: Path) -> Path:

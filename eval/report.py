@@ -34,23 +34,29 @@ def plot_nights(result: dict, path: Path) -> Path:
         xs = [n["night"] for n in persona["nights"]]
         ax.plot(xs, [n["recall"] for n in persona["nights"]], marker="o", alpha=0.6, label=persona["name"])
     ax.plot(range(1, len(result["nights"]) + 1), result["nights"], color="black", linewidth=2, label="mean")
+    ax.set_xticks(range(1, len(result["nights"]) + 1))
     ax.set_xlabel("night")
     ax.set_ylabel("closed-book recall")
     return _finish(plt, fig, ax, "What the weights hold after each night", path)
 
 
-def plot_arms(result: dict, path: Path) -> Path:
+def grouped_bars(groups: list[str], series: dict[str, list[float]], ylabel: str, title: str, path: Path) -> Path:
+    """One cluster of bars per group, one bar per series (missing values drawn as 0)."""
     plt = _pyplot()
-    arms = list(result["arms"])
-    kinds = sorted({k for a in arms for k in result["arms"][a]["by_kind"]})
-    fig, ax = plt.subplots(figsize=(7, 3.6))
-    width = 0.8 / max(1, len(arms))
-    for i, arm in enumerate(arms):
-        values = [result["arms"][arm]["by_kind"].get(k) or 0 for k in kinds]
-        ax.bar([x + i * width for x in range(len(kinds))], values, width, label=arm)
-    ax.set_xticks([x + width * (len(arms) - 1) / 2 for x in range(len(kinds))], kinds)
-    ax.set_ylabel("recall")
-    return _finish(plt, fig, ax, "Recall by probe kind and arm", path)
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.1 * len(groups)), 3.6))
+    width = 0.8 / max(1, len(series))
+    for i, (name, values) in enumerate(series.items()):
+        ax.bar([x + i * width for x in range(len(groups))], [v or 0 for v in values], width, label=name)
+    ax.set_xticks([x + width * (len(series) - 1) / 2 for x in range(len(groups))], groups)
+    ax.set_ylabel(ylabel)
+    return _finish(plt, fig, ax, title, path)
+
+
+def plot_arms(result: dict, path: Path) -> Path:
+    arms = result["arms"]
+    kinds = sorted({k for a in arms.values() for k in a["by_kind"]})
+    return grouped_bars(kinds, {name: [a["by_kind"].get(k) for k in kinds] for name, a in arms.items()},
+                        "recall", "Recall by probe kind and arm", path)
 
 
 def plot_forgetting(result: dict, path: Path) -> Path:
