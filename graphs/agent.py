@@ -140,12 +140,31 @@ class Agent:
 
         return builder.compile()
 
+    @property
+    def capable(self) -> bool:
+        """Is System 2 a capable model (an endpoint) that can judge and write, not the embedded 135M base?"""
+        return self.settings.system2.backend == "openai"
+
+    def curation_judge(self) -> Callable[[list[dict]], str] | None:
+        """System 2 as the night's judge and writer when it is capable; None leaves curation to the rules."""
+        if not self.capable:
+            return None
+        return lambda messages: self.reasoner.complete(messages, max_tokens=1024, temperature=0.0)
+
+    def perception_judge(self):
+        if not self.capable:
+            return None
+        from system2.judge import perceive_with
+
+        return lambda message: perceive_with(self.reasoner, message)
+
     def context(self, system1: bool):
         from graphs.turn import TurnContext
 
         return TurnContext(diary=self.diary, index=self.index, chemistry=self.chemistry, reasoner=self.reasoner,
                            brain=self.brain if system1 else None, recall_k=self.settings.memory.recall_k,
-                           history_turns=self.settings.system2.history, seed=self.settings.seed)
+                           history_turns=self.settings.system2.history, seed=self.settings.seed,
+                           judge=self.perception_judge())
 
     # -- acts ------------------------------------------------------------------------
 

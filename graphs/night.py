@@ -73,7 +73,7 @@ class Night:
         self.stop = stop or (lambda: None)
         self.on_event = on_event
         self.now = now or (lambda: datetime.now().astimezone())
-        self.judge = judge
+        self.judge = judge if judge is not None else agent.curation_judge()
         self.marker = agent.user_home.root / "sleep.json"
 
     def base(self) -> tuple[Path, str]:

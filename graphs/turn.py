@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Callable, TypedDict
 
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
@@ -27,6 +27,7 @@ from langgraph.runtime import Runtime
 from cognition.chemistry import ChemistryStore
 from cognition.diary import Diary
 from cognition.index import MemoryIndex
+from cognition.perceive import Perception
 from cognition.perceive import perceive as classify
 from system1.brain import LizardBrain
 from system2.reasoner import Reasoner
@@ -44,6 +45,7 @@ class TurnContext:
     recall_k: int = 5
     history_turns: int = 4
     seed: int | None = None
+    judge: Callable[[str], Perception | None] | None = None  # a capable System 2 classifying the message
 
 
 def merge_timings(old: dict | None, new: dict | None) -> dict:
@@ -87,7 +89,7 @@ def _timed(name: str, started: float) -> dict:
 def perceive(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     started = time.perf_counter()
     ctx = runtime.context
-    seen = classify(state["message"])
+    seen, note = _perceive(ctx, state["message"])
     entry_id = None
     if state.get("record", True):
         chem = ctx.chemistry.perceive(seen)
@@ -96,9 +98,22 @@ def perceive(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     else:  # a probe (benchmarks): answered like any turn, but leaves no trace
         chem = ctx.chemistry.load()
     return {"entry_id": entry_id, "category": seen.category, "signals": list(seen.signals),
-            "chemistry": chem.snapshot(), "memories": [], "system1": None, "adapter": None, "notes": [],
+            "chemistry": chem.snapshot(), "memories": [], "system1": None, "adapter": None,
+            "notes": [note] if note else [],
             "verdict": None, "verdict_source": None, "similarity": None, "first_token_s": None,
             "timings": {"_reset": True, **_timed("perceive", started)}}
+
+
+def _perceive(ctx: TurnContext, message: str) -> tuple[Perception, str | None]:
+    """The judge's reading when a capable System 2 gives one; the rules otherwise (and on any failure)."""
+    if ctx.judge is not None:
+        try:
+            judged = ctx.judge(message)
+        except ConnectionError as exc:  # the endpoint is down: the rules still work, and the turn goes on
+            return classify(message), f"perceived by rules: {exc}"
+        if judged is not None:
+            return judged, None
+    return classify(message), None
 
 
 def route_after_perceive(state: TurnState) -> list[str]:
@@ -122,7 +137,8 @@ def intuit(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
         return {"timings": _timed("intuit", started)}
     thought = ctx.brain.associate(state["message"], seed=ctx.seed)
     return {"system1": thought.text or None, "adapter": thought.adapter,
-            "notes": [f"System 1: {thought.note}"] if thought.note else [], "timings": _timed("intuit", started)}
+            "notes": list(state.get("notes") or []) + ([f"System 1: {thought.note}"] if thought.note else []),
+            "timings": _timed("intuit", started)}
 
 
 def _memory_line(m: dict) -> str:

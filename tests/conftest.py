@@ -95,3 +95,65 @@ def adapter_factory(tiny_model_dir):
         return make_adapter(store, tiny_model_dir, **kwargs)
 
     return factory
+
+
+class ScriptedEndpoint:
+    """A minimal OpenAI-compatible chat endpoint served for real on a socket: the network boundary
+    of a capable System 2. `reply(body) -> str` says what it answers (set it per test)."""
+
+    def __init__(self):
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self.seen: list[dict] = []
+        self.reply = lambda body: "OK"
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _handler(self):
+        import json
+        from http.server import BaseHTTPRequestHandler
+
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                endpoint.seen.append(body)
+                text = endpoint.reply(body)
+                if body.get("stream"):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    for piece in (text[:10], text[10:]):
+                        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+                                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    return
+                payload = {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
+                           "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                        "finish_reason": "stop"}],
+                           "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+                data = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture()
+def endpoint():
+    served = ScriptedEndpoint()
+    yield served
+    served.close()

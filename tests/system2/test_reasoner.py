@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -49,54 +46,15 @@ def test_the_prompt_carries_memories_provocation_and_history():
     assert "Verdict:" in msgs[0]["content"]
 
 
-class _Endpoint(BaseHTTPRequestHandler):
-    """A minimal OpenAI-compatible chat endpoint: the true network boundary, served for real."""
-
-    seen: list[dict] = []
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).seen.append(body)
-        text = "Your sister Ilse lives in Ghent.\nVerdict: accept"
-        if body.get("stream"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for piece in (text[:10], text[10:]):
-                chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                         "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-            return
-        payload = {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
-                   "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
-        data = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture()
-def endpoint():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Endpoint.seen = []
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
+REPLY = "Your sister Ilse lives in Ghent.\nVerdict: accept"
 
 
 def test_openai_backend_deliberates_with_a_stated_verdict(endpoint):
-    reasoner = OpenAIReasoner(System2Settings(backend="openai", base_url=endpoint, model="big"))
+    endpoint.reply = lambda body: REPLY
+    reasoner = OpenAIReasoner(System2Settings(backend="openai", base_url=endpoint.url, model="big"))
     d = reasoner.deliberate("Where does my sister live?", ["Ilse lives in Ghent"], "Ghent?")
     assert d.answer == "Your sister Ilse lives in Ghent." and d.verdict == "accept" and d.verdict_source == "stated"
-    assert _Endpoint.seen[0]["model"] == "big"
+    assert endpoint.seen[0]["model"] == "big"
     streamed: list[str] = []
     d = reasoner.deliberate("Where does my sister live?", [], "Ghent?", on_text=streamed.append)
     assert "".join(streamed).startswith("Your sister") and d.first_token_s is not None
