@@ -52,8 +52,9 @@ class IngestError(ValueError):
     pass
 
 
-def ingest_document(diary: Diary, path: Path) -> list[Entry]:
-    """Write a markdown or plain-text file into the diary as notes, one per chunk."""
+def ingest_document(diary: Diary, path: Path, chemistry: dict[str, float] | None = None) -> list[Entry]:
+    """Write a markdown or plain-text file into the diary as notes, one per chunk, each with
+    the chemistry snapshot of the moment (every diary entry carries one)."""
     raw = Path(path).read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -64,6 +65,6 @@ def ingest_document(diary: Diary, path: Path) -> list[Entry]:
         raise IngestError(f"{path} is empty; nothing to ingest")
     digest = hashlib.sha256(raw).hexdigest()
     parts = chunks(text)
-    return [diary.write("note", part, meta={"source": str(Path(path).resolve()), "sha256": digest,
-                                            "chunk": i, "chunks": len(parts)})
+    return [diary.write("note", part, chemistry=chemistry, meta={"source": str(Path(path).resolve()),
+                                                                  "sha256": digest, "chunk": i, "chunks": len(parts)})
             for i, part in enumerate(parts)]

@@ -496,7 +496,7 @@ def ingest(files: list[str] = typer.Argument(..., help="Markdown or plain-text f
         agent = _agent(user, home)
         done = []
         for name in files:
-            entries = ingest_document(agent.diary, Path(name))
+            entries = ingest_document(agent.diary, Path(name), agent.chemistry.load().snapshot())
             agent.index.add(entries)
             done.append({"file": name, "notes": len(entries), "ids": [e.id for e in entries]})
         _emit(as_json, {"ingested": done},

@@ -26,8 +26,9 @@ def test_ingest_writes_chunks_as_notes_with_their_source(tmp_path):
     diary = Diary(tmp_path / "memory")
     doc = tmp_path / "notes.md"
     doc.write_text("# Boat\n\nThe boat is called Gullfisk.\n\n" + ("Long paragraph. " * 200), encoding="utf-8")
-    entries = ingest_document(diary, doc)
+    entries = ingest_document(diary, doc, {"adenosine": 0.2, "cortisol": 0.0, "dopamine": 1.0})
     assert len(entries) >= 2 and all(e.kind == "note" for e in entries)
+    assert all(e.chemistry["adenosine"] == 0.2 for e in diary.entries())  # each carries the snapshot
     assert entries[0].meta["source"] == str(doc.resolve()) and entries[0].meta["chunks"] == len(entries)
     items = collect(diary, None)
     assert items[0].kind == "document" and "Gullfisk" in items[0].text
