@@ -12,13 +12,12 @@ so its nights could not change a single answer, and on this CPU each costs minut
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from eval.retention import run_persona
+from eval.retention import fresh_home, run_persona
 
 
 def latency(turns: list[dict]) -> dict:
@@ -43,17 +42,17 @@ def arm_summary(persona: dict, arm: str) -> dict:
 
 
 def run(days: list[Path], out: Path | None = None, settings_overrides: dict | None = None,
-        progress: Callable[[str], None] = lambda s: None) -> dict:
+        progress: Callable[[str], None] = lambda s: None, keep_homes: Path | None = None) -> dict:
     started = time.time()
     personas = []
     for path in days:
         stem = Path(path).stem
-        on_home = Path(tempfile.mkdtemp(prefix=f"reverie-ablation-{stem}-on-"))
-        off_home = Path(tempfile.mkdtemp(prefix=f"reverie-ablation-{stem}-off-"))
-        on = run_persona(Path(path), ["both"], on_home, settings_overrides or {},
-                         lambda m: progress(f"System 1 on: {m}"), system1=True, sleep=True)
-        off = run_persona(Path(path), ["rag"], off_home, settings_overrides or {},
-                          lambda m: progress(f"System 1 off: {m}"), system1=False, sleep=False)
+        with fresh_home(keep_homes, f"reverie-ablation-{stem}-on-") as home:
+            on = run_persona(Path(path), ["both"], home, settings_overrides or {},
+                             lambda m: progress(f"System 1 on: {m}"), system1=True, sleep=True)
+        with fresh_home(keep_homes, f"reverie-ablation-{stem}-off-") as home:
+            off = run_persona(Path(path), ["rag"], home, settings_overrides or {},
+                              lambda m: progress(f"System 1 off: {m}"), system1=False, sleep=False)
         personas.append({"name": on["name"], "on": arm_summary(on, "both"), "off": arm_summary(off, "rag"),
                          "nights": on["nights"], "drift": on["drift"]})
     result = {"personas": personas, **combine(personas), "seconds": round(time.time() - started, 1)}

@@ -42,7 +42,6 @@ import json
 import random
 import re
 import string
-import tempfile
 import time
 import zipfile
 from collections import Counter, defaultdict
@@ -52,7 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from eval.retention import Probe, answer, declined
+from eval.retention import Probe, answer, declined, fresh_home
 
 ARMS = ("rag", "dream", "both")
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
@@ -398,10 +397,8 @@ def run(data: Path, args: LocomoArgs | None = None, out: Path | None = None, set
     convs = load(Path(data))[:args.conversations]
     played = []
     for conv in convs:
-        if homes is not None:
-            Path(homes).mkdir(parents=True, exist_ok=True)
-        home = Path(tempfile.mkdtemp(prefix=f"reverie-locomo-{conv.id}-", dir=homes))
-        played.append(run_conversation(conv, args, home, settings_overrides or {}, progress))
+        with fresh_home(homes, f"reverie-locomo-{conv.id}-") as home:
+            played.append(run_conversation(conv, args, home, settings_overrides or {}, progress))
     result = combine(played, args)
     result["data"] = str(data)
     result["seconds"]["total"] = round(time.time() - started, 1)

@@ -24,7 +24,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 ARMS = ("none", "rag", "dream", "both")
 _DECLINE = re.compile(
@@ -148,16 +149,28 @@ def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dic
     return result
 
 
+@contextmanager
+def fresh_home(keep: Path | None, prefix: str) -> Iterator[Path]:
+    """A fresh, empty home for one evaluated agent: a new directory under `keep` (left there to
+    be inspected), or a temporary one removed afterwards with everything trained in it."""
+    if keep is not None:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        yield Path(tempfile.mkdtemp(prefix=prefix, dir=keep))
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        yield Path(tmp)
+
+
 def run(days: list[Path], arms: list[str], out: Path | None = None, settings_overrides: dict | None = None,
-        progress: Callable[[str], None] = lambda s: None) -> dict:
+        progress: Callable[[str], None] = lambda s: None, keep_homes: Path | None = None) -> dict:
     bad = [a for a in arms if a not in ARMS]
     if bad:
         raise ValueError(f"unknown arm(s) {', '.join(bad)}; choose from {', '.join(ARMS)}")
     started = time.time()
     personas = []
     for path in days:
-        home = Path(tempfile.mkdtemp(prefix=f"reverie-retention-{Path(path).stem}-"))
-        personas.append(run_persona(Path(path), arms, home, settings_overrides or {}, progress))
+        with fresh_home(keep_homes, f"reverie-retention-{Path(path).stem}-") as home:
+            personas.append(run_persona(Path(path), arms, home, settings_overrides or {}, progress))
     result = combine(personas, arms)
     result["seconds"] = round(time.time() - started, 1)
     if out is not None:

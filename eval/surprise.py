@@ -38,7 +38,6 @@ import json
 import math
 import random
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,16 +245,25 @@ def play(agent, data: dict, sleep: bool, progress: Callable[[str], None] = lambd
 
 def run(days: Path, args: SurpriseArgs = SurpriseArgs(), out: Path | None = None,
         settings_overrides: dict | None = None, progress: Callable[[str], None] = lambda s: None,
-        home: Path | None = None) -> dict:
-    """Play the days file in a fresh home (a new temporary one unless `home` is given, which
-    must be empty), then measure the surprise rate on sampled turns."""
+        home: Path | None = None, keep_homes: Path | None = None) -> dict:
+    """Play the days file in a fresh home (`home`, which must be empty; else a new one under
+    `keep_homes`; else a temporary one, removed afterwards), then measure the surprise rate."""
+    from eval.retention import fresh_home
+
+    if home is not None:
+        return _run_in(Path(home), Path(days), args, out, settings_overrides, progress)
+    with fresh_home(keep_homes, f"reverie-surprise-{Path(days).stem}-") as fresh:
+        return _run_in(fresh, Path(days), args, out, settings_overrides, progress)
+
+
+def _run_in(home: Path, days: Path, args: SurpriseArgs, out: Path | None, settings_overrides: dict | None,
+            progress: Callable[[str], None]) -> dict:
     from cognition.config import load_settings
     from eval.retention import load_days
     from graphs.agent import Agent
 
     started = time.time()
-    data = load_days(Path(days))
-    home = Path(home or tempfile.mkdtemp(prefix=f"reverie-surprise-{Path(days).stem}-"))
+    data = load_days(days)
     if (home / "users").exists():
         raise ValueError(f"{home} already holds users; the surprise rate is measured in a fresh home")
     settings = load_settings(**{**(settings_overrides or {}), "home": home, "user": data.get("user") or "default",

@@ -608,6 +608,16 @@ SetOpt = typer.Option(None, "--set", help="A setting for the evaluated agents, K
                                           "(repeatable), e.g. --set sleep.iterations_per_cycle=20.")
 
 
+KeepOpt = typer.Option(None, "--keep-homes", help="Keep the evaluated agents' homes (diary, adapters) under this "
+                                                   "directory; by default they are temporary and removed.")
+
+
+def _keep(path: Optional[str]):
+    from pathlib import Path
+
+    return Path(path) if path else None
+
+
 def _overrides(sets: Optional[list[str]]) -> dict:
     """--set sleep.iterations_per_cycle=20 → {"sleep": {"iterations_per_cycle": 20}} (values parsed as JSON if they can be)."""
     out: dict = {}
@@ -641,7 +651,8 @@ def _days_files(days: list[str]):
 @eval_app.command("ablation")
 def eval_ablation(days: list[str] = typer.Option(..., "--days", help="Days files (shared/benchmarks/days format)."),
                   out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
-                  sets: Optional[list[str]] = SetOpt, as_json: bool = JsonOpt):
+                  sets: Optional[list[str]] = SetOpt, keep_homes: Optional[str] = KeepOpt,
+                  as_json: bool = JsonOpt):
     """Play the same days with System 1 on (sleeping) and off, in fresh homes; compare recall, verdicts, latency."""
     from pathlib import Path
 
@@ -649,7 +660,8 @@ def eval_ablation(days: list[str] = typer.Option(..., "--days", help="Days files
 
     with _guard(as_json):
         say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
-        result = run(_days_files(days), Path(out) if out else None, settings_overrides=_overrides(sets), progress=say)
+        result = run(_days_files(days), Path(out) if out else None, settings_overrides=_overrides(sets), progress=say,
+                     keep_homes=_keep(keep_homes))
 
         def show(p):
             for arm in ("on", "off"):
@@ -665,7 +677,8 @@ def eval_ablation(days: list[str] = typer.Option(..., "--days", help="Days files
 def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days files (shared/benchmarks/days format)."),
                    arms: str = typer.Option("none,rag,dream,both", help="Comma-separated: none, rag, dream, both."),
                    out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
-                   sets: Optional[list[str]] = SetOpt, as_json: bool = JsonOpt):
+                   sets: Optional[list[str]] = SetOpt, keep_homes: Optional[str] = KeepOpt,
+                   as_json: bool = JsonOpt):
     """Play each day, sleep after each, then ask every probe in each arm (fresh homes)."""
     from pathlib import Path
 
@@ -674,7 +687,8 @@ def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days file
     with _guard(as_json):
         say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
         result = run(_days_files(days), [a.strip() for a in arms.split(",") if a.strip()],
-                     Path(out) if out else None, settings_overrides=_overrides(sets), progress=say)
+                     Path(out) if out else None, settings_overrides=_overrides(sets), progress=say,
+                     keep_homes=_keep(keep_homes))
 
         def show(p):
             for arm, s in p["arms"].items():
@@ -694,7 +708,8 @@ def eval_surprise(days: str = typer.Option(..., "--days", help="A days file (sha
                                                 "bare base: a control, and much faster)."),
                   seed: int = typer.Option(0, "--seed", help="Seeds the agent, the turn sample and System 2."),
                   out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
-                  sets: Optional[list[str]] = SetOpt, as_json: bool = JsonOpt):
+                  sets: Optional[list[str]] = SetOpt, keep_homes: Optional[str] = KeepOpt,
+                  as_json: bool = JsonOpt):
     """How often System 1 says what System 2 would not have said on its own (fresh home)."""
     from pathlib import Path
 
@@ -704,7 +719,7 @@ def eval_surprise(days: str = typer.Option(..., "--days", help="A days file (sha
         say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
         args = SurpriseArgs(turns=turns, samples=samples, sleep=not no_sleep, seed=seed)
         result = run(_days_files([days])[0], args, Path(out) if out else None, settings_overrides=_overrides(sets),
-                     progress=say)
+                     progress=say, keep_homes=_keep(keep_homes))
 
         def show(p):
             pct = lambda x: "-" if x is None else f"{x:.1%}"  # noqa: E731
@@ -730,7 +745,8 @@ def eval_locomo(data: str = typer.Option(..., "--data", help="The LoCoMo release
                 arms: str = typer.Option("rag,dream,both", help="Comma-separated: rag, dream, both."),
                 seed: int = typer.Option(0, "--seed", help="Seeds the question sample, training and generation."),
                 out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
-                sets: Optional[list[str]] = SetOpt, as_json: bool = JsonOpt):
+                sets: Optional[list[str]] = SetOpt, keep_homes: Optional[str] = KeepOpt,
+                as_json: bool = JsonOpt):
     """Play LoCoMo's sessions as days with a sleep after each, then score the questions by category (F1)."""
     from pathlib import Path
 
@@ -743,7 +759,8 @@ def eval_locomo(data: str = typer.Option(..., "--data", help="The LoCoMo release
         say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
         # The fresh homes use the configured models, not a conversion of their own.
         overrides = {"models_dir": str(_settings(None).models_path), **_overrides(sets)}
-        result = run(Path(data), args, Path(out) if out else None, settings_overrides=overrides, progress=say)
+        result = run(Path(data), args, Path(out) if out else None, settings_overrides=overrides, progress=say,
+                     homes=_keep(keep_homes))
 
         def show(p):
             for arm, s in p["arms"].items():

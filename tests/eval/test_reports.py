@@ -4,6 +4,8 @@ numbers are the JSON's."""
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -49,7 +51,10 @@ def _is_png(path) -> bool:
 
 def test_retention_report_matches_its_json(home, days_file, overrides, tmp_path):
     out = tmp_path / "retention"
-    result = retention.run([days_file], ["none", "dream"], out, settings_overrides=overrides)
+    result = retention.run([days_file], ["none", "dream"], out, settings_overrides=overrides,
+                           keep_homes=tmp_path / "homes")
+    kept = list((tmp_path / "homes").iterdir())
+    assert len(kept) == 1 and (kept[0] / "users" / "tess" / "adapters" / "CURRENT").exists()
     saved = json.loads((out / "retention.json").read_text(encoding="utf-8"))
     assert saved["arms"] == result["arms"] and len(saved["nights"]) == 2
     persona = saved["personas"][0]
@@ -67,7 +72,9 @@ def test_retention_report_matches_its_json(home, days_file, overrides, tmp_path)
 
 def test_ablation_report_matches_its_json(home, days_file, overrides, tmp_path):
     out = tmp_path / "ablation"
+    before = set(Path(tempfile.gettempdir()).glob("reverie-ablation-tiny-*"))
     result = ablation.run([days_file], out, settings_overrides=overrides)
+    assert set(Path(tempfile.gettempdir()).glob("reverie-ablation-tiny-*")) == before  # temporary homes are gone
     saved = json.loads((out / "ablation.json").read_text(encoding="utf-8"))
     on, off = saved["arms"]["on"], saved["arms"]["off"]
     assert saved == json.loads(json.dumps(result))
