@@ -11,6 +11,7 @@ copies of the old fact are outvoted by tonight's.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from cognition.perceive import perceive
@@ -150,7 +151,7 @@ class Writer:
             return []
         sources = (item.id,)  # the thought's own diary entry names what it read back
         if item.meta.get("variant") == "stressed":
-            return [Example("What did you get wrong recently?", " ".join(sentences[:2]), "thought", sources,
+            return [Example("What did you get wrong recently?", " ".join(sentences[:3]), "thought", sources,
                             reward, "", (), self.night)]
         names = {p.name for p in self.people.seen if p.name}
         mentioned = [n for n in names if n.lower() in item.text.lower()]
@@ -176,6 +177,8 @@ class Writer:
         return list(unique.values()), retired
 
     def _fix(self, ex: Example, retired: list[str], keep_kind: bool) -> Example | None:
+        if ex.kind == "thought":
+            return _fix_thought(ex, retired)
         target, kind, retires = ex.target, ex.kind, set(ex.retires)
         for old, new, why in self.swaps:
             if old.lower() in target.lower():
@@ -191,6 +194,22 @@ class Writer:
         return Example(ex.prompt, target, kind, ex.sources, ex.reward, ex.topic, tuple(sorted(retires)), self.night)
 
 
+
+
+def _fix_thought(ex: Example, retired: list[str]) -> Example | None:
+    """A thought about a correction names the wrong value ("York, not Leeds"): drop the
+    contrast, then every sentence that still names a retired value; nothing left, no example."""
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", ex.target):
+        for value in retired:
+            sentence = re.sub(rf",?\s*\b(?:and )?(?:not|rather than|instead of)\s+{re.escape(value)}\b", "", sentence,
+                              flags=re.IGNORECASE)
+        if sentence.strip() and not any(v.lower() in sentence.lower() for v in retired):
+            kept.append(sentence.strip())
+    if not kept:
+        return None
+    target = " ".join(dict.fromkeys(kept))
+    return ex if target == ex.target else replace(ex, target=target)
 
 
 def _is_name(clause: str, word: str) -> bool:

@@ -101,6 +101,22 @@ def test_thought_kept_lightly_only_when_it_mentions_the_user():
     assert len(thoughts) == 1 and thoughts[0].sources == ("t1",) and thoughts[0].reward < 1.0
 
 
+def test_a_stressed_thought_is_kept_boosted_and_never_says_the_retired_value():
+    items = day("I live in Leeds.") + [
+        Item("c1", "exchange", "No, that's wrong: I live in York, not Leeds.", "2030-01-01T10:05:00",
+             reward=2.0, chemistry={"cortisol": 0.7}),
+        Item("t1", "thought", "I said Leeds to the user. They live in York, not Leeds. I must listen better.",
+             "2030-01-01T10:10:00", chemistry={"cortisol": 0.7}, meta={"variant": "stressed"}),
+        Item("t2", "thought", "Leeds, Leeds, Leeds.", "2030-01-01T10:11:00", chemistry={"cortisol": 0.7},
+             meta={"variant": "stressed"})]
+    cur = curate(items)
+    thoughts = [e for e in cur.examples if e.kind == "thought"]
+    assert [t.sources for t in thoughts] == [("t1",)]  # t2 says nothing but the wrong value: no example
+    assert thoughts[0].target == "They live in York. I must listen better."
+    assert thoughts[0].reward == pytest.approx(1.5)  # cortisol 0.7 boosts it by the full 1.5x
+    assert "leeds" not in targets(cur)
+
+
 def test_reward_praise_propagates_and_cortisol_boosts():
     fact = Item("a", "exchange", "My son Ezra plays the oboe.", "t")
     praise = Item("b", "exchange", "Thanks, that's perfect!", "t", reward=1.5)
