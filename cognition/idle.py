@@ -116,7 +116,7 @@ class Idle:
         if self.chemistry.stressed(state):
             return "stressed"
         last = self._last_variants(now - timedelta(days=30))
-        if "monthly" not in last and self._older(now):
+        if "monthly" not in last and self._has_older(now):
             return "monthly"
         week = [v for v, t in last.items() if t >= now - timedelta(days=7)]
         if "weekly" not in week and len(themes(self._exchanges(now - timedelta(days=7), now))) >= 1:
@@ -132,6 +132,11 @@ class Idle:
 
     def _exchanges(self, since: datetime | None, until: datetime) -> list[Entry]:
         return [e for e in self.diary.entries(since) if e.kind == "exchange" and e.time <= until]
+
+    def _has_older(self, now: datetime) -> bool:
+        """Is there a memory more than a week old? (Reads only until the first one.)"""
+        cutoff = now - timedelta(days=7)
+        return any(e.kind in ("exchange", "note") for e in self.diary.entries() if e.time < cutoff)
 
     def _older(self, now: datetime) -> list[Entry]:
         """Memories more than a week old: what a monthly rumination may bring back."""

@@ -210,6 +210,12 @@ class Agent:
         """A private thought from System 2 (idle cognition's language model); never shown as an answer."""
         return self.reasoner.complete(messages, max_tokens=self.settings.idle.thought_tokens, temperature=temperature)
 
+    def mind(self, think: Callable | None = None):
+        """This user's idle mind (rumination, daydreams), thinking with System 2 unless told otherwise."""
+        from cognition.idle import Idle
+
+        return Idle(self.diary, self.chemistry, think or self.think, self.settings.idle, seed=self.settings.seed)
+
     def status(self) -> dict[str, Any]:
         from cognition.notices import Notices
 

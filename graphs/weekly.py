@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Callable
 
 from cognition.home import atomic_write_text
-from cognition.idle import Idle
 from consolidation.collect import collect
 from consolidation.curate import curate
 from consolidation.dataset import ReplayBuffer
@@ -76,8 +75,7 @@ def run_weekly(agent, now: datetime, think: Callable | None = None) -> dict:
     recuration = recurate_week(agent, now)
     thought = None
     if think is not None:
-        mind = Idle(agent.diary, agent.chemistry, think, agent.settings.idle, seed=agent.settings.seed)
-        made = mind.ruminate(now, variant="weekly")
+        made = agent.mind(think).ruminate(now, variant="weekly")
         thought = {"text": made.text, "entry": made.entry} if made else None
     versions = week_versions(agent, now)
     path = Path(agent.user_home.briefings) / f"{now:%Y-%m-%d}-weekly.md"

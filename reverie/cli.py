@@ -337,29 +337,22 @@ def ruminate(variant: Optional[str] = typer.Option(None, help="daily, weekly, mo
                                                                  "chosen from the chemistry and the calendar)."),
              user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
     """Think once now: a private thought from the diary, written back into it (never shown as an answer)."""
-    from cognition.idle import Idle, gate
-
-    with _guard(as_json):
-        agent = _agent(user, home)
-        mind = Idle(agent.diary, agent.chemistry, agent.think, agent.settings.idle, seed=agent.settings.seed)
-        now = _now()
-        thought = mind.ruminate(now, variant=variant)
-        _emit(as_json, _thought_payload(agent, thought, gate(agent.chemistry.load(now), agent.settings.chemistry)),
-              _show_thought)
+    _think_once(user, home, as_json, lambda mind, now: mind.ruminate(now, variant=variant))
 
 
 @app.command()
 def daydream(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
     """Daydream once now: two random memories collide into a `daydream` entry."""
-    from cognition.idle import Idle, gate
+    _think_once(user, home, as_json, lambda mind, now: mind.daydream(now))
+
+
+def _think_once(user, home, as_json: bool, act) -> None:
 
     with _guard(as_json):
         agent = _agent(user, home)
-        mind = Idle(agent.diary, agent.chemistry, agent.think, agent.settings.idle, seed=agent.settings.seed)
         now = _now()
-        thought = mind.daydream(now)
-        _emit(as_json, _thought_payload(agent, thought, gate(agent.chemistry.load(now), agent.settings.chemistry)),
-              _show_thought)
+        thought = act(agent.mind(), now)
+        _emit(as_json, _thought_payload(agent.chemistry.load(now), thought, agent.settings.chemistry), _show_thought)
 
 
 def _now():
@@ -368,8 +361,10 @@ def _now():
     return datetime.now().astimezone()
 
 
-def _thought_payload(agent, thought, g) -> dict:
-    chem = agent.chemistry.load()
+def _thought_payload(chem, thought, chemistry_settings) -> dict:
+    from cognition.idle import gate
+
+    g = gate(chem, chemistry_settings)
     base = {"written": thought is not None, "chemistry": chem.snapshot(),
             "gate": {"daydream": g.daydream, "ruminate": g.ruminate, "reason": g.reason}}
     if thought is None:

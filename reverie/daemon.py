@@ -264,10 +264,8 @@ class Daemon:
     # -- idle thought -----------------------------------------------------------------------
 
     def idle(self, agent, state: UserLoop, now: datetime) -> dict | None:
-        from cognition.idle import Idle
-
         s = agent.settings.idle
-        mind = Idle(agent.diary, agent.chemistry, agent.think, s, seed=agent.settings.seed)
+        mind = agent.mind()
         last_r, last_d = _time(state.last_rumination), _time(state.last_daydream)
         if last_r is None or (now - last_r).total_seconds() >= s.rumination_every_s:
             thought = mind.ruminate(now)
