@@ -118,8 +118,28 @@ def retention_markdown(result: dict) -> str:
                          f"{n['examples'].get('total')} | {n['train'].get('tokens_per_s')} | "
                          f"{d.get('ratio', '-')}x | {quiz} | {_pct(n.get('hallucination'))} |")
         lines.append("")
+        lines += _misses(p)
     lines.append(f"Took {result.get('seconds')} s.")
     return "\n".join(lines) + "\n"
+
+
+def _misses(persona: dict) -> list[str]:
+    """Per arm, the probes it missed with its reply (folded away: there can be many)."""
+    lines = []
+    for arm, s in persona["arms"].items():
+        missed = [r for r in s.get("replies", []) if not r["ok"]]
+        if not missed:
+            continue
+        lines += [f"<details><summary>{arm}: {len(missed)} of {len(s['replies'])} probes missed</summary>", "",
+                  "| probe | kind | question | reply |", "|---|---|---|---|"]
+        lines += [f"| {r['id']} | {r['kind']} | {_cell(r['question'])} | {_cell(r['reply'])} |" for r in missed]
+        lines += ["", "</details>", ""]
+    return lines
+
+
+def _cell(text: str, width: int = 160) -> str:
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _kinds(result: dict) -> list[str]:

@@ -67,16 +67,18 @@ def declined(reply: str) -> bool:
 
 
 def score(replies: dict[str, str], probes: list[Probe]) -> dict:
-    """Recall overall, by kind and by day learned; abstention on `absent` probes, apart."""
+    """Recall overall, by kind and by day learned; abstention on `absent` probes, apart.
+    `replies` keeps every probe's reply and whether it counted, to see what was missed."""
     hits: dict[str, list[bool]] = defaultdict(list)
     by_day: dict[str, list[bool]] = defaultdict(list)
-    absent = []
+    absent, kept = [], []
     for p in probes:
         reply = replies.get(p.id, "")
+        ok = declined(reply) if p.kind == "absent" else recalled(reply, p)
+        kept.append({"id": p.id, "kind": p.kind, "question": p.question, "reply": reply, "ok": ok})
         if p.kind == "absent":
-            absent.append(declined(reply))
+            absent.append(ok)
             continue
-        ok = recalled(reply, p)
         hits["all"].append(ok)
         hits[p.kind].append(ok)
         by_day[str(p.learned_on)].append(ok)
@@ -85,7 +87,8 @@ def score(replies: dict[str, str], probes: list[Probe]) -> dict:
     return {"recall": rate(hits["all"]), "probes": len(hits["all"]),
             "by_kind": {k: rate(v) for k, v in sorted(hits.items()) if k != "all"},
             "by_day": {k: rate(v) for k, v in sorted(by_day.items())},
-            "abstention": abstention, "hallucination": None if abstention is None else round(1 - abstention, 4)}
+            "abstention": abstention, "hallucination": None if abstention is None else round(1 - abstention, 4),
+            "replies": kept}
 
 
 def answer(agent, arm: str, probes: list[Probe]) -> dict[str, str]:

@@ -68,6 +68,11 @@ def test_retention_report_matches_its_json(home, days_file, overrides, tmp_path)
     dream = saved["arms"]["dream"]
     assert f"| dream | {dream['recall']:.0%} |" in report
     assert f"({saved['drift']['ratio']}x)" in report
+    none = persona["arms"]["none"]["replies"]
+    missed = [r for r in none if not r["ok"]]
+    assert len(none) == len(json.loads(days_file.read_text())["probes"])
+    assert missed   # the bare tiny model recalls nothing; every miss is listed with its reply
+    assert f"none: {len(missed)} of {len(none)} probes missed" in report and f"| {missed[0]['id']} |" in report
 
 
 def test_ablation_report_matches_its_json(home, days_file, overrides, tmp_path):

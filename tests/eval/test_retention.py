@@ -33,3 +33,6 @@ def test_score_breaks_down_by_kind_and_day_and_keeps_absent_apart():
     assert s["by_kind"] == {"fact": 0.5, "update": 1.0}
     assert s["by_day"] == {"1": 1.0, "2": 0.0, "4": 1.0}
     assert s["abstention"] == 0.5 and s["hallucination"] == 0.5
+    assert [(r["id"], r["ok"]) for r in s["replies"]] == [("a", True), ("b", False), ("c", True), ("d", True),
+                                                          ("e", False)]
+    assert s["replies"][1]["reply"] == "Your cat is Pus."
