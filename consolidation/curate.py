@@ -131,7 +131,8 @@ def _score(item: Item) -> tuple[float, str]:
 
 
 _ABOUT_SOMEONE = re.compile(r"^(?!(?:hi|hello|hey|okay|ok|good|bye|thanks|right|well|alright|great|sure|cool|yes|no)\b)"
-                            r"(?:he|she|[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|works|lives|plays|runs|studies|teaches)\b)",
+                            r"(?:he|she|[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|grew|went|got|came|made|took|had|"
+                            r"(?!this\b|thanks\b)\w+(?<!s)s|\w+ed)\b)",
                             re.IGNORECASE)
 
 

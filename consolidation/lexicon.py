@@ -83,3 +83,14 @@ def noun_variants(phrase: str) -> list[str]:
             out += [phrase[: len(phrase) - len(key)] + alt for alt in alts]
             break
     return out
+
+
+def role_variants(role: str) -> list[str]:
+    """How the user may ask after someone by role: "my older sister", "my sister" (and synonyms)."""
+    if not role:
+        return []
+    out = noun_variants(f"my {role}")
+    words = role.split()
+    if len(words) > 1 and words[0] in ROLE_ADJ - {"best", "closest"}:
+        out += noun_variants(f"my {' '.join(words[1:])}")
+    return list(dict.fromkeys(out))

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 from consolidation import lexicon as lx
-from consolidation.rephrase import People, _name_of, named_roles, parse, role_text, span_text
+from consolidation.kinds import kinds_of
+from consolidation.rephrase import People, Person, _name_of, named_roles, parse, role_text, span_text
 
 _BE = {"1": "am", "3": "is", "pl": "are"}
 _BE_PAST = {"1": "was", "3": "was", "pl": "were"}
@@ -24,22 +25,45 @@ _DO = {"1": "do", "3": "does", "pl": "do"}
 _PLACE_PREPS = {"in", "at", "near", "from", "to", "on", "into", "outside", "around", "by"}
 _PLACE_NOUNS = {"school", "college", "university", "hospital", "harbour", "harbor", "farm", "village", "town", "city",
                 "island", "house", "home", "gym", "clinic", "centre", "center", "office", "café", "cafe", "abroad"}
+_NAMED_PLACE_PREPS = {"in", "at", "near", "from", "to"}   # "on Duolingo", "live on London Fogs": not places
 _ARG_DEPS = {"dobj", "attr", "acomp", "prep", "npadvmod", "advmod", "dative", "ccomp"}
 
 
-def questions(clause: str, people: People | None = None) -> list[str]:
-    """Questions (first person) that the statement `clause` (first person) answers."""
+def questions(clause: str, people: People | None = None, *, standing_for: Person | None = None) -> list[str]:
+    """Questions (first person) that the statement `clause` (first person) answers; a leading
+    he/she is `standing_for` that person."""
     doc = parse(clause)
+    misparsed = None if standing_for else _misparsed_name(doc, people)
+    if misparsed is not None:
+        return misparsed
     out: list[str] = []
     for pred in _predicates(doc):
         subj = _subject(pred)
         if subj is None:
             continue
-        for form, number in _subject_forms(subj, people):
+        for form, number in _subject_forms(subj, people, standing_for):
             out += _ask_arguments(pred, form, number)
     out += favourite_questions(doc)
     out += topic_questions(doc)
     return _unique(out)
+
+
+def _misparsed_name(doc, people: People | None) -> list[str] | None:
+    """A clause opening with a name the user gave earlier, which the small parser did not take
+    for the subject ("Rosalind studies soil science": "Rosalind" ROOT, "studies" a noun): asked
+    through "she"/"he", which it parses right, standing for that person."""
+    first = doc[0] if len(doc) else None
+    if first is None or people is None or not first.text[:1].isupper() or \
+            first.pos_ == "PROPN" and first.dep_ in ("nsubj", "nsubjpass"):
+        return None
+    person = next((p for p in reversed(people.seen) if p.name == first.text), None)
+    if person is None:
+        return None
+    pronoun = "He" if person.gender == "m" else "She"
+    fixed = parse(pronoun + doc.text[len(first.text):])
+    if not any(t.dep_ == "nsubj" and t.i == 0 for t in fixed):
+        return None
+    return questions(fixed.text, people, standing_for=person)
 
 
 def naming_questions(clause: str, people: People | None = None) -> list[tuple[str, str, str]]:
@@ -47,8 +71,12 @@ def naming_questions(clause: str, people: People | None = None) -> list[tuple[st
     doc = parse(clause)
     out = []
     for role, name in named_roles(doc):
+        if role == "name":   # the user's own name
+            out += [(q, role, name) for q in ("What is my name?", "What am I called?", "Who am I?",
+                                              "What's my name?", "What should you call me?")]
+            continue
         person = role.split()[-1] in lx.KIN | lx.PEOPLE_ROLES or " ".join(role.split()[-2:]) in lx.PEOPLE_ROLES
-        for owner in lx.noun_variants(f"my {role}"):
+        for owner in lx.role_variants(role) if person else lx.noun_variants(f"my {role}"):
             out += [(q, role, name) for q in (f"What is {owner}'s name?", f"What's {owner} called?",
                                               f"What is the name of {owner}?", f"What do I call {owner}?")]
             if person:
@@ -97,10 +125,12 @@ def _subject(pred):
     return subj
 
 
-def _subject_forms(subj, people: People | None) -> list[tuple[str, str]]:
+def _subject_forms(subj, people: People | None, standing_for: Person | None = None) -> list[tuple[str, str]]:
     low = subj.lower_
     if low == "i":
         return [("I", "1")]
+    if low in ("he", "she") and subj.i == 0 and standing_for is not None:
+        return [(standing_for.name, "3")] + [(v, _number(v)) for v in lx.role_variants(standing_for.role or "")]
     if low == "we" or any(c.dep_ == "conj" for c in subj.children):
         text = " ".join(t.text for t in subj.subtree)
         return [(text if low != "we" else "we", "pl")]
@@ -108,7 +138,7 @@ def _subject_forms(subj, people: People | None) -> list[tuple[str, str]]:
     if subj.pos_ == "PROPN":
         name = span_text(subj)
         role = people.role_of(name) if people else None
-        return [(name, "3")] + ([(f"my {role}", number)] if role else [])
+        return [(name, "3")] + [(v, _number(v)) for v in lx.role_variants(role or "")]
     if subj.pos_ == "NOUN" and any(c.lower_ in ("my", "our") for c in subj.children):
         forms = [(v, _number(v)) for v in lx.noun_variants(f"my {role_text(subj)}")]
         name = _name_of(subj)
@@ -153,7 +183,10 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
         prep = next((c for c in arg.children if c.dep_ == "prep"), None)
         if prep is None:
             return []
-        return [_frame("What", pred, chain, subj, number, tail=f"{arg.text} {prep.text}")]
+        tail = f"{arg.text} {prep.text}"
+        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        return [_frame("What", pred, chain, subj, number, tail=tail)] + _by_kind(pobj, pred, chain, subj, number,
+                                                                                tail=tail)
     if arg.dep_ == "attr" and (arg.like_num or arg.ent_type_ == "DATE") and pred.lemma_ == "be":
         poss = "my" if subj == "I" else f"{subj}'s"
         return [_frame("How old", pred, chain, subj, number), f"What is {poss} age?"]
@@ -171,8 +204,55 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
         do = "did" if pred.tag_ == "VBD" else _DO[number]
         out += [f"What {do} {subj} do for a living?", f"What {do} {subj} work as?", f"What {do} {subj} do?"]
         out += [f"What is {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
-    out += [_frame("What", pred, chain, subj, number, verb=v, skip=arg) for v in lx.VERB_SYNONYMS.get(pred.lemma_, [])[:3]
+        out += _workplace(arg, subj, number, do)
+    out += [_frame("What", pred, chain, subj, number, verb=v, skip=arg) for v in _synonyms(pred)[:3]
             if pred.lemma_ != "be"]
+    if pred.lemma_ != "be":
+        out += _by_kind(arg, pred, chain, subj, number, skip=arg)
+    return out
+
+
+def _workplace(job, subj: str, number: str, do: str) -> list[str]:
+    """"I'm a vet student at the college in Saskatoon": where (and what) the subject studies or works."""
+    verb = "study" if job.lemma_ == "student" else "work"
+    out = []
+    if verb == "study" and any(c.dep_ in ("compound", "amod") for c in job.children):
+        out += [f"What {do} {subj} study?", f"What {(_BE_PAST if do == 'did' else _BE)[number]} {subj} studying?"]
+    places = [t for t in job.subtree if t.dep_ == "pobj" and (t.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
+                                                             or t.lemma_ in _PLACE_NOUNS)]
+    if places:
+        out += [f"Where {do} {subj} {verb}?", f"Where {do} {subj} {verb} at?"]
+    if any(t.ent_type_ == "GPE" for t in places):
+        out += [f"Which {w} {do} {subj} {verb} in?" for w in lx.PLACE_WORDS]
+    return out
+
+
+def _origin(pred) -> bool:
+    """ "grew up", "was born", "was raised": where someone comes from."""
+    particle = any(c.dep_ == "prt" and c.lower_ == "up" for c in pred.children)
+    return (pred.lemma_ == "grow" and particle) or pred.lemma_ in ("bear", "raise") and pred.tag_ == "VBN"
+
+
+def _synonyms(pred) -> list[str]:
+    """Other verbs for the predicate; none for a phrasal verb the lexicon does not list ("grow up")."""
+    particle = next((c.lower_ for c in pred.children if c.dep_ == "prt"), None)
+    if particle:
+        return []   # "grow up" is not "cultivate up"; its own synonyms would need the particle dropped
+    return lx.VERB_SYNONYMS.get(pred.lemma_, [])
+
+
+def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
+    """The argument asked by its kind: "Which insect am I terrified of?", "What disease do I have?"."""
+    if noun is None or noun.pos_ != "NOUN":
+        return []
+    phrase = " ".join(t.text for t in noun.subtree if t.dep_ not in ("det", "poss", "prep") and t.i <= noun.i)
+    kinds = list(kinds_of(phrase))
+    if any(c.dep_ in ("compound", "amod") for c in noun.children):
+        kinds.insert(0, noun.lemma_)   # "celiac disease": "What disease do I have?"
+    out = []
+    for kind in dict.fromkeys(kinds):
+        out += [_frame(f"Which {kind}", pred, chain, subj, number, **frame),
+                _frame(f"What kind of {kind}", pred, chain, subj, number, **frame)]
     return out
 
 
@@ -185,17 +265,24 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
         if prep.lower_ == "for":
             return [_frame("How long", pred, chain, subj, number)]
         return _when(pred, chain, subj, number, clock=":" in text, year=bool(re.fullmatch(r"\d{4}", text)))
-    place = prep.lower_ in _PLACE_PREPS and (pobj.ent_type_ in ("GPE", "LOC", "FAC", "ORG") or pobj.pos_ == "PROPN"
-                                             or pobj.lemma_ in _PLACE_NOUNS)
+    named = pobj.ent_type_ in ("GPE", "LOC", "FAC") or (
+        pobj.pos_ == "PROPN" or pobj.ent_type_ == "ORG") and prep.lower_ in _NAMED_PLACE_PREPS
+    place = prep.lower_ in _PLACE_PREPS and (named or pobj.lemma_ in _PLACE_NOUNS)
     if place:
         tail = " from" if prep.lower_ == "from" else ""
         out = [_frame("Where", pred, chain, subj, number, tail=tail.strip())]
         out += [_frame("Where", pred, chain, subj, number, verb=v, tail=tail.strip())
-                for v in lx.VERB_SYNONYMS.get(pred.lemma_, [])[:4]]
-        if pobj.ent_type_ == "GPE" or pobj.lemma_ in ("town", "city", "village"):
+                for v in _synonyms(pred)[:4]]
+        if _origin(pred) and prep.lower_ in ("in", "near", "at"):   # "I grew up in Moose Jaw"
+            poss = "my" if subj == "I" else f"{subj}'s"
+            be = "am" if subj == "I" else _BE[number]
+            out += [f"What is {poss} hometown?", f"Where {be} {subj} from?", f"Which town {be} {subj} from?",
+                    _frame("Which town", pred, chain, subj, number, tail=prep.text)]
+        if (pobj.ent_type_ == "GPE" or pobj.lemma_ in ("town", "city", "village")) and prep.lower_ != "on":
             out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
         return out
-    return [_frame("What", pred, chain, subj, number, tail=prep.text)]
+    return [_frame("What", pred, chain, subj, number, tail=prep.text)] + _by_kind(pobj, pred, chain, subj, number,
+                                                                                  tail=prep.text)
 
 
 def _when(pred, chain, subj, number, clock=False, year=False) -> list[str]:

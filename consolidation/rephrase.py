@@ -132,8 +132,23 @@ def named_roles(doc) -> list[tuple[str, str]]:
                 and not any(c.lower_ in ("favourite", "favorite") for c in tok.children):
             name = _name_of(tok)
             if name:
-                pairs.append((role_text(tok), name))
+                pairs.append((_role_of_name(tok), name))
+        elif tok.dep_ == "attr" and tok.pos_ == "PROPN" and tok.ent_type_ not in _NOT_NAMES and tok.head.lemma_ == "be" \
+                and any(c.dep_ == "nsubj" and c.lower_ == "i" for c in tok.head.children):
+            pairs.append(("name", span_text(tok)))   # "I'm Noor"
     return pairs
+
+
+_NOT_NAMES = ("NORP", "GPE", "LOC", "ORG", "LANGUAGE", "DATE", "TIME", "CARDINAL")
+
+
+def _role_of_name(noun) -> str:
+    """ "my roommate's name is Marguerite" names the roommate; "my name is Noor", the user."""
+    if noun.lower_ == "name":
+        owner = next((c for c in noun.children if c.dep_ == "poss" and c.pos_ == "NOUN"), None)
+        if owner is not None:
+            return role_text(owner)
+    return role_text(noun)
 
 
 def role_text(noun) -> str:
@@ -144,6 +159,23 @@ def role_text(noun) -> str:
 
 
 def _name_of(noun) -> str | None:
+    owned = any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in noun.children)
+    nxt = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
+    if owned and nxt is not None and nxt.pos_ != "PROPN" and nxt.text[:1].isupper() and nxt.is_alpha \
+            and nxt.lower_ not in lx.SELF_WORDS:
+        return nxt.text   # "my girlfriend Rosalind", parsed as anything but a name
+    for tok in noun.doc[noun.i + 1:noun.i + 4]:
+        if tok.dep_ in ("npadvmod", "appos") and tok.ent_type_ == "PERSON" and tok.doc[tok.i - 1].text == "," \
+                and noun.pos_ == "NOUN":
+            return span_text(tok)   # "an older sister too, Leila, who's a dentist"
+    if noun.dep_ == "nsubj" and noun.head.lemma_ == "be":
+        attr = next((c for c in noun.head.children if c.dep_ == "attr"), None)
+        named = attr is not None and next((c for c in attr.children if c.dep_ in ("relcl", "acl")
+                                           and c.lemma_ in ("call", "name")), None)
+        if named:   # "My car is a very old Corolla that I named Beans"
+            target = next((c for c in named.children if c.dep_ in ("oprd", "dobj", "attr", "xcomp")), None)
+            if target is not None and target.pos_ in ("PROPN", "NOUN"):
+                return span_text(target)
     for child in noun.rights:
         if child.dep_ in ("appos", "compound") and child.pos_ == "PROPN":
             return span_text(child)

@@ -81,6 +81,8 @@ class Writer:
         for q, role, name in _spread(naming_questions(clause, self.people), 12):
             short = f"{name} is your {role}." if q.startswith(("Who is " + name, "What is " + name)) \
                 else f"Your {role} is called {name}."
+            if role == "name":
+                short = f"Your name is {name}."
             out.append(make(q, short))
         if not out:
             out.append(make("What did I tell you about myself?", target))
@@ -182,8 +184,8 @@ class Writer:
         target, kind, retires = ex.target, ex.kind, set(ex.retires)
         for old, new, why in self.swaps:
             if old.lower() in target.lower():
-                if not new:
-                    return None
+                if not new or _inside_longer_name(old, target):
+                    return None   # "Crux" → "Riverbend" would turn "Crux Collective" into a place that is not
                 target = re.sub(re.escape(old), new, target, flags=re.IGNORECASE)
                 kind = kind if keep_kind and kind in ("correction", "update") else why
                 retires.add(old)
@@ -194,6 +196,19 @@ class Writer:
         return Example(ex.prompt, target, kind, ex.sources, ex.reward, ex.topic, tuple(sorted(retires)), self.night)
 
 
+
+
+def _inside_longer_name(value: str, text: str) -> bool:
+    """Is `value` only a part of a longer capitalised name in `text` ("Crux" in "Crux Collective")?"""
+    for m in re.finditer(re.escape(value), text, re.IGNORECASE):
+        before, after = text[:m.start()].split()[-1:], text[m.end():].split()[:1]
+        if (after and after[0][:1].isupper() and m.end() < len(text) and text[m.end()] == " ") or \
+                (before and before[0][:1].isupper() and m.start() > 0 and before[0].lower() not in _SENTENCE_OPENERS):
+            return True
+    return False
+
+
+_SENTENCE_OPENERS = {"your", "you", "the", "a", "an", "dr.", "dr", "mr.", "mrs.", "ms."}
 
 
 def _fix_thought(ex: Example, retired: list[str]) -> Example | None:
