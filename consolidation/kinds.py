@@ -16,7 +16,7 @@ from functools import lru_cache
 
 # Common categories people ask by, each with the broader ones a question may use instead.
 CATEGORIES: dict[str, tuple[str, ...]] = {
-    "animal": (), "bird": ("animal",), "seabird": ("bird",), "insect": ("animal",), "fish": ("animal",),
+    "animal": (), "bird": ("animal",), "insect": ("animal",), "fish": ("animal",),
     "dog breed": ("dog",), "pet": ("animal",), "plant": (), "flower": ("plant",), "tree": ("plant",),
     "vegetable": ("food",), "fruit": ("food",), "food": (), "dish": ("food",), "dessert": ("sweet", "food"),
     "sweet": ("food",), "snack": ("food",), "seafood": ("food",), "cheese": ("food",), "drink": (),

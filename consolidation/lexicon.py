@@ -46,7 +46,7 @@ NOUN_SYNONYMS = {
 # Verbs a question may use for the relation the statement used. Each entry is a lemma;
 # "be based" style entries are asked with a copula ("Where is my sister based?").
 VERB_SYNONYMS = {
-    "live": ["reside", "stay", "be based", "make home"], "reside": ["live"], "move": ["relocate"],
+    "live": ["reside", "stay", "be based", "have a home"], "reside": ["live"], "move": ["relocate"],
     "work": ["be employed", "have a job"], "start": ["begin"], "begin": ["start"], "finish": ["end"],
     "play": ["perform on"], "study": ["learn", "be studying"], "learn": ["study"], "drive": ["own"],
     "own": ["have"], "have": ["own"], "love": ["like best", "adore"], "like": ["enjoy"], "enjoy": ["like"],

@@ -209,6 +209,12 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
             if pred.lemma_ != "be"]
     if pred.lemma_ != "be":
         out += _by_kind(arg, pred, chain, subj, number, skip=arg)
+    if pred.lemma_ == "play" and any(c.dep_ == "det" and c.lower_ == "the" for c in arg.children):
+        out += [_frame(w, pred, chain, subj, number, skip=arg) for w in ("Which instrument", "What instrument")]
+    if arg.dep_ == "attr" and arg.lemma_ in ("supporter", "fan"):   # "I am a lifelong Leixões supporter"
+        do = "did" if pred.tag_ == "VBD" else _DO[number]
+        out += [f"Which {w} {do} {subj} support?" for w in ("team", "club", "football club")]
+        out += [f"Who {do} {subj} support?"]
     return out
 
 
@@ -243,10 +249,12 @@ def _synonyms(pred) -> list[str]:
 
 def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     """The argument asked by its kind: "Which insect am I terrified of?", "What disease do I have?"."""
-    if noun is None or noun.pos_ != "NOUN":
+    if noun is None:
         return []
-    phrase = " ".join(t.text for t in noun.subtree if t.dep_ not in ("det", "poss", "prep") and t.i <= noun.i)
-    kinds = list(kinds_of(phrase))
+    kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
+    if noun.pos_ == "NOUN":
+        phrase = " ".join(t.text for t in noun.subtree if t.dep_ not in ("det", "poss", "prep") and t.i <= noun.i)
+        kinds += kinds_of(phrase)
     if any(c.dep_ in ("compound", "amod") for c in noun.children):
         kinds.insert(0, noun.lemma_)   # "celiac disease": "What disease do I have?"
     out = []
@@ -278,11 +286,13 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
             be = "am" if subj == "I" else _BE[number]
             out += [f"What is {poss} hometown?", f"Where {be} {subj} from?", f"Which town {be} {subj} from?",
                     _frame("Which town", pred, chain, subj, number, tail=prep.text)]
-        if (pobj.ent_type_ == "GPE" or pobj.lemma_ in ("town", "city", "village")) and prep.lower_ != "on":
+        town = pobj.ent_type_ == "GPE" or pobj.lemma_ in ("town", "city", "village") or (
+            pobj.pos_ == "PROPN" and pobj.ent_type_ not in ("ORG", "PERSON", "FAC"))
+        if town and prep.lower_ != "on":
             out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
         return out
-    return [_frame("What", pred, chain, subj, number, tail=prep.text)] + _by_kind(pobj, pred, chain, subj, number,
-                                                                                  tail=prep.text)
+    return [_frame("What", pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
+                                                                                    tail=prep.lower_)
 
 
 def _when(pred, chain, subj, number, clock=False, year=False) -> list[str]:

@@ -91,6 +91,8 @@ class TrainingArgs:
         "text (see `anchor_loss`); 0 disables it."))
     anchor_top_k: int = field(default=32, metadata=_help(
         "Tokens of the base's distribution kept per position for the anchor loss (the rest is one bucket)."))
+    guard_every: int = field(default=0, metadata=_help(
+        "Steps between checks of `train`'s guard (one REM cycle); 0 never checks."))
     report_every: int = field(default=10, metadata=_help("Steps between on_report events."))
     threads: int = field(default=0, metadata=_help("torch CPU threads; 0 uses every core this process may run on."))
 
@@ -149,6 +151,8 @@ class TrainResult:
     learning_rate: float
     paused_seconds: float = 0.0
     anchor_kl: float | None = None  # mean KL from the base on the anchor passages over the last window
+    kept_steps: int | None = None   # steps whose updates the adapter holds (all of them unless the guard stopped it)
+    stopped: str | None = None      # why the guard stopped training early, if it did
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -391,6 +395,18 @@ def autocast(model):
     return nullcontext()
 
 
+def text_perplexity(model, tokenizer, text: str, adapter: bool = True) -> float:
+    """Perplexity of `text` under the training model, with its LoRA or with it disabled."""
+    torch = _torch()
+    from contextlib import nullcontext
+
+    ids = tokenizer(text, return_tensors="pt").to(next(model.parameters()).device)
+    off = model.disable_adapter() if not adapter else nullcontext()
+    with off, torch.inference_mode(), autocast(model):
+        loss = model(**ids, labels=ids["input_ids"]).loss
+    return float(math.exp(float(loss)))
+
+
 def evaluate(model, batches: Sequence[dict[str, Any]], loss: Callable = target_loss) -> float:
     """Mean loss per target token over `batches`, without updating anything."""
     torch = _torch()
@@ -487,7 +503,7 @@ def _model_path(model) -> str:
 def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
           callback: TrainingCallback | None = None, should_pause: Callable[[], bool] | None = None, *,
           loss: Callable = target_loss, batches: Callable = iterate_batches,
-          anchor: Sequence[Sequence[int]] = (),
+          anchor: Sequence[Sequence[int]] = (), guard: Callable[[Any], str | None] | None = None,
           pause_poll_s: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> TrainResult:
     """Train the LoRA of `model` on chat examples for `args.iterations` steps.
 
@@ -497,6 +513,11 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
 
     Between steps `should_pause()` is asked; while it says True the loop sleeps
     `pause_poll_s` and asks again (a live conversation has the CPU meanwhile).
+
+    Every `args.guard_every` steps `guard(model)` is asked whether the model has gone too far
+    (it returns a reason, or None): if it has, the weights go back to the last check that
+    passed (or to where training began) and training stops there. A night that drifts in
+    its fourth cycle keeps its first three instead of losing all of them.
     """
     torch = _torch()
     callback = callback or TrainingCallback()
@@ -513,6 +534,9 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
     stream = batches(dataset, args.batch_size, args.seed, pad_id)
     anchors = anchor_targets(model, anchor, args.anchor_top_k) if anchor and args.anchor_weight else []
     model.train()
+    checked = guard is not None and args.guard_every > 0
+    kept = _snapshot(params) if checked else None
+    kept_steps, stopped = 0, None
     losses: list[float] = []
     anchor_losses: list[float] = []
     tokens = targets = 0
@@ -557,12 +581,34 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
                                 "steps_per_s": round(len(recent) / window_s, 3) if window_s else 0.0,
                                 "learning_rate": lr, "paused_seconds": round(paused, 3)})
             window = (time.perf_counter(), len(losses))
+        if checked and ((step + 1) % args.guard_every == 0 or step + 1 == args.iterations):
+            model.eval()
+            stopped = guard(model)
+            model.train()
+            if stopped is not None:
+                _restore(params, kept)
+                callback.on_report({"step": step + 1, "of": args.iterations, "stopped": stopped,
+                                    "kept_steps": kept_steps})
+                break
+            kept, kept_steps = _snapshot(params), step + 1
     model.eval()
     tail = losses[-min(args.report_every, len(losses)):]
     return TrainResult(steps=len(losses), tokens=tokens, target_tokens=targets, seconds=round(seconds, 4),
                        tokens_per_s=round(tokens / seconds, 2) if seconds else 0.0, losses=tuple(losses),
                        final_loss=sum(tail) / len(tail), learning_rate=peak, paused_seconds=round(paused, 4),
-                       anchor_kl=_mean(anchor_losses[-args.report_every:]))
+                       anchor_kl=_mean(anchor_losses[-args.report_every:]),
+                       kept_steps=kept_steps if checked else len(losses), stopped=stopped)
+
+
+def _snapshot(params) -> list:
+    return [p.detach().clone() for p in params]
+
+
+def _restore(params, snapshot) -> None:
+    torch = _torch()
+    with torch.no_grad():
+        for p, saved in zip(params, snapshot):
+            p.copy_(saved)
 
 
 def _mean(xs: Sequence[float]) -> float | None:

@@ -22,6 +22,8 @@ from consolidation.rephrase import People, about_user, clauses, parse, second_pe
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
+_GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening))\b(?: again| there)?[!,.]*\s+",
+                       re.IGNORECASE)
 _NAMING = re.compile(r"^Your ([\w' -]+) is called (.+)\.$")
 
 
@@ -72,6 +74,7 @@ class Writer:
     def examples_for(self, clause: str, kind: str, sources: tuple, reward: float) -> list[Example]:
         """The statement in the second person, asked back many ways."""
         kind = kind if kind in ("fact", "preference", "correction", "update", "document") else "fact"
+        clause = _GREETING.sub("", clause) or clause
         target = second_person(clause)
         topic, value = revise.topic_of(clause, self.people)
         if value:

@@ -39,7 +39,7 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
         s = agent.settings.sleep
         args = TrainingArgs(rank=s.lora_rank, alpha=2.0 * s.lora_rank, learning_rate=s.learning_rate,
                             iterations=len(batches), batch_size=s.batch_size, seed=agent.settings.seed,
-                            anchor_weight=s.anchor_weight)
+                            anchor_weight=s.anchor_weight, guard_every=s.iterations_per_cycle)
         anchor = passages() if s.anchor_weight else []
         model = load_for_training(base_dir, args, init_adapter)
         tokenizer = AutoTokenizer.from_pretrained(base_dir)
@@ -54,14 +54,32 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
             def on_step(self, info):
                 on_event({"phase": "train", "step": info["step"], "of": info["of"], "loss": info["loss"]})
 
-        result = train(model, tokenizer, examples, args, Progress(), busy, batches=in_plan_order, anchor=anchor)
+        result = train(model, tokenizer, examples, args, Progress(), busy, batches=in_plan_order, anchor=anchor,
+                       guard=drift_guard(model, tokenizer, s.drift_bound))
         save_adapter(model, folder)
         return {"tokens": result.tokens, "seconds": result.seconds, "tokens_per_s": result.tokens_per_s,
+                "steps": result.steps, "kept_steps": result.kept_steps, "stopped": result.stopped,
                 "first_loss": round(result.losses[0], 4), "final_loss": round(result.final_loss, 4),
                 "anchor_kl": None if result.anchor_kl is None else round(result.anchor_kl, 5),
                 "learning_rate": result.learning_rate, "args": args.to_json()}
 
     return trainer
+
+
+def drift_guard(model, tokenizer, bound: float) -> Callable[[object], str | None]:
+    """At the end of each REM cycle: has the adapter's perplexity on the reference text gone past
+    `bound` times the bare base's? Then training stops with the cycles before it (the self-test
+    measures the same drift again on the candidate, with the inference runtime)."""
+    from consolidation.selftest import REFERENCE_TEXT
+    from consolidation.train import text_perplexity
+
+    base = text_perplexity(model, tokenizer, REFERENCE_TEXT, adapter=False)
+
+    def guard(trained) -> str | None:
+        ratio = text_perplexity(trained, tokenizer, REFERENCE_TEXT) / base
+        return f"perplexity drift {ratio:.3f}x passed the bound {bound:.2f}x" if ratio > bound else None
+
+    return guard
 
 
 class Night:

@@ -37,6 +37,48 @@ def test_pronoun_resolved_from_an_earlier_item():
     assert any(e.prompt == "What does my girlfriend do for a living?" for e in cur.examples)
 
 
+def prompts_for(cur: Curation, answer: str) -> set[str]:
+    return {e.prompt for e in cur.examples if answer.lower() in e.target.lower()}
+
+
+def test_a_thing_is_also_asked_by_its_kind():
+    cur = curate(day("I'm afraid of spiders.", "I have chronic kidney disease.", "I play the bassoon in a wind band."))
+    assert {"Which insect am I afraid of?", "What kind of animal am I afraid of?"} <= prompts_for(cur, "spiders")
+    assert "Which disease do I have?" in prompts_for(cur, "kidney disease")
+    assert "Which instrument do I play?" in prompts_for(cur, "bassoon")
+
+
+def test_where_a_student_studies_and_where_someone_grew_up():
+    cur = curate(day("I'm a law student at the university in Tartu.", "I grew up in Pärnu, by the sea."))
+    assert {"What do I study?", "Where do I study?", "Which city do I study in?"} <= prompts_for(cur, "Tartu")
+    assert {"Where did I grow up?", "What is my hometown?", "Where am I from?"} <= prompts_for(cur, "Pärnu")
+    assert not any("cultivate" in q for q in prompts_for(cur, "Pärnu"))   # "grow up" is not "grow"
+
+
+def test_names_given_in_passing_are_asked_back():
+    cur = curate(day("Hi! I'm Ottilie.", "My neighbour's name is Bertrand.", "I've been seeing my boyfriend Caspar.",
+                     "I have a younger brother too, Tobias, who's a baker in Graz.", "My bike is an old Peugeot that I named Rosie."))
+    assert {"What is my name?", "What am I called?"} <= prompts_for(cur, "Ottilie")
+    assert not any(e.target.lower().startswith("hi") for e in cur.examples)
+    assert "What is my neighbour's name?" in prompts_for(cur, "Bertrand")
+    assert "What is my boyfriend's name?" in prompts_for(cur, "Caspar")
+    assert {"What is my younger brother's name?", "What is my brother's name?"} <= prompts_for(cur, "Tobias")
+    assert "What is my bike's name?" in prompts_for(cur, "Rosie")
+    assert not any(e.target == "Your bike is called old Peugeot." for e in cur.examples)
+
+
+def test_a_name_the_parser_misreads_is_asked_as_the_person_it_names():
+    prior = curate(day("My girlfriend Ingrid loves the sea.")).examples
+    cur = curate(day("Ingrid studies marine biology."), prior=prior)
+    assert {"What does Ingrid study?", "What does my girlfriend study?"} <= prompts_for(cur, "marine biology")
+
+
+def test_an_update_drops_what_would_rewrite_part_of_a_longer_name():
+    prior = curate(day("I work at a bakery called Crumb Collective.")).examples
+    cur = curate(day("I quit Crumb and started as a waiter at Hotel Astoria."), prior=prior)
+    assert "crumb" not in targets(cur) and "astoria collective" not in targets(cur)
+
+
 def test_preference_kind_and_second_person():
     cur = curate(day("My favourite cheese is gruyère, the older the better."))
     assert cur.counts.get("preference", 0) > 0

@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 
 from consolidation.train import (IGNORE, PROJECTIONS, TrainingArgs, TrainingCallback, TrainingError,  # noqa: E402
                                  anchor_loss, anchor_targets, collate, count_trainable, evaluate, iterate_batches,
-                                 load_for_training, save_adapter, target_loss, tokenize, train)
+                                 load_for_training, save_adapter, target_loss, text_perplexity, tokenize, train)
 from system1.prompts import answer_messages  # noqa: E402
 
 FACTS = [("What's my cat called?", "Your cat is called Tuppen."),
@@ -215,3 +215,30 @@ def test_every_argument_has_help():
 def test_examples_must_end_with_the_answer(tokenizer):
     with pytest.raises(TrainingError, match="assistant"):
         tokenize(tokenizer, answer_messages("What's my cat called?"), 256)
+
+
+def test_the_guard_stops_training_and_keeps_the_last_cycle_that_passed(tiny_model_dir, tokenizer):
+    batch = collate([tokenize(tokenizer, m, 256) for m in EXAMPLES], tokenizer.pad_token_id)
+    reference = load_for_training(tiny_model_dir, args())
+    full = train(reference, tokenizer, EXAMPLES, args(iterations=12))   # the same steps, unguarded
+    checks = []
+
+    def guard(model):   # passes after 4 steps, fails after 8: as a night drifting in its second cycle
+        checks.append(evaluate(model, [batch]))
+        return None if len(checks) == 1 else "too far"
+
+    model = load_for_training(tiny_model_dir, args())
+    result = train(model, tokenizer, EXAMPLES, args(iterations=12, guard_every=4), guard=guard)
+    assert result.stopped == "too far" and result.kept_steps == 4 and result.steps == 8
+    assert len(checks) == 2
+    assert result.losses == pytest.approx(full.losses[:8], rel=1e-5)
+    assert evaluate(model, [batch]) == pytest.approx(checks[0], rel=1e-5)   # back to the weights after step 4
+    assert evaluate(model, [batch]) > checks[1]
+
+
+def test_text_perplexity_is_the_bases_with_the_adapter_off(tiny_model_dir, tokenizer):
+    model = load_for_training(tiny_model_dir, args())
+    before = text_perplexity(model, tokenizer, PROSE[0])
+    train(model, tokenizer, EXAMPLES, args(iterations=6))
+    assert text_perplexity(model, tokenizer, PROSE[0], adapter=False) == pytest.approx(before, rel=1e-4)
+    assert text_perplexity(model, tokenizer, PROSE[0]) != pytest.approx(before, rel=1e-4)
