@@ -187,8 +187,8 @@ class Writer:
         target, kind, retires = ex.target, ex.kind, set(ex.retires)
         for old, new, why in self.swaps:
             if old.lower() in target.lower():
-                if not new or _inside_longer_name(old, target):
-                    return None   # "Crux" → "Riverbend" would turn "Crux Collective" into a place that is not
+                if not new or why == "update" and _inside_longer_name(old, target):
+                    return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not
                 target = re.sub(re.escape(old), new, target, flags=re.IGNORECASE)
                 kind = kind if keep_kind and kind in ("correction", "update") else why
                 retires.add(old)
