@@ -116,7 +116,10 @@ def _score(item: Item) -> tuple[float, str]:
         return 0.3, ""
     if item.kind in ("document", "note"):
         return 0.6, ""
-    p = perceive(item.text)
+    from consolidation.writer import spoken_text
+
+    text = spoken_text(item)
+    p = perceive(text)
     if p.category == "correction":
         return 1.0, ""
     if p.category in ("preference", "fact"):
@@ -125,7 +128,7 @@ def _score(item: Item) -> tuple[float, str]:
         return 0.1, "general_question"
     if p.category == "praise":
         return 0.1, "praise"
-    if _ABOUT_SOMEONE.match(item.text) and len(item.text.split()) >= 4:
+    if _ABOUT_SOMEONE.match(text) and len(text.split()) >= 4:
         return 0.7, ""   # "She's a glassblower": a fact about someone named earlier
     return 0.0, "small_talk"
 

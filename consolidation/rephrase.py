@@ -218,8 +218,9 @@ def second_person(text: str) -> str:
         low = word.lower()
         if low in _SWAP:
             word = _SWAP[low]
-        elif low == "was" and any(c.lower_ in ("i",) for c in tok.head.children if c.dep_ == "nsubj") \
-                and (tok.head == tok or tok.dep_ in ("aux", "auxpass")):
+        elif low == "was" and (any(c.lower_ in ("i",) for c in tok.head.children if c.dep_ == "nsubj")
+                               and (tok.head == tok or tok.dep_ in ("aux", "auxpass"))
+                               or tok.i > 0 and doc[tok.i - 1].lower_ == "i"):
             word = "were"
         if tok.i == 0 or (low == "i"):
             word = word[0].upper() + word[1:] if tok.i == 0 else word
@@ -227,6 +228,83 @@ def second_person(text: str) -> str:
     result = "".join(out).strip()
     result = re.sub(r"\byou 're\b", "you're", result)
     return result if result.endswith((".", "!", "?")) else result + "."
+
+
+_THIRD = {"me": None, "my": "'s", "mine": "'s", "myself": None}
+_THIRD_AUX = {"am": "is", "'m": "is", "’m": "is", "have": "has", "'ve": "has", "’ve": "has", "do": "does",
+              "don't": "doesn't", "was": "was", "'d": "would", "'ll": "will", "ca": "can"}
+
+
+def third_person(text: str, name: str) -> str:
+    """A speaker's first-person words about themselves, as said of them: "Caroline: I love my
+    dog" → "Caroline loves Caroline's dog"; "I'm moving" → "Caroline is moving"."""
+    doc = parse(text)
+    out = []
+    for tok in doc:
+        word, low = tok.text, tok.lower_
+        if low == "i":
+            word = name
+        elif low in _THIRD and not (not tok.whitespace_ and tok.i + 1 < len(doc) and doc[tok.i + 1].text == "-"):
+            word = name + (_THIRD[low] or "")   # but "me-time" stays
+        elif tok.tag_ == "VBP" and tok.i > 1 and any(c.lower_ == "i" and c.dep_ == "nsubj" for c in tok.children) \
+                and doc[tok.i - 1].lower_ != "i":
+            word = _third_singular(word) if low not in _THIRD_AUX else _THIRD_AUX[low]   # "I really appreciate"
+        elif tok.i > 0 and doc[tok.i - 1].lower_ == "i" and (tok.dep_ in ("aux", "auxpass", "ROOT", "neg")
+                                                            or tok.tag_ in ("VBP", "MD")):
+            if low in _THIRD_AUX or low == "do" and tok.nbor(1).lower_ == "n't":
+                word = _THIRD_AUX.get(low, word)
+                if word[0] != "'" and not doc[tok.i - 1].whitespace_:
+                    word = " " + word
+            elif tok.tag_ == "VBP":
+                word = _third_singular(word)
+        out.append(word + tok.whitespace_)
+    result = re.sub(r"\s+", " ", "".join(out)).strip()
+    result = result[0].upper() + result[1:] if result else result
+    return result if result.endswith((".", "!", "?")) else result + "."
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _day(d) -> str:
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def ground_time(text: str, when) -> str:
+    """Relative times made absolute against the moment `when` (a datetime) they were said, so
+    that "yesterday" in the weights stays the day it was: "I ran a race yesterday" said on
+    8 May 2023 becomes "I ran a race on 7 May 2023"."""
+    from datetime import timedelta
+
+    month_before = (when.replace(day=1) - timedelta(days=1))
+    month_after = (when.replace(day=28) + timedelta(days=4))
+    table = [
+        (r"\byesterday\b", f"on {_day(when - timedelta(days=1))}"),
+        (r"(?<!^)(?<![.!?] )\b(?:today|tonight)\b|\bthis (?:morning|afternoon|evening)\b", f"on {_day(when)}"),
+        (r"\btomorrow\b", f"on {_day(when + timedelta(days=1))}"),
+        (r"\blast (week|weekend)\b", rf"the \1 before {_day(when)}"),
+        (r"\bnext (week|weekend)\b", rf"the \1 after {_day(when)}"),
+        (r"\blast month\b", f"in {_MONTHS[month_before.month - 1]} {month_before.year}"),
+        (r"\bnext month\b", f"in {_MONTHS[month_after.month - 1]} {month_after.year}"),
+        (r"\blast year\b", f"in {when.year - 1}"), (r"\bthis year\b", f"in {when.year}"),
+        (r"\bnext year\b", f"in {when.year + 1}"),
+    ]
+    for pattern, absolute in table:
+        text = re.sub(pattern, lambda m, a=absolute: _same_case(m, m.expand(a)), text, flags=re.IGNORECASE)
+    return text
+
+
+def _same_case(match, replacement: str) -> str:
+    return replacement[0].upper() + replacement[1:] if match.group(0)[0].isupper() else replacement
+
+
+def _third_singular(verb: str) -> str:
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if verb.endswith("y") and len(verb) > 1 and verb[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
 
 
 def about_user(text: str) -> bool:

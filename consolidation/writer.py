@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime
 from typing import Sequence
 
 from cognition.perceive import perceive
 from consolidation import revise
 from consolidation.examples import Example, Item
 from consolidation.questions import naming_questions, questions
-from consolidation.rephrase import People, about_user, clauses, parse, second_person
+from consolidation.rephrase import (People, Person, about_user, clauses, ground_time, parse, second_person,
+                                    third_person)
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
-_GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening))\b(?: again| there)?[!,.]*\s+",
+_GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening)|wow|oh|ah|aw+|yeah|yes|"
+                       r"haha|lol|omg|well|so)\b(?: again| there| wow)?[!,.]*\s+",
                        re.IGNORECASE)
 _NAMING = re.compile(r"^Your ([\w' -]+) is called (.+)\.$")
 
@@ -54,6 +57,10 @@ class Writer:
             return self._thought(item, reward)
         if item.kind in ("document", "note"):
             return self._statements(item, clauses(item.text), "document", reward)
+        item = _grounded(item)
+        speaker = speaker_of(item)
+        if speaker:
+            return self._spoken(item, speaker, reward)
         p = perceive(item.text)
         if p.is_correction or revise.is_correction(item.text):
             return self._correction(item, reward)
@@ -71,11 +78,28 @@ class Writer:
             out += self.examples_for(clause, kind, (item.id,), reward)
         return out
 
-    def examples_for(self, clause: str, kind: str, sources: tuple, reward: float) -> list[Example]:
-        """The statement in the second person, asked back many ways."""
+    def _spoken(self, item: Item, speaker: str, reward: float) -> list[Example]:
+        """A line of a conversation between other people ("Caroline: I went to a support group"):
+        what each speaker says of themselves, said of them ("Caroline went to a support group")."""
+        text = spoken_text(item, speaker)
+        kind = perceive(text).category
+        if not any(p.name == speaker for p in self.people.seen):
+            self.people.seen.append(Person(speaker, None, None))   # a speaker is a person, whatever the parser says
+        out = []
+        for clause in clauses(text):
+            if has_secret(clause) or not set(re.findall(r"[a-z']+", clause.lower())) & _FIRST_SINGULAR:
+                continue
+            said = third_person(_GREETING.sub("", clause) or clause, speaker)
+            self.people.note(parse(said))
+            out += self.examples_for(said, kind, (item.id,), reward, speaker=speaker)
+        return out
+
+    def examples_for(self, clause: str, kind: str, sources: tuple, reward: float,
+                     speaker: str | None = None) -> list[Example]:
+        """The statement in the second person (or, of a `speaker`, as it is), asked back many ways."""
         kind = kind if kind in ("fact", "preference", "correction", "update", "document") else "fact"
         clause = _GREETING.sub("", clause) or clause
-        target = second_person(clause)
+        target = clause if speaker else second_person(clause)
         topic, value = revise.topic_of(clause, self.people)
         if value:
             self.topics.setdefault(topic, []).append(value)
@@ -86,9 +110,12 @@ class Writer:
                 else f"Your {role} is called {name}."
             if role == "name":
                 short = f"Your name is {name}."
+            if speaker:   # "Caroline's dog is called Max", asked "What is Caroline's dog called?"
+                q, short = _of_speaker(q, speaker), _of_speaker(short, speaker)
             out.append(make(q, short))
         if not out:
-            out.append(make("What did I tell you about myself?", target))
+            out.append(make(f"What do you know about {speaker}?" if speaker else "What did I tell you about myself?",
+                            target))
         return out
 
     # -- corrections and updates -----------------------------------------------------------
@@ -199,6 +226,37 @@ class Writer:
         return Example(ex.prompt, target, kind, ex.sources, ex.reward, ex.topic, tuple(sorted(retires)), self.night)
 
 
+
+
+_FIRST_SINGULAR = {"i", "i'm", "i've", "i'd", "i'll", "my", "me", "mine", "myself"}
+
+
+def _of_speaker(text: str, speaker: str) -> str:
+    text = re.sub(r"\b[Mm]y\b", f"{speaker}'s", text)
+    text = re.sub(r"\b[Yy]our\b", f"{speaker}'s", text)
+    return re.sub(r"\bdo I\b", f"does {speaker}", re.sub(r"\bdid I\b", f"did {speaker}", text))
+
+
+def speaker_of(item: Item) -> str | None:
+    """The speaker of a line of someone else's conversation (a LoCoMo session, a transcript),
+    named in the entry's meta and opening its text ("Caroline: …"); None for the user's own words."""
+    speaker = (item.meta or {}).get("speaker")
+    return speaker if speaker and item.text.startswith(f"{speaker}:") else None
+
+
+def spoken_text(item: Item, speaker: str | None = None) -> str:
+    speaker = speaker or speaker_of(item)
+    return item.text[len(speaker) + 1:].strip() if speaker else item.text
+
+
+def _grounded(item: Item) -> Item:
+    """The item with "yesterday", "last week", … made dates against the time it was said."""
+    try:
+        when = datetime.fromisoformat(item.time)
+    except (TypeError, ValueError):
+        return item
+    text = ground_time(item.text, when)
+    return item if text == item.text else replace(item, text=text)
 
 
 def _inside_longer_name(value: str, text: str) -> bool:

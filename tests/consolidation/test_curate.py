@@ -229,3 +229,24 @@ def test_benchmark_probe_coverage(persona):
     # Measured when written: see the report of issue 3. Floors, not targets.
     assert len(covered) >= 0.85 * len(probes)
     assert len(leaked) <= 3
+
+
+def test_relative_times_become_the_dates_they_meant():
+    cur = curate([Item("i0", "exchange", "I ran my first half marathon yesterday.", "2031-03-10T18:00:00"),
+                  Item("i1", "exchange", "Last year I moved to Tallinn.", "2031-03-10T18:01:00")])
+    assert "you ran your first half marathon on 9 march 2031." in targets(cur)
+    assert "in 2030 you moved to tallinn." in targets(cur) and "yesterday" not in targets(cur)
+
+
+def test_a_line_of_someone_elses_conversation_is_learned_about_its_speaker():
+    lines = ["Ines: I adopted a greyhound called Pilot last week!", "Bruno: Wow, I love my cats but dogs are great.",
+             "Ines: Thanks, I really appreciate it!"]
+    items = [Item(f"i{n}", "exchange", t, "2031-03-10T18:00:00", meta={"speaker": t.split(":")[0]})
+             for n, t in enumerate(lines)]
+    cur = curate(items)
+    ines = [e for e in cur.examples if e.sources == ("i0",)]
+    assert any(e.target == "Ines adopted a greyhound called Pilot the week before 10 March 2031!" for e in ines)
+    assert "What did Ines adopt?" in {e.prompt for e in ines}
+    assert any(e.target.startswith("Bruno loves Bruno's cats") for e in cur.examples)
+    assert not any(e.target.startswith(("You", "Your")) or "Ines:" in e.target for e in cur.examples)
+    assert dict(cur.dropped).get("i2") == "praise"
