@@ -39,6 +39,7 @@ class Writer:
         self.retired: list[str] = []
         self.topics: dict[str, list[str]] = {}          # topic -> values stated so far
         self.retired_now = False
+        self.when: datetime | None = None
         statements = dict.fromkeys(ex.target for ex in self.prior if ex.kind != "thought")
         for target in statements:
             m = _NAMING.match(target)
@@ -53,11 +54,11 @@ class Writer:
     # -- one item ---------------------------------------------------------------------------
 
     def item(self, item: Item, reward: float) -> list[Example]:
+        self.when = _time_of(item) if item.kind == "exchange" else None   # a document's time is when it was added
         if item.kind in ("thought", "daydream"):
             return self._thought(item, reward)
         if item.kind in ("document", "note"):
             return self._statements(item, clauses(item.text), "document", reward)
-        item = _grounded(item)
         speaker = speaker_of(item)
         if speaker:
             return self._spoken(item, speaker, reward)
@@ -99,6 +100,8 @@ class Writer:
         """The statement in the second person (or, of a `speaker`, as it is), asked back many ways."""
         kind = kind if kind in ("fact", "preference", "correction", "update", "document") else "fact"
         clause = _GREETING.sub("", clause) or clause
+        if self.when is not None:   # only what is learned: "yesterday" still marks a correction for the rules
+            clause = ground_time(clause, self.when)
         target = clause if speaker else second_person(clause)
         topic, value = revise.topic_of(clause, self.people)
         if value:
@@ -249,14 +252,12 @@ def spoken_text(item: Item, speaker: str | None = None) -> str:
     return item.text[len(speaker) + 1:].strip() if speaker else item.text
 
 
-def _grounded(item: Item) -> Item:
-    """The item with "yesterday", "last week", … made dates against the time it was said."""
+def _time_of(item: Item) -> datetime | None:
+    """When the item was said, against which "yesterday" and "last week" become dates."""
     try:
-        when = datetime.fromisoformat(item.time)
+        return datetime.fromisoformat(item.time)
     except (TypeError, ValueError):
-        return item
-    text = ground_time(item.text, when)
-    return item if text == item.text else replace(item, text=text)
+        return None
 
 
 def _inside_longer_name(value: str, text: str) -> bool:
