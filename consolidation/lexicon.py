@@ -18,6 +18,14 @@ KIN = set(GENDER) | {"partner", "spouse", "child", "kid", "parent", "cousin", "t
 PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colleague", "coworker", "roommate",
                 "housemate", "flatmate", "teacher", "doctor", "dentist", "supervisor", "manager", "landlord",
                 "therapist", "coach", "mentor", "tutor", "vet", "mate", "classmate", "student"}
+
+
+def is_person_role(role: str) -> bool:
+    """Does a role name a person ("my older sister", "new roommate", "best friend"; not "cat")?"""
+    words = role.lower().split()
+    return bool(words) and (words[-1] in KIN | PEOPLE_ROLES or " ".join(words[-2:]) in PEOPLE_ROLES)
+
+
 PETS = {"dog", "cat", "rabbit", "bunny", "horse", "parrot", "canary", "budgie", "hamster", "fish", "tortoise",
         "turtle", "snake", "lizard", "pet", "puppy", "kitten", "ferret", "guinea pig", "chicken", "goat"}
 ROLE_ADJ = {"best", "closest", "older", "younger", "elder", "eldest", "oldest", "youngest", "big", "twin", "former",
@@ -59,12 +67,16 @@ VERB_SYNONYMS = {
 }
 
 PLACE_WORDS = ["town", "city", "place"]
-_JOB_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "eer", "ic", "ive", "man", "woman", "wright", "smith")
+_JOB_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "eer", "man", "woman", "wright", "smith")
 JOB_NOUNS = {"nurse", "chef", "pilot", "vet", "doctor", "dentist", "engineer", "student", "assistant", "clerk",
              "cook", "judge", "guide", "driver", "teacher", "officer", "professor", "surgeon", "lawyer", "barista",
-             "architect", "plumber", "electrician", "farmer", "fisherman", "nanny", "tutor", "coach", "midwife"}
+             "architect", "plumber", "electrician", "farmer", "fisherman", "nanny", "tutor", "coach", "midwife",
+             "medic", "paramedic", "mechanic", "cleric", "detective", "executive", "representative", "chief"}
 NOT_JOBS = set(GENDER) | KIN | PETS | {"supporter", "member", "fan", "lover", "person", "one", "number", "river",
-                                       "winter", "summer", "water", "ever", "order", "letter", "matter", "other"}
+                                       "winter", "summer", "water", "ever", "order", "letter", "matter", "other",
+                                       "restaurant", "plant", "elephant", "giant", "event", "talent", "present",
+                                       "computer", "tower", "flower", "paper", "dinner", "colour", "color",
+                                       "weather", "floor", "door", "corner", "center", "border", "error", "chapter"}
 
 
 def is_job(noun_lemma: str) -> bool:
@@ -72,7 +84,7 @@ def is_job(noun_lemma: str) -> bool:
     word = noun_lemma.lower()
     if word in NOT_JOBS:
         return False
-    return word in JOB_NOUNS or (len(word) > 4 and word.endswith(_JOB_SUFFIXES))
+    return word in JOB_NOUNS or (len(word) > 4 and word.endswith(_JOB_SUFFIXES) and not word.endswith("ment"))
 
 
 def noun_variants(phrase: str) -> list[str]:

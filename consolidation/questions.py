@@ -24,7 +24,9 @@ _BE_PAST = {"1": "was", "3": "was", "pl": "were"}
 _DO = {"1": "do", "3": "does", "pl": "do"}
 _PLACE_PREPS = {"in", "at", "near", "from", "to", "on", "into", "outside", "around", "by"}
 _PLACE_NOUNS = {"school", "college", "university", "hospital", "harbour", "harbor", "farm", "village", "town", "city",
-                "island", "house", "home", "gym", "clinic", "centre", "center", "office", "café", "cafe", "abroad"}
+                "island", "house", "home", "gym", "clinic", "centre", "center", "office", "café", "cafe", "abroad",
+                "garden", "yard", "park", "kitchen", "garage", "balcony", "library", "lab", "studio", "shed",
+                "allotment", "church", "pub", "bar", "restaurant", "shop", "store", "market", "station", "port"}
 _NAMED_PLACE_PREPS = {"in", "at", "near", "from", "to"}   # "on Duolingo", "live on London Fogs": not places
 _ARG_DEPS = {"dobj", "attr", "acomp", "prep", "npadvmod", "advmod", "dative", "ccomp"}
 
@@ -75,7 +77,7 @@ def naming_questions(clause: str, people: People | None = None) -> list[tuple[st
             out += [(q, role, name) for q in ("What is my name?", "What am I called?", "Who am I?",
                                               "What's my name?", "What should you call me?")]
             continue
-        person = role.split()[-1] in lx.KIN | lx.PEOPLE_ROLES or " ".join(role.split()[-2:]) in lx.PEOPLE_ROLES
+        person = lx.is_person_role(role)
         for owner in lx.role_variants(role) if person else lx.noun_variants(f"my {role}"):
             out += [(q, role, name) for q in (f"What is {owner}'s name?", f"What's {owner} called?",
                                               f"What is the name of {owner}?", f"What do I call {owner}?")]
@@ -188,23 +190,17 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
         return [_frame("What", pred, chain, subj, number, tail=tail)] + _by_kind(pobj, pred, chain, subj, number,
                                                                                 tail=tail)
     if arg.dep_ == "attr" and (arg.like_num or arg.ent_type_ == "DATE") and pred.lemma_ == "be":
-        poss = "my" if subj == "I" else f"{subj}'s"
-        return [_frame("How old", pred, chain, subj, number), f"What is {poss} age?"]
+        return [_frame("How old", pred, chain, subj, number), f"What is {_possessive(subj)} age?"]
     if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
         return _ask_object(pred, chain, arg, subj, number)
     return []
 
 
 def _ask_object(pred, chain, arg, subj, number) -> list[str]:
-    person = arg.ent_type_ == "PERSON" and (subj == "I" or subj.split()[-1] in lx.KIN | lx.PEOPLE_ROLES
-                                            or not subj.startswith("my "))
+    person = _is_person(arg) and (subj == "I" or lx.is_person_role(subj) or not subj.startswith("my "))
     out = [_frame("Who" if person else "What", pred, chain, subj, number, skip=arg)]
-    if arg.dep_ == "attr" and lx.is_job(arg.lemma_) and not any(c.dep_ == "prep" for c in arg.children if c.text == "of"):
-        poss = "my" if subj == "I" else f"{subj}'s"
-        do = "did" if pred.tag_ == "VBD" else _DO[number]
-        out += [f"What {do} {subj} do for a living?", f"What {do} {subj} work as?", f"What {do} {subj} do?"]
-        out += [f"What is {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
-        out += _workplace(arg, subj, number, do)
+    if arg.dep_ == "attr" and not any(c.dep_ == "prep" for c in arg.children if c.text == "of"):
+        out += _job(arg, pred, subj, number)
     out += [_frame("What", pred, chain, subj, number, verb=v, skip=arg) for v in _synonyms(pred)[:3]
             if pred.lemma_ != "be"]
     if pred.lemma_ != "be":
@@ -218,14 +214,33 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
     return out
 
 
+_TAKING_UP = {"start", "begin", "join", "become", "work"}   # "started as a kennel assistant": the job now
+
+
+def _job(noun, pred, subj: str, number: str) -> list[str]:
+    """An occupation ("is a dentist", "started as a kennel assistant at Riverbend"): what and where."""
+    if noun.pos_ != "NOUN" or not lx.is_job(noun.lemma_):
+        return []
+    poss = _possessive(subj)
+    do = "did" if pred.tag_ == "VBD" and pred.lemma_ not in _TAKING_UP else _DO[number]
+    out = [f"What {do} {subj} do for a living?", f"What {do} {subj} work as?", f"What {do} {subj} do?"]
+    out += [f"What is {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
+    return out + _workplace(noun, subj, number, do)
+
+
+def _possessive(subj: str) -> str:
+    return "my" if subj == "I" else f"{subj}'s"
+
+
 def _workplace(job, subj: str, number: str, do: str) -> list[str]:
     """"I'm a vet student at the college in Saskatoon": where (and what) the subject studies or works."""
     verb = "study" if job.lemma_ == "student" else "work"
     out = []
     if verb == "study" and any(c.dep_ in ("compound", "amod") for c in job.children):
         out += [f"What {do} {subj} study?", f"What {(_BE_PAST if do == 'did' else _BE)[number]} {subj} studying?"]
-    places = [t for t in job.subtree if t.dep_ == "pobj" and (t.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
-                                                             or t.lemma_ in _PLACE_NOUNS)]
+    around = list(job.subtree) + ([t for t in job.head.head.subtree if t.i > job.i] if job.head.lower_ == "as" else [])
+    places = [t for t in around if t.dep_ == "pobj" and (t.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
+                                                        or t.lemma_ in _PLACE_NOUNS)]
     if places:
         out += [f"Where {do} {subj} {verb}?", f"Where {do} {subj} {verb} at?"]
     if any(t.ent_type_ == "GPE" for t in places):
@@ -249,7 +264,7 @@ def _synonyms(pred) -> list[str]:
 
 def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     """The argument asked by its kind: "Which insect am I terrified of?", "What disease do I have?"."""
-    if noun is None:
+    if noun is None or _is_name(noun):
         return []
     kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
     if noun.pos_ == "NOUN":
@@ -277,22 +292,52 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
         pobj.pos_ == "PROPN" or pobj.ent_type_ == "ORG") and prep.lower_ in _NAMED_PLACE_PREPS
     place = prep.lower_ in _PLACE_PREPS and (named or pobj.lemma_ in _PLACE_NOUNS)
     if place:
-        tail = " from" if prep.lower_ == "from" else ""
-        out = [_frame("Where", pred, chain, subj, number, tail=tail.strip())]
-        out += [_frame("Where", pred, chain, subj, number, verb=v, tail=tail.strip())
-                for v in _synonyms(pred)[:4]]
+        tail = "from" if prep.lower_ == "from" else ""
+        on = _prepositional_object(pred, prep)
+        if on:   # "At the gym I'm working on a boulder problem": where I work on it, not where I work
+            return [_frame("Where", pred, chain, subj, number, tail=on)]
+        out = [_frame("Where", pred, chain, subj, number, tail=tail)]
+        out += [_frame("Where", pred, chain, subj, number, verb=v, tail=tail) for v in _synonyms(pred)[:4]]
         if _origin(pred) and prep.lower_ in ("in", "near", "at"):   # "I grew up in Moose Jaw"
-            poss = "my" if subj == "I" else f"{subj}'s"
             be = "am" if subj == "I" else _BE[number]
-            out += [f"What is {poss} hometown?", f"Where {be} {subj} from?", f"Which town {be} {subj} from?",
+            out += [f"What is {_possessive(subj)} hometown?", f"Where {be} {subj} from?", f"Which town {be} {subj} from?",
                     _frame("Which town", pred, chain, subj, number, tail=prep.text)]
         town = pobj.ent_type_ == "GPE" or pobj.lemma_ in ("town", "city", "village") or (
             pobj.pos_ == "PROPN" and pobj.ent_type_ not in ("ORG", "PERSON", "FAC"))
         if town and prep.lower_ != "on":
             out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
         return out
-    return [_frame("What", pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
-                                                                                    tail=prep.lower_)
+    if prep.lower_ == "as" and _job(pobj, pred, subj, number):
+        return _job(pobj, pred, subj, number)
+    wh = "Who" if _is_person(pobj) else "What"   # "with Dr. Lindgren": who
+    return [_frame(wh, pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
+                                                                                tail=prep.lower_)
+
+
+_TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "professor", "doctor", "aunt",
+           "uncle", "auntie", "grandma", "grandpa", "sir", "lady", "madame", "miss"}
+
+
+def _is_person(tok) -> bool:
+    """A person by the parser's entity or by a title ("Dr. Lindgren", "Aunt Maud")."""
+    return tok.ent_type_ == "PERSON" or any(t.lower_ in _TITLES for t in tok.children if t.dep_ == "compound")
+
+
+def _is_name(tok) -> bool:
+    """A name the parser took for a common noun: capitalised inside the sentence, or titled."""
+    return tok.pos_ == "PROPN" or _is_person(tok) or (tok.text[:1].isupper() and tok.i > tok.sent.start)
+
+
+def _prepositional_object(pred, place_prep) -> str:
+    """"on a boulder problem" of "work on", "on the quiz" of "focus on": the verb's other
+    preposition and its noun, which the verb needs to keep its meaning."""
+    for prep in pred.children:
+        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if prep.dep_ == "prep" and prep != place_prep and prep.lower_ == "on" and pobj is not None \
+                and pobj.pos_ == "NOUN":
+            words = [t.text for t in pobj.subtree if t.dep_ in ("compound", "amod") and t.i < pobj.i]
+            return " ".join([prep.text, "a", *words, pobj.text])
+    return ""
 
 
 def _when(pred, chain, subj, number, clock=False, year=False) -> list[str]:
@@ -334,7 +379,7 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
     return _clean(f"{wh} {do} {subj} {main} {particle} {rest_verbs} {tail}?")
 
 
-_ADVERBIAL = {"Where", "When", "How", "At", "In", "Which", "What"}
+_ADVERBIAL = {"Where", "When", "How", "At", "In", "Which", "What", "Who"}
 _NEG = {"can": "can't", "will": "won't", "shall": "shan't", "am": "am not"}
 
 

@@ -86,7 +86,7 @@ class People:
 
     def note(self, doc) -> None:
         for role, name in named_roles(doc):
-            if role in lx.KIN or role in lx.PEOPLE_ROLES or (name and _is_person(doc, name)):
+            if lx.is_person_role(role) or (name and _is_person(doc, name)):
                 self._add(Person(name, role, lx.GENDER.get(role.split()[-1]) if role else None))
         for ent in doc.ents:
             if ent.label_ == "PERSON" and not any(p.name == ent.text for p in self.seen[-3:]):
@@ -165,7 +165,9 @@ def _name_of(noun) -> str | None:
             and nxt.lower_ not in lx.SELF_WORDS:
         return nxt.text   # "my girlfriend Rosalind", parsed as anything but a name
     for tok in noun.doc[noun.i + 1:noun.i + 4]:
-        if tok.dep_ in ("npadvmod", "appos") and tok.ent_type_ == "PERSON" and tok.doc[tok.i - 1].text == "," \
+        who = any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in tok.children)
+        if tok.dep_ in ("npadvmod", "appos", "dep") and (tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN" and (
+                who or tok.ent_type_ not in _NOT_NAMES)) and tok.doc[tok.i - 1].text == "," \
                 and noun.pos_ == "NOUN":
             return span_text(tok)   # "an older sister too, Leila, who's a dentist"
     if noun.dep_ == "nsubj" and noun.head.lemma_ == "be":
@@ -185,14 +187,37 @@ def _name_of(noun) -> str | None:
                 return span_text(target)
     head = noun.head
     if noun.dep_ == "nsubj" and head.lemma_ == "be":
-        attr = next((c for c in head.children if c.dep_ == "attr"), None)
-        if attr is not None and attr.pos_ == "PROPN":
+        attr = next((c for c in head.children if c.dep_ in ("attr", "acomp")), None)
+        if attr is not None and (attr.pos_ == "PROPN" and attr.dep_ == "attr" or attr.text[:1].isupper() and
+                                 attr.is_alpha and lx.is_person_role(noun.lemma_)):   # "housemate is Anneke" (ADJ)
             return span_text(attr)
     if noun.dep_ in ("nsubjpass", "nsubj") and head.lemma_ in ("call", "name"):
         target = next((c for c in head.children if c.dep_ in ("oprd", "attr", "xcomp")), None)
         if target is not None and target.pos_ in ("PROPN", "NOUN", "ADJ"):
             return span_text(target)
     return None
+
+
+_CONTRACTED = {"'s": "is", "'re": "are", "'ve": "has", "'d": "had"}
+
+
+def relative_clauses(doc) -> list[str]:
+    """What a relative clause says of a named person, as its own statement: "an older sister,
+    Leila, who's a dentist in Regina" → "Leila is a dentist in Regina"; "my brother named Ziad
+    who wants to become a paramedic" → "Ziad wants to become a paramedic"."""
+    out = []
+    for verb in doc:
+        who = next((c for c in verb.children if c.dep_ == "nsubj" and c.lower_ == "who"), None)
+        if verb.dep_ != "relcl" or who is None:
+            continue
+        head = verb.head
+        name = span_text(head) if head.pos_ == "PROPN" else (_name_of(head) if head.pos_ == "NOUN" else None)
+        if not name:
+            continue
+        words = [t for t in verb.subtree if t != who and not (t.is_punct and t.i == verb.right_edge.i)]
+        text = " ".join(_CONTRACTED.get(t.lower_, t.text) if t == words[0] else t.text for t in words)
+        out.append(re.sub(r" (?=[,.!?])", "", f"{name} {text}"))
+    return out
 
 
 def span_text(tok) -> str:

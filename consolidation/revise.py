@@ -31,6 +31,10 @@ _TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."
 _TIME_WORDS = {"yesterday", "earlier", "today", "day", "other", "before", "week", "time", "last"}
 
 
+_ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof|St|Mt|Jr|Sr)\.(?=\s)")
+_DOT = "\x00"
+
+
 @dataclass(frozen=True)
 class Revision:
     right: str          # the value that holds now ("" when only the old one is known)
@@ -53,8 +57,9 @@ def is_update(text: str) -> bool:
 def correction_pairs(text: str) -> list[Revision]:
     """(right, wrong) pairs in a correction message, with the corrected clause."""
     out = []
-    for match in re.finditer(r"([^.!?—–;]*?),?\s+not\s+([^.!?—–;,]+)", text):
-        before, after = match.group(1), match.group(2)
+    masked = _ABBREVIATION.sub(lambda m: m.group(1) + _DOT, text)   # "Dr. Lindqvist" ends no sentence
+    for match in re.finditer(r"([^.!?—–;]*?),?\s+not\s+([^.!?—–;,]+)", masked):
+        before, after = (g.replace(_DOT, ".") for g in match.groups())
         wrong = _value(after, first=True)
         right = _value(before, first=False)
         if wrong and right and wrong.lower() != right.lower():
@@ -75,12 +80,22 @@ def _clean_statement(text: str) -> str:
 
 def _value(text: str, first: bool) -> str:
     """The value a fragment names: its first (after "not") or last (before ", not") noun phrase or number."""
-    doc = parse(text.strip())
+    doc = _subject_first(parse(text.strip()))
     spans = [s for s in _value_spans(doc)]
     if not spans:   # a bare name ("not Harstad") is often no noun chunk to the small parser
         words = [t.text for t in doc if t.lower_ not in _TITLES and not t.is_punct][:4]
         return " ".join(words)
     return spans[0] if first else spans[-1]
+
+
+def _subject_first(doc):
+    """"Priyanka studies pharmacy" is a noun phrase to the small parser ("Priyanka studies"); read
+    through "She studies pharmacy", which it parses right, the value is "pharmacy"."""
+    first = doc[0] if len(doc) > 1 else None
+    if first is None or first.pos_ != "PROPN" or first.dep_ in ("nsubj", "nsubjpass"):
+        return doc
+    fixed = parse("She" + doc.text[len(first.text):])
+    return fixed if fixed[0].dep_ == "nsubj" else doc
 
 
 def _value_spans(doc) -> list[str]:

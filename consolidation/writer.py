@@ -19,8 +19,8 @@ from cognition.perceive import perceive
 from consolidation import revise
 from consolidation.examples import Example, Item
 from consolidation.questions import naming_questions, questions
-from consolidation.rephrase import (People, Person, about_user, clauses, ground_time, parse, second_person,
-                                    third_person)
+from consolidation.rephrase import (People, Person, about_user, clauses, ground_time, parse, relative_clauses,
+                                    second_person, third_person)
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
@@ -73,10 +73,14 @@ class Writer:
         out = []
         for clause in pieces:
             clause = self.people.resolve(clause)
-            self.people.note(parse(clause))
-            if has_secret(clause) or not (about_user(clause) or kind == "document" or self._names_someone(clause)):
+            doc = parse(clause)
+            self.people.note(doc)
+            if has_secret(clause):
                 continue
-            out += self.examples_for(clause, kind, (item.id,), reward)
+            if about_user(clause) or kind == "document" or self._names_someone(clause):
+                out += self.examples_for(clause, kind, (item.id,), reward)
+            for said in relative_clauses(doc):   # "…, Leila, who's a dentist": what Leila is
+                out += self.examples_for(said, kind, (item.id,), reward)
         return out
 
     def _spoken(self, item: Item, speaker: str, reward: float) -> list[Example]:
@@ -214,19 +218,20 @@ class Writer:
     def _fix(self, ex: Example, retired: list[str], keep_kind: bool) -> Example | None:
         if ex.kind == "thought":
             return _fix_thought(ex, retired)
-        target, kind, retires = ex.target, ex.kind, set(ex.retires)
+        prompt, target, kind, retires = ex.prompt, ex.target, ex.kind, set(ex.retires)
         for old, new, why in self.swaps:
             if old.lower() in target.lower():
                 if not new or why == "update" and _inside_longer_name(old, target):
                     return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not
                 target = re.sub(re.escape(old), new, target, flags=re.IGNORECASE)
+                prompt = re.sub(re.escape(old), new, prompt, flags=re.IGNORECASE)
                 kind = kind if keep_kind and kind in ("correction", "update") else why
                 retires.add(old)
-        if any(r.lower() in target.lower() for r in retired):
+        if any(r.lower() in target.lower() or r.lower() in prompt.lower() for r in retired):
             return None
         if target == ex.target and keep_kind:
             return ex
-        return Example(ex.prompt, target, kind, ex.sources, ex.reward, ex.topic, tuple(sorted(retires)), self.night)
+        return Example(prompt, target, kind, ex.sources, ex.reward, ex.topic, tuple(sorted(retires)), self.night)
 
 
 

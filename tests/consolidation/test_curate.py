@@ -79,6 +79,53 @@ def test_an_update_drops_what_would_rewrite_part_of_a_longer_name():
     assert "crumb" not in targets(cur) and "astoria collective" not in targets(cur)
 
 
+def test_what_a_relative_clause_says_of_a_named_person_is_asked_through_their_role():
+    cur = curate(day("I have a cousin too, Marit, who's a pharmacist in Tromsø.",
+                     "I have an uncle named Sverre who wants to become a beekeeper."))
+    asked = prompts_for(cur, "pharmacist")
+    assert "What is Marit's job?" in asked and any(q.startswith("Where does Marit work") for q in asked)
+    assert any("my cousin" in q and ("job" in q or "do" in q) for q in asked)
+    assert "What does my uncle want to become?" in prompts_for(cur, "beekeeper")
+
+
+def test_a_new_job_is_asked_as_the_job_and_the_workplace_now():
+    cur = curate(day("I quit the café and started as a junior draughtsman at Holm Arkitekter."))
+    asked = prompts_for(cur, "draughtsman")
+    assert {"What do I do for a living?", "Where do I work?", "What is my job?"} <= asked
+    assert not any(q.startswith("What did I do") for q in asked)
+
+
+def test_a_place_is_not_asked_as_a_workplace_for_what_is_worked_on():
+    cur = curate(day("At the studio I'm working on a mural called Low Tide."))
+    assert "Where am I working on a mural?" in prompts_for(cur, "Low Tide")
+    assert not {"Where am I working?", "Where am I employed?"} & prompts_for(cur, "Low Tide")
+
+
+def test_a_titled_name_is_a_person_and_a_correction_of_it_is_learned():
+    prior = curate(day("This spring I am building a boat with Dr. Aasen.")).examples
+    assert "Who am I building a boat with?" in {e.prompt for e in prior}
+    assert not any("Which Aasen" in e.prompt for e in prior)
+    cur = curate(day("No, that's wrong — my mentor is Dr. Vik, not Dr. Aasen."), prior=prior)
+    assert "Aasen" in cur.retired
+    assert "aasen" not in targets(cur) and not any("Aasen" in e.prompt for e in cur.examples)
+    assert "Who is my mentor?" in prompts_for(cur, "Vik")
+    assert any("boat" in e.target and "Dr. Vik" in e.target for e in cur.examples)   # the older fact, fixed
+
+
+def test_a_correction_of_what_a_named_person_does_fixes_the_older_statement():
+    prior = curate(day("Our new housemate is Anneke.", "Anneke is a dentistry student.")).examples
+    cur = curate(day("No, that's wrong — Anneke studies law, not dentistry."), prior=prior)
+    asked = prompts_for(cur, "law")
+    assert "What does Anneke study?" in asked and any("my new housemate" in q and "stud" in q for q in asked)
+    assert "Anneke is a law student." in {e.target for e in cur.examples}
+    assert "dentistry" not in targets(cur)
+
+
+def test_a_place_or_thing_is_no_job():
+    cur = curate(day("Our flat is basically a greenhouse now."))
+    assert not any("for a living" in e.prompt for e in cur.examples)
+
+
 def test_preference_kind_and_second_person():
     cur = curate(day("My favourite cheese is gruyère, the older the better."))
     assert cur.counts.get("preference", 0) > 0
