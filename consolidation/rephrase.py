@@ -92,6 +92,11 @@ class People:
             if ent.label_ == "PERSON" and not any(p.name == ent.text for p in self.seen[-3:]):
                 self._add(Person(ent.text, self.role_of(ent.text), None))
 
+    def add(self, name: str) -> None:
+        """A person known by name alone (a speaker in a transcript), whatever the parser says."""
+        if not any(p.name == name for p in self.seen):
+            self._add(Person(name, None, None))
+
     def _add(self, person: Person) -> None:
         old = next((p for p in self.seen if person.name and p.name == person.name), None)
         if old:

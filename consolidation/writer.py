@@ -16,11 +16,11 @@ from datetime import datetime
 from typing import Sequence
 
 from cognition.perceive import perceive
-from consolidation import revise
+from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
 from consolidation.questions import naming_questions, questions
-from consolidation.rephrase import (People, Person, about_user, clauses, ground_time, parse, relative_clauses,
-                                    second_person, third_person)
+from consolidation.rephrase import (People, about_user, clauses, ground_time, parse, relative_clauses, second_person,
+                                    third_person)
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
@@ -88,11 +88,10 @@ class Writer:
         what each speaker says of themselves, said of them ("Caroline went to a support group")."""
         text = spoken_text(item, speaker)
         kind = perceive(text).category
-        if not any(p.name == speaker for p in self.people.seen):
-            self.people.seen.append(Person(speaker, None, None))   # a speaker is a person, whatever the parser says
+        self.people.add(speaker)
         out = []
         for clause in clauses(text):
-            if has_secret(clause) or not set(re.findall(r"[a-z']+", clause.lower())) & _FIRST_SINGULAR:
+            if has_secret(clause) or not set(re.findall(r"[a-z']+", clause.lower())) & lx.FIRST_SINGULAR:
                 continue
             said = third_person(_GREETING.sub("", clause) or clause, speaker)
             self.people.note(parse(said))
@@ -235,8 +234,6 @@ class Writer:
 
 
 
-
-_FIRST_SINGULAR = {"i", "i'm", "i've", "i'd", "i'll", "my", "me", "mine", "myself"}
 
 
 def _of_speaker(text: str, speaker: str) -> str:
