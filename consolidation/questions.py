@@ -180,6 +180,8 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
     if arg.dep_ == "prep":
         return _ask_prep(pred, chain, arg, subj, number)
     if arg.dep_ in ("npadvmod", "advmod"):
+        if arg.lemma_ in ("year", "month", "week", "day", "hour") and any(c.dep_ == "nummod" for c in arg.children):
+            return [_frame("How long", pred, chain, subj, number)]   # "married 43 years"
         return _when(pred, chain, subj, number) if arg.ent_type_ in ("DATE", "TIME") else []
     if arg.dep_ == "acomp":
         prep = next((c for c in arg.children if c.dep_ == "prep"), None)
@@ -357,7 +359,7 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
     auxes = [c for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
     negs = [c for c in pred.children if c.dep_ == "neg"]
     neg = "n't" if negs else ""
-    obj = next((c for c in pred.children if c.dep_ == "dobj"), None)
+    obj = next((c for c in pred.children if c.dep_ == "dobj" or c.dep_ == "attr" and pred.lemma_ == "be"), None)
     tail = f"{_np(obj)} {tail}" if obj is not None and obj != skip and wh.split()[0] in _ADVERBIAL else tail
     rest_verbs = " ".join(_verb_text(v) for v in chain[1:])
     if verb and verb.startswith("be "):     # "be based": "Where is my sister based?"

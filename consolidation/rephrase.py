@@ -91,6 +91,10 @@ class People:
         for ent in doc.ents:
             if ent.label_ == "PERSON" and not any(p.name == ent.text for p in self.seen[-3:]):
                 self._add(Person(ent.text, self.role_of(ent.text), None))
+        for tok in doc:   # "Halvard has news too: he's …": the subject named last is who "he" is
+            known = next((p for p in self.seen if p.name == tok.text), None)
+            if known is not None and tok.dep_ in ("nsubj", "nsubjpass", "ROOT", "compound") and tok.i == 0:
+                self._add(known)
 
     def add(self, name: str) -> None:
         """A person known by name alone (a speaker in a transcript), whatever the parser says."""
@@ -121,7 +125,8 @@ class People:
         if pronoun in ("his",) or (pronoun == "her" and not match.group(2)):
             return person.phrase() + "'s" + rest
         if match.group(2):   # "He's a tuner" / "She's 68": the contraction is "is" (or "has" before a participle)
-            return person.phrase() + (" has" if re.match(r"\s+(got|been|\w+ed)\b", rest) else " is") + rest
+            perfect = re.match(r"\s+(?:(?:just|already|finally|recently|never|\w+ly)\s+)?(got|been|\w+ed)\b", rest)
+            return person.phrase() + (" has" if perfect else " is") + rest
         return person.phrase() + rest
 
 

@@ -33,6 +33,8 @@ _TIME_WORDS = {"yesterday", "earlier", "today", "day", "other", "before", "week"
 
 _ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof|St|Mt|Jr|Sr)\.(?=\s)")
 _DOT = "\x00"
+_AUXILIARIES = {"am", "is", "are", "was", "were", "be", "been", "do", "does", "did", "have", "has", "had", "can",
+                "could", "will", "would", "should", "shall", "may", "might", "must", "'s", "'re", "'m"}
 
 
 @dataclass(frozen=True)
@@ -60,15 +62,17 @@ def correction_pairs(text: str) -> list[Revision]:
     masked = _ABBREVIATION.sub(lambda m: m.group(1) + _DOT, text)   # "Dr. Lindqvist" ends no sentence
     for match in re.finditer(r"([^.!?—–;]*?),?\s+not\s+([^.!?—–;,]+)", masked):
         before, after = (g.replace(_DOT, ".") for g in match.groups())
+        if before.split()[-1:] and before.split()[-1].lower() in _AUXILIARIES:
+            continue   # "She was not pleased": a negation, not "X, not Y"
         wrong = _value(after, first=True)
         right = _value(before, first=False)
         if wrong and right and wrong.lower() != right.lower():
             out.append(Revision(right, wrong, _clean_statement(before)))
     if not out:
         said = re.search(r"\bI (?:said|wrote|told you|typed|called|put|mentioned)\b(.+?),?\s+but\s+(.+?)(?:[.!?]|$)",
-                         text, re.IGNORECASE)
+                         masked, re.IGNORECASE)
         if said:
-            out += _diff_pair(said.group(1), said.group(2))
+            out += _diff_pair(*(g.replace(_DOT, ".") for g in said.groups()))
     return out
 
 
@@ -120,12 +124,30 @@ def _diff_pair(said: str, actual: str) -> list[Revision]:
     right = [t for t in b if _content(t) and t.lower_ not in a_words]
     if not wrong or not right:
         return []
+    statement = _reported(_owner_for_pronoun(re.sub(r"\bactually\s+", "", actual), a))
     for kind in ("num", "propn", "noun"):
         w = [t for t in wrong if _kind(t) == kind]
         r = [t for t in right if _kind(t) == kind]
         if w and r:
-            return [Revision(_expand(r[-1], w[-1]), _expand(w[-1], r[-1]), re.sub(r"\bactually\s+", "", actual))]
-    return [Revision(right[-1].text, wrong[-1].text, actual)]
+            return [Revision(_expand(r[-1], w[-1]), _expand(w[-1], r[-1]), statement)]
+    return [Revision(right[-1].text, wrong[-1].text, statement)]
+
+
+def _owner_for_pronoun(actual: str, said) -> str:
+    """"I told you my doctor is Dr. Quintela, but her name is Dr. Quinteiro": "her" is the
+    doctor's, the subject of what was said, not whoever was named last."""
+    pronoun = re.match(r"^(her|his|their|its)\b", actual, re.IGNORECASE)
+    subj = next((t for t in said if t.dep_ in ("nsubj", "nsubjpass") and
+                 any(c.dep_ == "poss" and c.lower_ == "my" for c in t.children)), None)
+    if not pronoun or subj is None:
+        return actual
+    return f"{said[subj.left_edge.i:subj.i + 1].text}'s{actual[pronoun.end():]}"
+
+
+def _reported(statement: str) -> str:
+    """"Rosalina says we have been married 43 years" → what she says, which the user now affirms."""
+    return re.sub(r"^[A-Z][\w-]*\s+(?:says|said|tells me|told me|reminds me|reminded me|insists|insisted)"
+                  r"(?:\s+that)?\s+", "", statement)
 
 
 def _content(tok) -> bool:

@@ -65,7 +65,7 @@ class Writer:
         p = perceive(item.text)
         if p.is_correction or revise.is_correction(item.text):
             return self._correction(item, reward)
-        if revise.is_update(item.text) and p.category in ("fact", "preference"):
+        if revise.is_update(item.text) and p.category in ("fact", "preference", "small_talk"):   # "X has news too: …"
             return self._update(item, reward)
         return self._statements(item, clauses(item.text), p.category, reward)
 
@@ -146,9 +146,9 @@ class Writer:
             if revise.leaving_values(clause):
                 continue
             clause = self.people.resolve(clause)
+            self.people.note(parse(clause))
             if not (about_user(clause) or self._names_someone(clause)):
                 continue
-            self.people.note(parse(clause))
             new = new or revise.new_value(clause)
             topic, value = revise.topic_of(clause, self.people)
             stopped = re.search(r"\b(stopped|instead)\b", item.text, re.IGNORECASE)

@@ -121,6 +121,28 @@ def test_a_correction_of_what_a_named_person_does_fixes_the_older_statement():
     assert "dentistry" not in targets(cur)
 
 
+def test_said_but_corrections_with_titles_pronouns_reported_speech_and_a_plain_negation():
+    prior = curate(day("My dentist is Dr. Halloran, and she is very patient with me.",
+                       "My brother is called Emmet. We have been friends for 30 years.")).examples
+    cur = curate(day("No, that's wrong — I told you my dentist is Dr. Halloran, but her name is Dr. Hallinan.",
+                     "No, I told you 30 years yesterday, but Emmet says we have been friends 31 years. "
+                     "He was not impressed with me."), prior=prior)
+    assert {"Halloran", "30 years"} <= set(cur.retired)
+    assert not any("impressed" in r for r in cur.retired)   # "was not impressed" is no "X, not Y"
+    assert "What is my dentist's name?" in prompts_for(cur, "Hallinan")
+    assert not any("brother" in e.target.lower() and "Hallinan" in e.target for e in cur.examples)
+    assert "How long have we been friends?" in prompts_for(cur, "31 years")
+
+
+def test_news_about_someone_is_an_update_even_when_it_reads_as_small_talk():
+    prior = curate(day("My partner is called Ruairi.", "He's a bus driver, so he knows every road in Cork.")).examples
+    cur = curate(day("Ruairi has news too: he's stopped driving buses and just started as a carpentry teacher "
+                     "at the technical college."), prior=prior)
+    assert "bus driver" in cur.retired and "bus driver" not in targets(cur)
+    assert any(e.kind == "update" and "carpentry teacher" in e.target for e in cur.examples)
+    assert "is just started" not in targets(cur)
+
+
 def test_a_place_or_thing_is_no_job():
     cur = curate(day("Our flat is basically a greenhouse now."))
     assert not any("for a living" in e.prompt for e in cur.examples)
@@ -274,8 +296,8 @@ def test_benchmark_probe_coverage(persona):
               and any(f.lower() in t for f in p["forbidden"] for t in texts)]
     print(f"{persona}: answers covered {len(covered)}/{len(probes)}, forbidden leaked {len(leaked)}: {leaked}")
     # Measured when written: see the report of issue 3. Floors, not targets.
-    assert len(covered) >= 0.85 * len(probes)
-    assert len(leaked) <= 3
+    assert len(covered) >= 0.90 * len(probes)   # a 51/51, b 47/51, c 55/55 on 2026-11-21
+    assert len(leaked) <= 1                       # a 0, b 0, c 1 ("sent Soft Serve": climbing's word for done)
 
 
 def test_relative_times_become_the_dates_they_meant():
