@@ -141,8 +141,9 @@ def named_roles(doc) -> list[tuple[str, str]]:
         if tok.pos_ == "NOUN" and tok.dep_ != "compound" and tok.ent_type_ not in ("DATE", "TIME") \
                 and not any(c.lower_ in ("favourite", "favorite") for c in tok.children):
             name = _name_of(tok)
-            if name:
-                pairs.append((_role_of_name(tok), name))
+            role = _role_of_name(tok) if name else ""
+            if role:
+                pairs.append((role, name))
         elif tok.dep_ == "attr" and tok.pos_ == "PROPN" and tok.ent_type_ not in _NOT_NAMES and tok.head.lemma_ == "be" \
                 and any(c.dep_ == "nsubj" and c.lower_ == "i" for c in tok.head.children):
             pairs.append(("name", span_text(tok)))   # "I'm Noor"
@@ -155,9 +156,11 @@ _NOT_NAMES = ("NORP", "GPE", "LOC", "ORG", "LANGUAGE", "DATE", "TIME", "CARDINAL
 def _role_of_name(noun) -> str:
     """ "my roommate's name is Marguerite" names the roommate; "my name is Noor", the user."""
     if noun.lower_ == "name":
-        owner = next((c for c in noun.children if c.dep_ == "poss" and c.pos_ == "NOUN"), None)
-        if owner is not None:
-            return role_text(owner)
+        poss = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if poss is not None and poss.pos_ == "NOUN":
+            return role_text(poss)
+        if poss is not None and poss.lower_ != "my":
+            return ""   # "his name is Tonecas", "Albano's name is …": not the user's name
     return role_text(noun)
 
 
@@ -230,12 +233,42 @@ def relative_clauses(doc) -> list[str]:
     return out
 
 
+_NAMED_BY_PRONOUN = re.compile(
+    r"^(?i:(?:his|her|its|their) name(?:'s| is)|(?:it|he|she)(?:'s| is) called|I(?:'m| am) calling (?:it|him|her)"
+    r"|I (?:call|called|named) (?:it|him|her))\s+([A-Z][\w'-]*(?: (?:[A-Z0-9][\w'-]*|do|da|de|of|van|von))*)"
+    r"(?:\s*(?:,|;|\band\b|\.|!).*)?$")
+
+
+def named_by_pronoun(clause: str, previous) -> str | None:
+    """"We have a canary too; his name is Tonecas", "I am writing a book. I am calling it Linha 18":
+    the name belongs to the thing the clause before introduced, not to the last person named.
+    Returns the naming statement ("Our canary is called Tonecas.") or None."""
+    match = _NAMED_BY_PRONOUN.match(clause.strip())
+    if not match or previous is None:
+        return None
+    things = [t for t in previous if t.pos_ == "NOUN" and t.dep_ in ("dobj", "attr", "nsubj")
+              and not lx.is_person_role(t.lemma_) and t.ent_type_ not in ("DATE", "TIME")]
+    if not things:
+        return None
+    owner = "Our" if any(t.lower_ == "we" and t.dep_ == "nsubj" for t in previous) else "My"
+    return f"{owner} {role_text(things[0])} is called {match.group(1)}."
+
+
 def span_text(tok) -> str:
     """A name with its compound parts ("Nordvik Ferjer", "Dr. Quinteiro", "Soft Serve")."""
     parts = [t for t in tok.subtree if t.dep_ in ("compound", "flat", "nmod", "amod") or t == tok]
     parts = [t for t in parts if t.i <= tok.i and t.i >= tok.i - 4] or [tok]
-    start = min(t.i for t in parts)
-    return tok.doc[start:tok.i + 1].text
+    start, end = min(t.i for t in parts), tok.i + 1
+    doc = tok.doc
+    while end + 1 < len(doc) and doc[end].lower_ in _NAME_PARTICLES and doc[end + 1].text[:1].isupper():
+        end += 2   # "Ventos do Norte", "Casa de Pedra": the small parser splits the name at "do"
+    if end < len(doc) and doc[end].like_num and doc[end].head == tok and tok.pos_ == "PROPN":
+        end += 1   # "Linha 18"
+    return doc[start:end].text
+
+
+_NAME_PARTICLES = {"do", "da", "dos", "das", "de", "del", "della", "di", "du", "van", "von", "der", "den", "la", "le",
+                   "of"}
 
 
 # -- person ----------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
 from consolidation.questions import naming_questions, questions
-from consolidation.rephrase import (People, about_user, clauses, ground_time, parse, relative_clauses, second_person,
-                                    third_person)
+from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, parse,
+                                    relative_clauses, second_person, third_person)
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
@@ -70,10 +70,10 @@ class Writer:
         return self._statements(item, clauses(item.text), p.category, reward)
 
     def _statements(self, item: Item, pieces: list[str], kind: str, reward: float) -> list[Example]:
-        out = []
+        out, previous = [], None
         for clause in pieces:
-            clause = self.people.resolve(clause)
-            doc = parse(clause)
+            clause = named_by_pronoun(clause, previous) or self.people.resolve(clause)
+            doc = previous = parse(clause)
             self.people.note(doc)
             if has_secret(clause):
                 continue

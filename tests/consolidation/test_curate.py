@@ -143,6 +143,19 @@ def test_news_about_someone_is_an_update_even_when_it_reads_as_small_talk():
     assert "is just started" not in targets(cur)
 
 
+def test_a_name_given_by_pronoun_belongs_to_the_thing_just_introduced():
+    cur = curate(day("My uncle is called Fergal.",
+                     "We have a tortoise too; her name is Matilda and she is older than my mum.",
+                     "I'm writing a radio play about the lighthouse. I'm calling it Harbour 7.",
+                     "I joined a walking club called Amigos do Monte."))
+    assert "What is my tortoise's name?" in prompts_for(cur, "Matilda")
+    assert not any(e.target == "Your name is Matilda." for e in cur.examples)    # not the user's name
+    assert not any("Fergal's name is Matilda" in e.target for e in cur.examples)  # nor the uncle's
+    assert "What is my play's name?" in prompts_for(cur, "Harbour 7") or \
+        "What is my radio play's name?" in prompts_for(cur, "Harbour 7")
+    assert "What do I call my club?" in prompts_for(cur, "Amigos do Monte")
+
+
 def test_a_place_or_thing_is_no_job():
     cur = curate(day("Our flat is basically a greenhouse now."))
     assert not any("for a living" in e.prompt for e in cur.examples)
