@@ -92,12 +92,25 @@ def naming_questions(clause: str, people: People | None = None) -> list[tuple[st
 def favourite_questions(doc) -> list[str]:
     out = []
     for tok in doc:
-        if tok.lower_ in ("favourite", "favorite") and tok.head.pos_ == "NOUN":
-            for noun in lx.noun_variants(tok.head.lower_):
+        if tok.lower_ in ("favourite", "favorite"):
+            for noun in lx.noun_variants(tok.head.lower_) if tok.head.pos_ == "NOUN" else _favourite_of(tok):
                 out += [f"What is my favourite {noun}?", f"Which {noun} do I like best?",
                         f"What {noun} do I love most?", f"Which {noun} do I prefer?",
                         f"What {noun} do I like more than any other?", f"What's my top {noun}?"]
     return out
+
+
+def _favourite_of(tok) -> list[str]:
+    """"I keep a list of seabirds, and the northern gannet is my favourite": favourite what —
+    the sentence's plural nouns ("seabird") and the kinds of the subject ("bird")."""
+    if tok.dep_ not in ("attr", "acomp") or tok.head.lemma_ != "be":
+        return []
+    subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+    if subj is None:
+        return []
+    plural = [t.lemma_ for t in tok.doc if t.tag_ == "NNS" and t.pos_ == "NOUN" and t != subj]
+    kinds = [] if _is_name(subj) or subj.pos_ != "NOUN" else list(kinds_of(_phrase(subj)))
+    return list(dict.fromkeys(plural + kinds))
 
 
 def topic_questions(doc) -> list[str]:
@@ -179,6 +192,9 @@ def _chain(pred) -> list:
 def _ask_one(pred, chain, arg, subj, number) -> list[str]:
     if arg.dep_ == "prep":
         return _ask_prep(pred, chain, arg, subj, number)
+    if arg.lower_ == "there" and arg.dep_ == "advmod" and any(
+            t.ent_type_ in ("GPE", "LOC") or t.pos_ == "PROPN" and t.head.lower_ in ("in", "to", "at") for t in arg.doc):
+        return [_frame("Where", pred, chain, subj, number)]   # "… in Bremerhaven and lived there"
     if arg.dep_ in ("npadvmod", "advmod"):
         if arg.lemma_ in ("year", "month", "week", "day", "hour") and any(c.dep_ == "nummod" for c in arg.children):
             return [_frame("How long", pred, chain, subj, number)]   # "married 43 years"
@@ -207,6 +223,11 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
             if pred.lemma_ != "be"]
     if pred.lemma_ != "be":
         out += _by_kind(arg, pred, chain, subj, number, skip=arg)
+    if pred.lemma_ in ("stand", "bear", "abide") and any(c.dep_ == "neg" for c in pred.children):
+        do = "did" if pred.tag_ == "VBD" else _DO[number]   # "I can't stand marzipan": what I dislike
+        kinds = [] if _is_name(arg) else list(kinds_of(_phrase(arg)))
+        out += [f"What {do} {subj} {v}?" for v in ("dislike", "hate", "really dislike")]
+        out += [f"Which {k} {do} {subj} {v}?" for k in kinds for v in ("dislike", "really dislike")]
     if pred.lemma_ == "play" and any(c.dep_ == "det" and c.lower_ == "the" for c in arg.children):
         out += [_frame(w, pred, chain, subj, number, skip=arg) for w in ("Which instrument", "What instrument")]
     if arg.dep_ == "attr" and arg.lemma_ in ("supporter", "fan"):   # "I am a lifelong Leixões supporter"
@@ -270,8 +291,7 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
         return []
     kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
     if noun.pos_ == "NOUN":
-        phrase = " ".join(t.text for t in noun.subtree if t.dep_ not in ("det", "poss", "prep") and t.i <= noun.i)
-        kinds += kinds_of(phrase)
+        kinds += kinds_of(_phrase(noun))
     if any(c.dep_ in ("compound", "amod") for c in noun.children):
         kinds.insert(0, noun.lemma_)   # "celiac disease": "What disease do I have?"
     out = []
@@ -279,6 +299,11 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
         out += [_frame(f"Which {kind}", pred, chain, subj, number, **frame),
                 _frame(f"What kind of {kind}", pred, chain, subj, number, **frame)]
     return out
+
+
+def _phrase(noun) -> str:
+    """The noun with its modifiers before it ("northern gannet", "celiac disease")."""
+    return " ".join(t.text for t in noun.subtree if t.dep_ not in ("det", "poss", "prep") and t.i <= noun.i)
 
 
 def _ask_prep(pred, chain, prep, subj, number) -> list[str]:

@@ -41,7 +41,9 @@ def parse(text: str):
 
 # Dashes, semicolons and "…, so we …" join independent statements; each becomes one fact.
 _CLAUSE_BREAK = re.compile(r"\s+[—–]\s+|\s*;\s+|:\s+(?=[a-z]*\s*(?:i|we|my|our|he|she|they)\b)|"
-                           r",\s+(?:so|but|and|which means|because)\s+(?=(?:i|i'm|we|my|our|he|she|they|it)\b)",
+                           r",\s+(?:so|but|and|which means|because)\s+(?=(?:i|i'm|we|my|our|he|she|they|it)\b)|"
+                           r"\s+and\s+(?:now|then|these days|nowadays)\s+(?=(?:i|we|he|she|they)\b)|"
+                           r"\s+and\s+(?=(?:he|she|they)\s)",
                            re.IGNORECASE)
 _OPENERS = re.compile(r"^(?:(?:\w+-wise|you should know(?: that)?|just so you know|fyi|i should (?:mention|say)(?: that)?|"
                       r"oh|and|also|so|well|anyway|okay|ok|right|by the way|btw|fun fact|embarrassing fact|"

@@ -156,6 +156,18 @@ def test_a_name_given_by_pronoun_belongs_to_the_thing_just_introduced():
     assert "What do I call my club?" in prompts_for(cur, "Amigos do Monte")
 
 
+def test_dislikes_favourites_by_category_news_after_and_now_and_there():
+    cur = curate(day("I really can't stand liquorice.",
+                     "I keep a notebook of butterflies I see on walks, and the peacock butterfly is my favourite.",
+                     "My oldest friend is Saoirse — we met at art school and now she works as a tattoo artist.",
+                     "I did my residency in Winnipeg and lived there for three years."))
+    assert {"What do I dislike?", "What do I hate?"} <= prompts_for(cur, "liquorice")
+    assert {"What is my favourite butterfly?", "Which butterfly do I like best?"} <= prompts_for(cur, "peacock")
+    assert "What does my oldest friend do for a living?" in prompts_for(cur, "tattoo artist") or \
+        "What is my oldest friend's job?" in prompts_for(cur, "tattoo artist")
+    assert "Where did I live?" in prompts_for(cur, "Winnipeg")
+
+
 def test_a_place_or_thing_is_no_job():
     cur = curate(day("Our flat is basically a greenhouse now."))
     assert not any("for a living" in e.prompt for e in cur.examples)
