@@ -59,11 +59,44 @@ def clauses(text: str) -> list[str]:
     """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
     out = []
     for sent in parse(text).sents:
-        for piece in _CLAUSE_BREAK.split(sent.text):
-            piece = _REMARKS.sub("", _OPENERS.sub("", piece.strip())).strip(" ,")
-            if len(piece.split()) >= 2:
-                out.append(piece[0].upper() + piece[1:])
+        for part in _CLAUSE_BREAK.split(sent.text):
+            for piece in _conjoined(part.strip()):
+                piece = _REMARKS.sub("", _OPENERS.sub("", piece.strip())).strip(" ,")
+                if len(piece.split()) >= 2:
+                    out.append(piece[0].upper() + piece[1:])
     return out
+
+
+def _own_subject(subj) -> bool:
+    """A subject that stands on its own: a person ("my dad", "Ana", "we"), not "the one" that
+    needs the clause before it ("…butterflies, and the peacock is my favourite")."""
+    return subj.pos_ in ("PRON", "PROPN") and subj.lower_ not in ("who", "that", "which", "it") or \
+        any(c.dep_ == "poss" for c in subj.children)
+
+
+def _conjoined(text: str) -> list[str]:
+    """"My mom runs a bakery and my dad drives a snowplow": two clauses, each with its own
+    subject, so that each is asked about its own person."""
+    if not text:
+        return []
+    doc = parse(text)
+    root = next(iter(doc.sents)).root
+    for conj in root.children:
+        subj = next((c for c in conj.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        cc = doc[conj.left_edge.i - 1] if conj.left_edge.i > 0 else None
+        if conj.dep_ == "conj" and conj.pos_ in ("VERB", "AUX") and subj is not None and subj.i < conj.i \
+                and _own_subject(subj) and cc is not None and cc.dep_ == "cc":
+            first = doc[:cc.i].text.rstrip(" ,")
+            return [first, doc[conj.left_edge.i:].text]
+    match = re.search(r",?\s+and\s+(?=(?:my|our)\s)", text)   # the parser misread the second verb as a noun
+    if match and _is_clause(text[:match.start()]) and _is_clause(text[match.end():]):
+        return [text[:match.start()], text[match.end():]]
+    return [text]
+
+
+def _is_clause(text: str) -> bool:
+    root = next(iter(parse(text).sents)).root
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in root.children)
 
 
 # -- people and pronouns ---------------------------------------------------------------------

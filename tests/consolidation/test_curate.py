@@ -168,6 +168,12 @@ def test_dislikes_favourites_by_category_news_after_and_now_and_there():
     assert "Where did I live?" in prompts_for(cur, "Winnipeg")
 
 
+def test_two_people_in_one_sentence_are_two_statements():
+    cur = curate(day("My aunt runs a flower stall in Galway and my uncle repairs fishing boats for the harbour."))
+    assert any(q.startswith("What does my uncle repair") for q in prompts_for(cur, "fishing boats"))
+    assert not any("uncle" in e.target for e in cur.examples if "flower stall" in e.target)
+
+
 def test_a_place_or_thing_is_no_job():
     cur = curate(day("Our flat is basically a greenhouse now."))
     assert not any("for a living" in e.prompt for e in cur.examples)
