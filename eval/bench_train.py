@@ -85,6 +85,10 @@ def matmul_flops(dtype_name: str, size: int = 2048, seconds: float = 1.5) -> flo
     return best
 
 
+def _gflops(flops: float) -> float:
+    return float(f"{flops / 1e9:.4g}")
+
+
 def peaks(size: int) -> dict[str, float]:
     return {"bf16": matmul_flops("bfloat16", size), "fp32": matmul_flops("float32", size, seconds=1.0)}
 
@@ -139,9 +143,9 @@ def train_bench(model_path, steps: int = 20, warmup_steps: int = 3, batch_size: 
         "bench": "train",
         "tokens_per_s": result.tokens_per_s,
         "achieved_flops": round(achieved),
-        "achieved_gflops": round(achieved / 1e9, 1),
-        "peak_bf16_gflops": round(peak_bf16 / 1e9, 1),
-        "peak_fp32_gflops": round(peak_fp32 / 1e9, 1),
+        "achieved_gflops": _gflops(achieved),
+        "peak_bf16_gflops": _gflops(peak_bf16),   # 4 significant digits: a loaded machine's peak can be < 1
+        "peak_fp32_gflops": _gflops(peak_fp32),
         "peak_bf16_before_after_gflops": [round(before["bf16"] / 1e9, 1), round(after["bf16"] / 1e9, 1)],
         "ratio": round(ratio, 4),
         "ratio_to_fp32_peak": round(achieved / peak_fp32, 4) if peak_fp32 else None,

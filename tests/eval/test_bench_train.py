@@ -25,7 +25,7 @@ def test_report_counts_four_flops_per_parameter_per_token(tiny_model_dir):
     assert report["steps"] == 2 and report["tokens"] > 0
     assert report["flops_per_token"] == 4 * report["base_parameters"]
     assert report["achieved_flops"] == pytest.approx(4 * report["base_parameters"] * report["tokens_per_s"], rel=1e-6)
-    # Both figures are rounded in the report (ratio to 4 places, the peak to 0.1 GFLOP/s).
+    # Both figures are rounded in the report (ratio to 4 places, the peak to 4 significant digits).
     expected = report["achieved_flops"] / (report["peak_bf16_gflops"] * 1e9)
     assert report["ratio"] == pytest.approx(expected, rel=0.01, abs=2e-4)
     assert report["target"] == TARGET and report["target_met"] == (report["ratio"] >= TARGET)
