@@ -31,6 +31,7 @@ PETS = {"dog", "cat", "rabbit", "bunny", "horse", "parrot", "canary", "budgie", 
 ROLE_ADJ = {"best", "closest", "older", "younger", "elder", "eldest", "oldest", "youngest", "big", "twin", "former",
             "late", "new", "favourite", "favorite"}
 NOISE_ADJ = {"little", "old", "new", "current", "dear", "lovely", "beloved", "scruffy", "only", "own", "other"}
+TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."}   # before a surname
 FIRST_SINGULAR = {"i", "i'm", "i've", "i'd", "i'll", "my", "me", "mine", "myself"}
 SELF_WORDS = FIRST_SINGULAR | {"we", "we're", "we've", "our", "us", "ours"}
 

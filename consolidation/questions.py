@@ -341,8 +341,8 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
                                                                                 tail=prep.lower_)
 
 
-_TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "professor", "doctor", "aunt",
-           "uncle", "auntie", "grandma", "grandpa", "sir", "lady", "madame", "miss"}
+_TITLES = lx.TITLES | {"professor", "doctor", "aunt", "uncle", "auntie", "grandma", "grandpa", "sir", "lady",
+                      "madame", "miss"}
 
 
 def _is_person(tok) -> bool:

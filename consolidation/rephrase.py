@@ -268,10 +268,12 @@ def relative_clauses(doc) -> list[str]:
     return out
 
 
+_NAME_PARTICLES = {"do", "da", "dos", "das", "de", "del", "della", "di", "du", "van", "von", "der", "den", "la", "le",
+                   "of"}   # inside a name: "Ventos do Norte", "Amigos do Monte"
 _NAMED_BY_PRONOUN = re.compile(
     r"^(?i:(?:his|her|its|their) name(?:'s| is)|(?:it|he|she)(?:'s| is) called|I(?:'m| am) calling (?:it|him|her)"
-    r"|I (?:call|called|named) (?:it|him|her))\s+([A-Z][\w'-]*(?: (?:[A-Z0-9][\w'-]*|do|da|de|of|van|von))*)"
-    r"(?:\s*(?:,|;|\band\b|\.|!).*)?$")
+    r"|I (?:call|called|named) (?:it|him|her))\s+([A-Z][\w'-]*(?: (?:[A-Z0-9][\w'-]*|"
+    + "|".join(sorted(_NAME_PARTICLES)) + r"))*)(?:\s*(?:,|;|\band\b|\.|!).*)?$")
 
 
 def named_by_pronoun(clause: str, previous) -> str | None:
@@ -301,9 +303,6 @@ def span_text(tok) -> str:
         end += 1   # "Linha 18"
     return doc[start:end].text
 
-
-_NAME_PARTICLES = {"do", "da", "dos", "das", "de", "del", "della", "di", "du", "van", "von", "der", "den", "la", "le",
-                   "of"}
 
 
 # -- person ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ _UPDATE = re.compile(
     re.IGNORECASE)
 _LEAVING = re.compile(r"\b(moved out|moved away|closed(?: down)?|quit|left|stopped|no more|no longer|gave up|"
                       r"sold|split up|broke up|died|passed away)\b", re.IGNORECASE)
-_TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "the", "a", "an", "my", "our"}
+_TITLES = lx.TITLES | {"the", "a", "an", "my", "our"}
 _TIME_WORDS = {"yesterday", "earlier", "today", "day", "other", "before", "week", "time", "last"}
 
 
