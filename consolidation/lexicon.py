@@ -107,3 +107,52 @@ def role_variants(role: str) -> list[str]:
     if len(words) > 1 and words[0] in ROLE_ADJ - {"best", "closest"}:
         out += noun_variants(f"my {' '.join(words[1:])}")
     return list(dict.fromkeys(out))
+
+
+# Words and phrases a question may use for one another, as they stand in a question (the verb
+# after do-support is in its base form). A fact learned under one wording is asked under
+# another: "What am I terrified of?" is also "What am I scared of?". Keys are matched as whole
+# words; each variant swaps one of them. Words whose other senses would read wrong ("drink" the
+# verb is no "beverage", "present" the adjective no "gift") are left out.
+THESAURUS = {
+    # feelings
+    "terrified of": ["scared of", "afraid of", "frightened of"], "scared of": ["afraid of", "terrified of"],
+    "afraid of": ["scared of", "terrified of"], "frightened of": ["scared of", "afraid of"],
+    "obsessed with": ["crazy about", "really into"], "keen on": ["into", "fond of"], "fond of": ["keen on"],
+    "interested in": ["into", "curious about"], "worried about": ["anxious about", "nervous about"],
+    "good at": ["great at", "skilled at"], "bad at": ["hopeless at", "terrible at"],
+    "proud of": ["pleased with"], "allergic to": ["sensitive to"],
+    # liking
+    "love": ["adore", "really like"], "adore": ["love"], "like": ["enjoy", "love"], "enjoy": ["like", "love"],
+    "like best": ["like most", "love most", "prefer"], "love most": ["like best", "enjoy most"],
+    "prefer": ["like best"], "hate": ["can't stand", "dislike", "loathe"], "dislike": ["hate", "can't stand"],
+    "favourite": ["favorite", "top"], "favorite": ["favourite"],
+    # wanting and planning
+    "want to": ["plan to", "hope to", "wish to"], "plan to": ["want to", "intend to"],
+    "hope to": ["want to", "plan to"],
+    # doing
+    "adopt": ["take in", "give a home to"], "relax": ["unwind", "switch off"], "unwind": ["relax"],
+    "buy": ["get", "purchase"], "own": ["have"], "watch": ["see"], "support": ["root for", "cheer for"],
+    "volunteer": ["help out"], "help out": ["volunteer"],
+    "investigate": ["research", "look into"], "do for a living": ["do for work", "work as"],
+    "grow up": ["get raised"], "live": ["reside", "stay"], "travel": ["go"],
+    "move": ["relocate"], "play": ["perform"], "bike": ["cycle", "ride"], "cycle": ["bike", "ride"],
+    "ride": ["cycle"], "listen to": ["put on"],
+    # things
+    "film": ["movie"], "movie": ["film"], "show": ["series", "programme"], "series": ["show"],
+    "programme": ["show"], "book": ["novel"], "novel": ["book"], "song": ["track", "tune"], "band": ["group"],
+    "course": ["subject", "class", "module"], "subject": ["course", "class"], "class": ["course", "subject"],
+    "module": ["course"], "job": ["work", "occupation", "profession"], "profession": ["job", "occupation"],
+    "occupation": ["job", "profession"], "career": ["job"], "car": ["vehicle"], "vehicle": ["car"],
+    "hometown": ["home town"], "trip": ["journey", "holiday"], "holiday": ["vacation", "trip"],
+    "vacation": ["holiday", "trip"], "centre": ["center"], "center": ["centre"], "tyre": ["tire"],
+    "tire": ["tyre"], "tyres": ["tires"], "tires": ["tyres"], "colour": ["color"], "color": ["colour"],
+    "gift": ["present"], "dish": ["meal"], "meal": ["dish"],
+    "shop": ["store"], "store": ["shop"], "hobby": ["pastime"], "pastime": ["hobby"], "team": ["club", "side"],
+    "club": ["team"], "kids": ["children"], "children": ["kids"], "dessert": ["sweet", "treat"],
+    "treat": ["dessert", "sweet"], "sweet": ["dessert", "treat"], "snack": ["nibble"], "pet": ["animal"],
+    "animal": ["creature", "pet"], "creature": ["animal"], "doctor": ["GP", "physician"], "garden": ["yard"],
+    "flat": ["apartment"], "apartment": ["flat"], "house": ["home"], "partner": ["other half"],
+    "university": ["college", "uni"], "college": ["university"], "board game": ["game"],
+    "city": ["town"], "town": ["city"],
+}

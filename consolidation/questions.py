@@ -46,6 +46,7 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
         for form, number in _subject_forms(subj, people, standing_for):
             out += _ask_arguments(pred, form, number)
     out += favourite_questions(doc)
+    out += wish_and_comfort_questions(doc)
     out += topic_questions(doc)
     return _unique(out)
 
@@ -66,6 +67,25 @@ def _misparsed_name(doc, people: People | None) -> list[str] | None:
     if not any(t.dep_ == "nsubj" and t.i == 0 for t in fixed):
         return None
     return questions(fixed.text, people, standing_for=person)
+
+
+_NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem", "seems", "is", "was", "are",
+                      "were", "be", "something", "anything", "things"}   # "look like", "be like": no liking
+
+
+def variants(question: str) -> list[str]:
+    """The question in other words, one swap at a time from the thesaurus ("What am I terrified
+    of?" → "What am I scared of?", …), and "Which X" also as "What X"."""
+    out = []
+    for key, alternatives in lx.THESAURUS.items():
+        for m in re.finditer(rf"(?<![\w'-]){re.escape(key)}(?![\w'-])", question, re.IGNORECASE):
+            before = question[:m.start()].split()
+            if key == "like" and before and before[-1].lower() in _NOT_THE_VERB_LIKE:
+                continue
+            out += [question[:m.start()] + alt + question[m.end():] for alt in alternatives]
+    if question.startswith("Which "):
+        out.append("What " + question[len("Which "):])
+    return [q for q in _unique(out) if q != question]
 
 
 def naming_questions(clause: str, people: People | None = None) -> list[tuple[str, str, str]]:
@@ -97,6 +117,31 @@ def favourite_questions(doc) -> list[str]:
                 out += [f"What is my favourite {noun}?", f"Which {noun} do I like best?",
                         f"What {noun} do I love most?", f"Which {noun} do I prefer?",
                         f"What {noun} do I like more than any other?", f"What's my top {noun}?"]
+    return out
+
+
+_COMFORT_VERBS = {"movie": "watch", "film": "watch", "show": "watch", "series": "watch", "book": "read",
+                  "novel": "read", "food": "eat", "meal": "eat", "dish": "eat", "snack": "eat", "song": "listen to",
+                  "album": "listen to", "music": "listen to", "drink": "drink", "game": "play"}
+
+
+def wish_and_comfort_questions(doc) -> list[str]:
+    """ "My dream car is a camper van": what I would love to have; "my comfort movie is …":
+    what I turn to for comfort."""
+    out = []
+    for tok in doc:
+        noun = tok.head
+        if tok.dep_ not in ("compound", "amod") or noun.pos_ != "NOUN" or \
+                not any(c.lower_ == "my" for c in noun.children if c.dep_ == "poss"):
+            continue
+        for n in lx.noun_variants(noun.lower_):
+            if tok.lower_ == "dream":
+                out += [f"What is my dream {n}?", f"What {n} would I love to have?",
+                        f"What {n} would I love to own one day?", f"Which {n} do I dream of having?"]
+            elif tok.lower_ == "comfort":
+                verb = _COMFORT_VERBS.get(noun.lemma_, "turn to")
+                out += [f"What is my comfort {n}?", f"Which {n} do I turn to for comfort?",
+                        f"What {n} do I {verb} for comfort?", f"What {n} do I {verb} when I need cheering up?"]
     return out
 
 
@@ -333,12 +378,23 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
             pobj.pos_ == "PROPN" and pobj.ent_type_ not in ("ORG", "PERSON", "FAC"))
         if town and prep.lower_ != "on":
             out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
-        return out
+        if town and prep.lower_ == "near":
+            out += [_frame(f"Near which {w}", pred, chain, subj, number) for w in lx.PLACE_WORDS]
+        return out + _inner_places(pred, chain, pobj, subj, number)
     if prep.lower_ == "as" and _job(pobj, pred, subj, number):
         return _job(pobj, pred, subj, number)
     wh = "Who" if _is_person(pobj) else "What"   # "with Dr. Lindgren": who
-    return [_frame(wh, pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
-                                                                                tail=prep.lower_)
+    out = [_frame(wh, pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
+                                                                               tail=prep.lower_)
+    return out + (_inner_places(pred, chain, pobj, subj, number) if prep.lower_ in _PLACE_PREPS else [])
+
+
+def _inner_places(pred, chain, pobj, subj, number) -> list[str]:
+    """ "grew up on a farm near Humboldt": the place the place is in or near is asked too."""
+    out = []
+    for inner in (c for c in pobj.children if c.dep_ == "prep" and c.lower_ in ("near", "in", "outside")):
+        out += _ask_prep(pred, chain, inner, subj, number)
+    return out
 
 
 _TITLES = lx.TITLES | {"professor", "doctor", "aunt", "uncle", "auntie", "grandma", "grandpa", "sir", "lady",
@@ -355,13 +411,17 @@ def _is_name(tok) -> bool:
     return tok.pos_ == "PROPN" or _is_person(tok) or (tok.text[:1].isupper() and tok.i > tok.sent.start)
 
 
+_ON_VERBS = {"work", "focus", "concentrate", "rely", "depend", "count", "insist", "spend", "practise", "practice",
+             "train", "comment", "reflect", "keep"}   # verbs whose "on" names what, not where
+
+
 def _prepositional_object(pred, place_prep) -> str:
     """"on a boulder problem" of "work on", "on the quiz" of "focus on": the verb's other
     preposition and its noun, which the verb needs to keep its meaning."""
     for prep in pred.children:
         pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-        if prep.dep_ == "prep" and prep != place_prep and prep.lower_ == "on" and pobj is not None \
-                and pobj.pos_ == "NOUN":
+        if prep.dep_ == "prep" and place_prep not in prep.subtree and prep.lower_ == "on" and pobj is not None \
+                and pobj.pos_ == "NOUN" and pred.lemma_ in _ON_VERBS:
             words = [t.text for t in pobj.subtree if t.dep_ in ("compound", "amod") and t.i < pobj.i]
             return " ".join([prep.text, "a", *words, pobj.text])
     return ""

@@ -18,12 +18,13 @@ from typing import Sequence
 from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
-from consolidation.questions import naming_questions, questions
+from consolidation.questions import naming_questions, questions, variants
 from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, parse,
                                     relative_clauses, second_person, third_person)
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
+MAX_VARIANTS = 12   # the same questions in other words (thesaurus swaps), on top
 _GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening)|wow|oh|ah|aw+|yeah|yes|"
                        r"haha|lol|omg|well|so)\b(?: again| there| wow)?[!,.]*\s+",
                        re.IGNORECASE)
@@ -110,7 +111,9 @@ class Writer:
         if value:
             self.topics.setdefault(topic, []).append(value)
         make = lambda q, t: Example(q, t, kind, sources, reward, topic, (), self.night)   # noqa: E731
-        out = [make(q, target) for q in _spread(questions(clause, self.people), MAX_QUESTIONS)]
+        asked = _spread(questions(clause, self.people), MAX_QUESTIONS)
+        reworded = [v for v in dict.fromkeys(v for q in asked for v in variants(q)) if v not in asked]
+        out = [make(q, target) for q in asked + _spread(reworded, MAX_VARIANTS)]
         for q, role, name in _spread(naming_questions(clause, self.people), 12):
             short = f"{name} is your {role}." if q.startswith(("Who is " + name, "What is " + name)) \
                 else f"Your {role} is called {name}."

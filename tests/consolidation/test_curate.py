@@ -168,6 +168,28 @@ def test_dislikes_favourites_by_category_news_after_and_now_and_there():
     assert "Where did I live?" in prompts_for(cur, "Winnipeg")
 
 
+def test_questions_are_also_asked_in_other_words():
+    cur = curate(day("I'm terrified of wasps.", "Once we move I want to adopt an old sheepdog.",
+                     "My dream car is a restored Citroën 2CV.", "My comfort film is Paddington 2.",
+                     "My cousin grew up on a vineyard near Mendoza.", "Which way does my cat look like?"))
+    assert {"What am I scared of?", "What am I afraid of?"} <= prompts_for(cur, "wasps")
+    assert "What do I plan to adopt?" in prompts_for(cur, "sheepdog")
+    assert any("take in" in q or "give a home to" in q for q in prompts_for(cur, "sheepdog"))
+    assert {"What car would I love to have?", "What vehicle would I love to own one day?"} <= prompts_for(cur, "2CV")
+    assert {"Which film do I turn to for comfort?", "What movie do I watch for comfort?"} <= prompts_for(cur, "Paddington")
+    assert {"Near which town did my cousin grow up?", "Which town did my cousin grow up near?"} <= \
+        prompts_for(cur, "Mendoza")
+    assert not any("on a vineyard" in q for q in prompts_for(cur, "Mendoza"))   # the farm is no second place
+
+
+def test_a_thesaurus_swap_keeps_other_senses_apart():
+    from consolidation.questions import variants
+
+    assert variants("What does my cat look like?") == []            # "look like" is no liking
+    assert "What subject do I love most?" in variants("Which subject do I love most?")
+    assert all("beverage" not in v for v in variants("What do I drink in the morning?"))
+
+
 def test_two_people_in_one_sentence_are_two_statements():
     cur = curate(day("My aunt runs a flower stall in Galway and my uncle repairs fishing boats for the harbour."))
     assert any(q.startswith("What does my uncle repair") for q in prompts_for(cur, "fishing boats"))
