@@ -37,6 +37,10 @@ def render(state: dict) -> str:
     test, drift = state.get("self_test"), state.get("drift")
     if test:
         lines.append(f"Self-test: {test['passed']}/{test['asked']} closed-book questions ({test['score']:.0%}).")
+        unseen = test.get("held_out") or {}
+        if unseen.get("asked"):
+            lines.append(f"Asked in words it never trained on: {unseen['passed']}/{unseen['asked']} "
+                         f"({unseen['score']:.0%}).")
     if drift:
         lines.append(f"Drift: reference perplexity {drift['ppl_base']:.2f} → {drift['ppl_after']:.2f} "
                      f"({drift['ratio']:.3f}x)." + (f" General-knowledge quiz {drift['quiz_base']:.0%} → "

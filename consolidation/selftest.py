@@ -2,7 +2,8 @@
 
 Questions come from memory: today's examples and a sample of older ones from the
 replay buffer. The candidate adapter answers each closed-book (System 1's own prompt,
-greedy, no retrieval); an answer passes when it names one of the example's key terms
+greedy, no retrieval), and also a few of today's questions that were held out of training
+(`hold_out`): the same facts in words it never saw, which is how it will be asked; an answer passes when it names one of the example's key terms
 (the words of the answer that the question does not already contain) and none of the
 retired values. Drift is the candidate's perplexity on a fixed reference text over the
 base's. Below the pass threshold, or past the drift bound, the night rolls back.
@@ -102,6 +103,25 @@ def pick_questions(today: list[Example], older: list[Example], n_today: int = 16
     today_qs = sample(today, n_today)
     asked = {ex.prompt for ex in today}
     return today_qs + sample([ex for ex in older if ex.prompt not in asked], n_older)
+
+
+def hold_out(today: list[Example], seed: int = 0, min_asked: int = 6) -> list[str]:
+    """One question of each statement asked at least `min_asked` ways, kept out of training.
+
+    The self-test's trained questions say whether the adapter holds what it was shown; a
+    held-out one says whether it answers the same fact asked in words it never saw, as the
+    user will ask it. Returns the held-out examples' ids (deterministic for a seed).
+    """
+    rng = random.Random(seed)
+    by_target: dict[str, list[Example]] = {}
+    for ex in today:
+        by_target.setdefault(ex.target, []).append(ex)
+    held = []
+    for target in sorted(by_target):
+        asked = [ex for ex in by_target[target] if key_terms(ex)]
+        if len({ex.prompt for ex in by_target[target]}) >= min_asked and asked:
+            held.append(rng.choice(sorted(asked, key=lambda ex: ex.id)).id)
+    return held
 
 
 def self_test(runtime: LocalRuntime, questions: list[Example], retired: list[str], max_new_tokens: int = 48,

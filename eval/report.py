@@ -109,12 +109,14 @@ def retention_markdown(result: dict) -> str:
               "![recall by kind](arms.png)", "", "![forgetting curve](forgetting.png)", "",
               "![chemistry](chemistry.png)", ""]
     for p in result["personas"]:
-        lines += [f"## {p['name']}", "", "| night | recall | self-test | promoted | examples | train tokens/s | "
-                  "perplexity | quiz | hallucination |", "|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"## {p['name']}", "", "| night | recall | self-test | self-test, unseen wording | promoted | "
+                  "examples | train tokens/s | perplexity | quiz | hallucination |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for n in p["nights"]:
             d = n.get("drift") or {}
             quiz = f"{_pct(d.get('quiz_base'))} → {_pct(d.get('quiz_after'))}" if "quiz_after" in d else "-"
-            lines.append(f"| {n['night']} | {_pct(n['recall'])} | {_pct(n['self_test'])} | {n['promoted']} | "
+            lines.append(f"| {n['night']} | {_pct(n['recall'])} | {_pct(n['self_test'])} | "
+                         f"{_pct(n.get('held_out'))} | {n['promoted']} | "
                          f"{n['examples'].get('total')} | {n['train'].get('tokens_per_s')} | "
                          f"{d.get('ratio', '-')}x | {quiz} | {_pct(n.get('hallucination'))} |")
         lines.append("")

@@ -138,7 +138,7 @@ def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dic
         nights.append({"night": n, "date": day.get("date"), "recall": dream["recall"], "by_kind": dream["by_kind"],
                        "by_day": dream["by_day"], "hallucination": dream["hallucination"],
                        "promoted": night["promoted"], "version": night["version"], "self_test": night["self_test"],
-                       "drift": {k: v for k, v in (night["drift"] or {}).items() if k != "quiz_failures"},
+                       "held_out": night.get("held_out"), "drift": {k: v for k, v in (night["drift"] or {}).items() if k != "quiz_failures"},
                        "examples": night["examples"], "train": night["train"],
                        "rolled_back_because": night["rolled_back_because"]})
     result = {"name": data["name"], "nights": nights, "arms": {}, "turns": turns}

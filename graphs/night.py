@@ -174,6 +174,7 @@ def summary(state: dict) -> dict[str, Any]:
         "version": state.get("version"),
         "candidate": state.get("candidate"),
         "self_test": (state.get("self_test") or {}).get("score"),
+        "held_out": ((state.get("self_test") or {}).get("held_out") or {}).get("score"),
         "examples": {**(curation.get("by_kind") or {}), "total": curation.get("examples", 0),
                      "boosted": (state.get("dataset") or {}).get("boosted", 0),
                      "boosted_by_kind": (state.get("dataset") or {}).get("boosted_by_kind", {})},

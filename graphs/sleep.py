@@ -26,6 +26,7 @@ from cognition.home import UserHome
 from consolidation.collect import collect as collect_items
 from consolidation.dataset import ReplayBuffer, compose, is_retired, rem_cycles, volume
 from consolidation.examples import Example, Item
+from consolidation.selftest import hold_out
 from system1.adapters import AdapterStore
 
 
@@ -125,6 +126,17 @@ def _today(state: SleepState) -> list[Example]:
     return [Example.from_json(e) for e in state.get("examples") or []]
 
 
+def _trained(state: SleepState) -> list[Example]:
+    """Today's examples less those held out of training for the self-test."""
+    held = set((state.get("dataset") or {}).get("held_out") or [])
+    return [ex for ex in _today(state) if ex.id not in held]
+
+
+def _held_out(state: SleepState) -> list[Example]:
+    held = set((state.get("dataset") or {}).get("held_out") or [])
+    return [ex for ex in _today(state) if ex.id in held]
+
+
 def _older(ctx: SleepContext, state: SleepState) -> list[Example]:
     """Older memories still true tonight (the replay buffer minus today's and the retired)."""
     today_ids = {e["id"] for e in state.get("examples") or []}
@@ -137,9 +149,9 @@ def _replay_pool(ctx: SleepContext, state: SleepState) -> list[Example]:
     return _older(ctx, state) + ctx.anchors()
 
 
-def _plan(ctx: SleepContext, state: SleepState):
+def plan_of(ctx: SleepContext, state: SleepState):
     d = state["dataset"]
-    return compose(_today(state), _replay_pool(ctx, state), batches=d["iterations"], batch_size=d["batch_size"],
+    return compose(_trained(state), _replay_pool(ctx, state), batches=d["iterations"], batch_size=d["batch_size"],
                    replay_fraction=ctx.settings.sleep.replay_fraction, seed=d["seed"])
 
 
@@ -153,8 +165,8 @@ def dataset(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
             "seed": ctx.settings.seed + len(today)}
     if not today:  # nothing new since the last sleep: rehearsing alone is not worth a night
         return {"dataset": {**spec, "empty": True}, "phases": _phase("dataset", started, ctx)}
-    plan = compose(today, _replay_pool(ctx, state), batches=spec["iterations"], batch_size=spec["batch_size"],
-                   replay_fraction=s.replay_fraction, seed=spec["seed"])
+    spec["held_out"] = hold_out(today, seed=spec["seed"])
+    plan = plan_of(ctx, {**state, "dataset": spec})
     return {"dataset": {**spec, **plan.composition}, "phases": _phase("dataset", started, ctx)}
 
 
@@ -167,7 +179,7 @@ def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     started = _begin("train", ctx)
     ctx.adapters.clean_staging()
     parent = ctx.adapters.resolve().version
-    plan = _plan(ctx, state)
+    plan = plan_of(ctx, state)
     stats: dict = {}
 
     def write(folder):
@@ -203,8 +215,10 @@ def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     version = state["candidate"]
     rt.load_adapter(f"candidate-{version}", ctx.adapters.path(version))
     try:
-        questions = pick_questions(_today(state), _older(ctx, state), seed=ctx.settings.seed)
+        questions = pick_questions(_trained(state), _older(ctx, state), seed=ctx.settings.seed)
         result = run_self_test(rt, questions, state.get("retired") or [])
+        unseen = run_self_test(rt, pick_questions(_held_out(state), [], seed=ctx.settings.seed),
+                               state.get("retired") or [])
         ppl_candidate = perplexity(rt, adapter=True)
         ppl_base = perplexity(rt, adapter=False)
         quiz_after = run_quiz(rt, adapter=True)
@@ -215,7 +229,9 @@ def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
              "ratio": round(ppl_candidate / ppl_base, 4), "quiz_base": round(quiz_base.score, 4),
              "quiz_after": round(quiz_after.score, 4), "quiz_failures": quiz_after.failures[:5]}
     report = {"score": round(result.score, 4), "passed": result.passed, "asked": result.asked,
-              "failures": result.failures[:10]}
+              "failures": result.failures[:10],
+              "held_out": {"score": round(unseen.score, 4), "passed": unseen.passed, "asked": unseen.asked,
+                           "failures": unseen.failures[:5]}}
     return {"self_test": report, "drift": drift, "phases": _phase("self_test", started, ctx)}
 
 

@@ -463,7 +463,8 @@ class SleepProgress:
 
 def _show_sleep(p: dict) -> None:
     if p["promoted"]:
-        typer.secho(f"promoted {p['version']}  (self-test {p['self_test']:.0%})", fg=typer.colors.GREEN)
+        unseen = f", {p['held_out']:.0%} in unseen wording" if p.get("held_out") is not None else ""
+        typer.secho(f"promoted {p['version']}  (self-test {p['self_test']:.0%}{unseen})", fg=typer.colors.GREEN)
     elif p["rolled_back_because"]:
         typer.secho(f"rolled back: {p['rolled_back_because']}; still serving {p['version'] or 'the bare base'}",
                     fg=typer.colors.YELLOW)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consolidation.examples import Example
-from consolidation.selftest import key_terms, passes, perplexity, pick_questions, self_test
+from consolidation.selftest import hold_out, key_terms, passes, perplexity, pick_questions, self_test
 
 
 def test_key_terms_are_what_the_question_does_not_give_away():
@@ -35,3 +35,14 @@ def test_self_test_and_perplexity_run_on_a_real_model(tiny_runtime):
     assert len(result.failures) == 1 - result.passed
     ppl = perplexity(tiny_runtime, adapter=False)
     assert ppl > 1.0 and perplexity(tiny_runtime, adapter=True) == ppl  # no adapter: on is off
+
+
+def test_one_question_of_each_well_asked_statement_is_held_out():
+    ilse = [Example(q, "Your sister Ilse lives in Ghent.", "fact", ()) for q in
+            ("Where does my sister live?", "Which city does my sister live in?", "Where is Ilse based?",
+             "Which town does Ilse live in?", "Where does Ilse live?", "Where does my sister reside?")]
+    bike = [Example(q, "Your bike is called Rosie.", "fact", ()) for q in ("What is my bike called?", "Who is Rosie?")]
+    held = hold_out(ilse + bike, seed=3)
+    assert len(held) == 1 and held[0] in {ex.id for ex in ilse}     # two ways is too few to spare one
+    assert hold_out(ilse + bike, seed=3) == held                    # the same night holds out the same
+    assert hold_out(ilse, min_asked=7) == []

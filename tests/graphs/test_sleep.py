@@ -14,6 +14,7 @@ import pytest
 from cognition.config import load_settings
 from graphs.agent import Agent
 from graphs.night import Night, summary
+from graphs.sleep import plan_of
 
 DAY = [
     "My sister Ilse lives in Ghent.",
@@ -58,6 +59,9 @@ def test_a_night_promotes_an_adapter_that_describes_itself(agent):
     assert manifest["parent"] is None and manifest["status"] == "promoted"
     assert manifest["base_sha256"] and manifest["hyperparameters"]["rank"] == 16
     assert manifest["hyperparameters"]["learning_rate"] > 0 and manifest["self_test"]["asked"] > 0
+    held = set(state["dataset"]["held_out"])   # asked in the self-test, never trained
+    assert held and manifest["self_test"]["held_out"]["asked"] > 0
+    assert not held & {ex.id for batch in plan_of(Night(agent).context(), state).batches for ex in batch}
     assert set(manifest["files"]) >= {"adapter_model.safetensors", "adapter_config.json"}
     sources = {s for e in manifest["examples"] for s in e["sources"]}
     assert sources <= {e.id for e in agent.diary.entries()}
