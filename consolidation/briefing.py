@@ -30,6 +30,9 @@ def render(state: dict) -> str:
         lines.append(f"Trained {train.get('tokens')} tokens in {train.get('seconds', 0):.0f} s "
                      f"({train.get('tokens_per_s', 0):.0f} tokens/s); loss {train.get('first_loss')} → "
                      f"{train.get('final_loss')}.")
+        for b in train.get("backoffs") or []:
+            lines.append(f"After step {b['step']} {b['reason']}: that cycle was undone and training went on "
+                         f"at {b['scale']:g}x the learning rate.")
         if train.get("stopped"):
             lines.append(f"Training stopped early: {train['stopped']}; the adapter keeps the first "
                          f"{train.get('kept_steps')} of {train.get('steps')} steps.")

@@ -93,6 +93,9 @@ class TrainingArgs:
         "Tokens of the base's distribution kept per position for the anchor loss (the rest is one bucket)."))
     guard_every: int = field(default=0, metadata=_help(
         "Steps between checks of `train`'s guard (one REM cycle); 0 never checks."))
+    guard_backoffs: int = field(default=2, metadata=_help(
+        "Times a failed guard check halves the learning rate and goes on from the last check that passed, "
+        "before the next failure stops training there."))
     report_every: int = field(default=10, metadata=_help("Steps between on_report events."))
     threads: int = field(default=0, metadata=_help("torch CPU threads; 0 uses every core this process may run on."))
 
@@ -153,6 +156,7 @@ class TrainResult:
     anchor_kl: float | None = None  # mean KL from the base on the anchor passages over the last window
     kept_steps: int | None = None   # steps whose updates the adapter holds (all of them unless the guard stopped it)
     stopped: str | None = None      # why the guard stopped training early, if it did
+    backoffs: tuple = ()            # each failed check that halved the learning rate: step, reason, new scale
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -516,8 +520,10 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
 
     Every `args.guard_every` steps `guard(model)` is asked whether the model has gone too far
     (it returns a reason, or None): if it has, the weights go back to the last check that
-    passed (or to where training began) and training stops there. A night that drifts in
-    its fourth cycle keeps its first three instead of losing all of them.
+    passed (or to where training began), and training goes on with half the learning rate
+    (fresh optimizer moments), up to `args.guard_backoffs` times; the next failure stops it
+    there. A night whose first cycle drifts learns more gently instead of losing every cycle,
+    and one that drifts in its fourth keeps its first three.
     """
     torch = _torch()
     callback = callback or TrainingCallback()
@@ -536,7 +542,7 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
     model.train()
     checked = guard is not None and args.guard_every > 0
     kept = _snapshot(params) if checked else None
-    kept_steps, stopped = 0, None
+    kept_steps, stopped, last_check, scale, backoffs = 0, None, 0, 1.0, []
     losses: list[float] = []
     anchor_losses: list[float] = []
     tokens = targets = 0
@@ -550,7 +556,7 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
             paused += time.perf_counter() - waited
         started = time.perf_counter()
         batch = next(stream)
-        lr = schedule(step, args, peak)
+        lr = schedule(step, args, peak) * scale
         for group in optimizer.param_groups:
             group["lr"] = lr
         with autocast(model):
@@ -585,19 +591,30 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
             model.eval()
             stopped = guard(model)
             model.train()
-            if stopped is not None:
+            if stopped is None:
+                kept, kept_steps = _snapshot(params), kept_steps + step + 1 - last_check
+            else:
                 _restore(params, kept)
+                if len(backoffs) < args.guard_backoffs and step + 1 < args.iterations:
+                    scale /= 2
+                    backoffs.append({"step": step + 1, "reason": stopped, "scale": scale})
+                    optimizer.state.clear()
+                    callback.on_report({"step": step + 1, "of": args.iterations, "backed_off": stopped,
+                                        "learning_rate_scale": scale})
+                    stopped, last_check = None, step + 1
+                    continue
                 callback.on_report({"step": step + 1, "of": args.iterations, "stopped": stopped,
                                     "kept_steps": kept_steps})
                 break
-            kept, kept_steps = _snapshot(params), step + 1
+            last_check = step + 1
     model.eval()
     tail = losses[-min(args.report_every, len(losses)):]
     return TrainResult(steps=len(losses), tokens=tokens, target_tokens=targets, seconds=round(seconds, 4),
                        tokens_per_s=round(tokens / seconds, 2) if seconds else 0.0, losses=tuple(losses),
                        final_loss=sum(tail) / len(tail), learning_rate=peak, paused_seconds=round(paused, 4),
                        anchor_kl=_mean(anchor_losses[-args.report_every:]),
-                       kept_steps=kept_steps if checked else len(losses), stopped=stopped)
+                       kept_steps=kept_steps if checked else len(losses), stopped=stopped,
+                       backoffs=tuple(backoffs))
 
 
 def _snapshot(params) -> list:

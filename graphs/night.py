@@ -59,6 +59,7 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
         save_adapter(model, folder)
         return {"tokens": result.tokens, "seconds": result.seconds, "tokens_per_s": result.tokens_per_s,
                 "steps": result.steps, "kept_steps": result.kept_steps, "stopped": result.stopped,
+                "backoffs": list(result.backoffs),
                 "first_loss": round(result.losses[0], 4), "final_loss": round(result.final_loss, 4),
                 "anchor_kl": None if result.anchor_kl is None else round(result.anchor_kl, 5),
                 "learning_rate": result.learning_rate, "args": args.to_json()}

@@ -228,12 +228,33 @@ def test_the_guard_stops_training_and_keeps_the_last_cycle_that_passed(tiny_mode
         return None if len(checks) == 1 else "too far"
 
     model = load_for_training(tiny_model_dir, args())
-    result = train(model, tokenizer, EXAMPLES, args(iterations=12, guard_every=4), guard=guard)
+    result = train(model, tokenizer, EXAMPLES, args(iterations=12, guard_every=4, guard_backoffs=0), guard=guard)
     assert result.stopped == "too far" and result.kept_steps == 4 and result.steps == 8
     assert len(checks) == 2
     assert result.losses == pytest.approx(full.losses[:8], rel=1e-5)
     assert evaluate(model, [batch]) == pytest.approx(checks[0], rel=1e-5)   # back to the weights after step 4
     assert evaluate(model, [batch]) > checks[1]
+
+
+def test_a_failed_check_undoes_its_cycle_and_goes_on_at_half_the_learning_rate(tiny_model_dir, tokenizer):
+    batch = collate([tokenize(tokenizer, m, 256) for m in EXAMPLES], tokenizer.pad_token_id)
+    checks = []
+
+    def guard(model):   # the second cycle goes too far; the first and third pass
+        checks.append(evaluate(model, [batch]))
+        return "too far" if len(checks) == 2 else None
+
+    unguarded, guarded = Recorder(), Recorder()
+    full = train(load_for_training(tiny_model_dir, args()), tokenizer, EXAMPLES, args(iterations=12), unguarded)
+    model = load_for_training(tiny_model_dir, args())
+    result = train(model, tokenizer, EXAMPLES, args(iterations=12, guard_every=4), guarded, guard=guard)
+    assert result.stopped is None and result.steps == 12 and result.kept_steps == 8 and len(checks) == 3
+    assert [(b["step"], b["reason"], b["scale"]) for b in result.backoffs] == [(8, "too far", 0.5)]
+    rate = lambda rec: [s["learning_rate"] for s in rec.steps]   # noqa: E731
+    assert rate(guarded)[:8] == pytest.approx(rate(unguarded)[:8])
+    assert rate(guarded)[8:] == pytest.approx([r / 2 for r in rate(unguarded)[8:]])
+    assert result.losses[:8] == pytest.approx(full.losses[:8], rel=1e-5)
+    assert any(r.get("backed_off") == "too far" for r in guarded.reports)
 
 
 def test_text_perplexity_is_the_bases_with_the_adapter_off(tiny_model_dir, tokenizer):
