@@ -90,11 +90,12 @@ def sentences(text: str, most: int = 4) -> str:
 
 
 def themes(entries: Sequence[Entry], n: int = 3) -> list[str]:
-    """The words that come back most often across different entries (each entry counts a word once)."""
+    """The words that come back most often across different entries (each entry counts a word once);
+    of words that come back as often, the one said first."""
     counts: Counter[str] = Counter()
     for e in entries:
-        words = {w for w in re.findall(r"[a-zA-Z][a-zA-Z'-]{2,}", e.text.casefold()) if w not in _STOP}
-        counts.update(words)
+        words = [w for w in re.findall(r"[a-zA-Z][a-zA-Z'-]{2,}", e.text.casefold()) if w not in _STOP]
+        counts.update(dict.fromkeys(words, 1))   # in the order said: ties keep it (a set's order is a hash's)
     return [w for w, c in counts.most_common() if c >= 2][:n]
 
 

@@ -130,3 +130,10 @@ def test_themes_are_words_that_come_back_across_entries(tmp_path):
     for text in ["The garden needs water.", "I weeded the garden.", "Garden party on Sunday!", "I read a book."]:
         diary.write("exchange", text, when=NOW)
     assert themes(list(diary.entries()))[0] == "garden"
+
+
+def test_themes_that_come_back_as_often_keep_the_order_they_were_said_in(tmp_path):
+    diary = Diary(tmp_path / "memory")
+    for day in (3, 2, 1):
+        diary.write("exchange", f"Knitting a scarf for my nephew, day {day}.", when=NOW - timedelta(days=day))
+    assert themes(list(diary.entries())) == ["knitting", "scarf", "nephew"]   # "day" comes back as often, later
