@@ -175,7 +175,7 @@ def summary(state: dict) -> dict[str, Any]:
         "version": state.get("version"),
         "candidate": state.get("candidate"),
         "self_test": (state.get("self_test") or {}).get("score"),
-        "held_out": ((state.get("self_test") or {}).get("held_out") or {}).get("score"),
+        "held_out": _held_out_score(state),
         "examples": {**(curation.get("by_kind") or {}), "total": curation.get("examples", 0),
                      "boosted": (state.get("dataset") or {}).get("boosted", 0),
                      "boosted_by_kind": (state.get("dataset") or {}).get("boosted_by_kind", {})},
@@ -190,3 +190,9 @@ def summary(state: dict) -> dict[str, Any]:
         "errors": state.get("errors") or [],
         "seconds": state.get("seconds"),
     }
+
+
+def _held_out_score(state: dict) -> float | None:
+    """The self-test on questions held out of training; None when the night held none out."""
+    held = (state.get("self_test") or {}).get("held_out") or {}
+    return held.get("score") if held.get("asked") else None

@@ -61,6 +61,7 @@ def test_a_night_promotes_an_adapter_that_describes_itself(agent):
     assert manifest["hyperparameters"]["learning_rate"] > 0 and manifest["self_test"]["asked"] > 0
     held = set(state["dataset"]["held_out"])   # asked in the self-test, never trained
     assert held and manifest["self_test"]["held_out"]["asked"] > 0
+    assert out["held_out"] == manifest["self_test"]["held_out"]["score"]
     assert not held & {ex.id for batch in plan_of(Night(agent).context(), state).batches for ex in batch}
     assert set(manifest["files"]) >= {"adapter_model.safetensors", "adapter_config.json"}
     sources = {s for e in manifest["examples"] for s in e["sources"]}
