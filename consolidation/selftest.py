@@ -3,9 +3,9 @@
 Questions come from memory: today's examples and a sample of older ones from the
 replay buffer. The candidate adapter answers each closed-book (System 1's own prompt,
 greedy, no retrieval), and also a few of today's questions that were held out of training
-(`hold_out`): the same facts in words it never saw, which is how it will be asked; an answer passes when it names one of the example's key terms
-(the words of the answer that the question does not already contain) and none of the
-retired values. Drift is the candidate's perplexity on a fixed reference text over the
+(`hold_out`): the same facts in words it never saw, which is how it will be asked. An
+answer passes when it names one of the example's key terms (the words of the answer that
+the question does not already contain) and none of the retired values. Drift is the candidate's perplexity on a fixed reference text over the
 base's. Below the pass threshold, or past the drift bound, the night rolls back.
 """
 

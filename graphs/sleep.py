@@ -126,15 +126,11 @@ def _today(state: SleepState) -> list[Example]:
     return [Example.from_json(e) for e in state.get("examples") or []]
 
 
-def _trained(state: SleepState) -> list[Example]:
-    """Today's examples less those held out of training for the self-test."""
+def _trained(state: SleepState, held_out: bool = False) -> list[Example]:
+    """Today's examples less those held out of training for the self-test (or, with
+    `held_out`, only those)."""
     held = set((state.get("dataset") or {}).get("held_out") or [])
-    return [ex for ex in _today(state) if ex.id not in held]
-
-
-def _held_out(state: SleepState) -> list[Example]:
-    held = set((state.get("dataset") or {}).get("held_out") or [])
-    return [ex for ex in _today(state) if ex.id in held]
+    return [ex for ex in _today(state) if (ex.id in held) == held_out]
 
 
 def _older(ctx: SleepContext, state: SleepState) -> list[Example]:
@@ -217,7 +213,7 @@ def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     try:
         questions = pick_questions(_trained(state), _older(ctx, state), seed=ctx.settings.seed)
         result = run_self_test(rt, questions, state.get("retired") or [])
-        unseen = run_self_test(rt, pick_questions(_held_out(state), [], seed=ctx.settings.seed),
+        unseen = run_self_test(rt, pick_questions(_trained(state, held_out=True), [], seed=ctx.settings.seed),
                                state.get("retired") or [])
         ppl_candidate = perplexity(rt, adapter=True)
         ppl_base = perplexity(rt, adapter=False)

@@ -171,7 +171,7 @@ def test_dislikes_favourites_by_category_news_after_and_now_and_there():
 def test_questions_are_also_asked_in_other_words():
     cur = curate(day("I'm terrified of wasps.", "Once we move I want to adopt an old sheepdog.",
                      "My dream car is a restored Citroën 2CV.", "My comfort film is Paddington 2.",
-                     "My cousin grew up on a vineyard near Mendoza.", "Which way does my cat look like?"))
+                     "My cousin grew up on a vineyard near Mendoza."))
     assert {"What am I scared of?", "What am I afraid of?"} <= prompts_for(cur, "wasps")
     assert "What do I plan to adopt?" in prompts_for(cur, "sheepdog")
     assert any("take in" in q or "give a home to" in q for q in prompts_for(cur, "sheepdog"))
