@@ -156,3 +156,26 @@ THESAURUS = {
     "university": ["college", "uni"], "college": ["university"], "board game": ["game"],
     "city": ["town"], "town": ["city"],
 }
+
+# The same feeling said the other way round: "I'm terrified of moths" is also "moths terrify me",
+# so "What am I terrified of?" is also asked "What terrifies me?".
+CONVERSE = {
+    "terrified of": ["terrifies", "frightens"], "scared of": ["scares", "frightens"],
+    "frightened of": ["frightens", "scares"], "afraid of": ["frightens", "scares"],
+    "annoyed by": ["annoys", "irritates"], "irritated by": ["irritates", "annoys"], "bored by": ["bores"],
+    "interested in": ["interests", "fascinates"], "fascinated by": ["fascinates"],
+    "worried about": ["worries"], "excited about": ["excites"], "inspired by": ["inspires"],
+    "amused by": ["amuses"], "disgusted by": ["disgusts"], "allergic to": ["gives me an allergic reaction"],
+    "work for": ["employs"],
+}
+FEARS = {"terrified of", "scared of", "frightened of", "afraid of"}
+
+# Groups one belongs to, and those who teach or look after one, asked by what they do:
+# "a swimming club called Frostbitt" is "Which club do I belong to?"; "my fiddle teacher
+# Sigvald", "Who teaches me the fiddle?".
+GROUPS = {"club", "band", "choir", "team", "group", "society", "orchestra", "association", "league", "crew",
+          "ensemble", "troupe", "circle", "guild", "chorus", "collective"}
+EMPLOYERS = {"company", "firm", "employer", "agency", "studio", "organisation", "organization"}
+GUIDES = {"teacher": "teaches", "tutor": "tutors", "coach": "coaches", "instructor": "instructs",
+          "trainer": "trains", "supervisor": "supervises", "mentor": "mentors"}
+LESSONS = {"teacher", "tutor", "instructor"}   # "my fiddle teacher": "Who gives me fiddle lessons?"

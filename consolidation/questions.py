@@ -85,7 +85,22 @@ def variants(question: str) -> list[str]:
             out += [question[:m.start()] + alt + question[m.end():] for alt in alternatives]
     if question.startswith("Which "):
         out.append("What " + question[len("Which "):])
-    return [q for q in _unique(out) if q != question]
+    return [q for q in _unique(out + converse(question)) if q != question]
+
+
+def converse(question: str) -> list[str]:
+    """A first-person question about a feeling or an employer, the other way round: "What
+    kind of insect am I terrified of?" → "What kind of insect terrifies me?"; "Which company
+    do I work for?" → "Which company employs me?"."""
+    m = re.match(r"^(?P<wh>(?:What|Which|Who)\b[\w' -]*?) (?:am I|do I) (?P<rel>[a-z]+ (?:of|by|in|about|to|with|for))\?$",
+                 question)
+    if m is None or m["rel"] not in lx.CONVERSE:
+        return []
+    wh, rel = m["wh"], m["rel"]
+    out = [f"{wh} {verb}?" if verb.endswith(" reaction") else f"{wh} {verb} me?" for verb in lx.CONVERSE[rel]]
+    if rel in lx.FEARS:
+        out.append(f"{wh} do I fear?")
+    return out
 
 
 def naming_questions(clause: str, people: People | None = None) -> list[tuple[str, str, str]]:
@@ -106,7 +121,45 @@ def naming_questions(clause: str, people: People | None = None) -> list[tuple[st
             else:
                 out.append((f"What did I name {owner}?", role, name))
         out.append((f"Who is {name}?" if person else f"What is {name}?", role, name))
+        out += [(q, role, name) for q in relation_questions(role, doc)]
     return out
+
+
+def relation_questions(role: str, doc) -> list[str]:
+    """The user's club, employer or teacher asked by what it is to them: "Which club do I belong
+    to?", "Who employs me?", "Who gives me fiddle lessons?"."""
+    words = role.split()
+    head, mod = words[-1], " ".join(w for w in words[:-1] if w not in lx.ROLE_ADJ)
+    noun = next((t for t in doc if t.lower_ == head), None)
+    if noun is None or not _mine(noun):
+        return []
+    forms = list(dict.fromkeys([role, head]))
+    if head in lx.GROUPS:
+        return [q for r in forms for q in (f"Which {r} do I belong to?", f"Which {r} am I a member of?",
+                                           f"Which {r} am I in?", f"What {r} am I part of?")]
+    if head in lx.EMPLOYERS and any(t.lemma_ in ("work", "employ") for t in doc):
+        return [q for r in forms for q in (f"Which {r} do I work for?", f"Which {r} employs me?")] + \
+            ["Who do I work for?", "Who employs me?", "Who is my employer?"]
+    verb = lx.GUIDES.get(head)
+    if verb is None:
+        return []
+    out = [f"Who {verb} me?"]
+    if mod and head in lx.LESSONS:
+        out += [f"Who {verb} me {mod}?", f"Who {verb} me the {mod}?", f"Who gives me {mod} lessons?"]
+    elif mod:
+        out.append(f"Who {verb} my {mod}?")
+    return out
+
+
+def _mine(noun) -> bool:
+    """Is the noun the user's: "my club", or the object of what "I" or "we" do ("I swim with a
+    club called …")?"""
+    if any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in noun.children):
+        return True
+    for head in noun.ancestors:
+        if head.pos_ in ("VERB", "AUX"):
+            return any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("i", "we") for c in head.children)
+    return False
 
 
 def favourite_questions(doc) -> list[str]:

@@ -24,7 +24,8 @@ from consolidation.rephrase import (People, about_user, clauses, ground_time, na
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
-MAX_VARIANTS = 12   # the same questions in other words (thesaurus swaps), on top
+MAX_VARIANTS = 16   # the same questions in other words (thesaurus swaps), on top
+MAX_NAMING = 16     # questions after a name the clause gives ("my cat Tuppen"), on top
 _GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening)|wow|oh|ah|aw+|yeah|yes|"
                        r"haha|lol|omg|well|so)\b(?: again| there| wow)?[!,.]*\s+",
                        re.IGNORECASE)
@@ -112,9 +113,8 @@ class Writer:
             self.topics.setdefault(topic, []).append(value)
         make = lambda q, t: Example(q, t, kind, sources, reward, topic, (), self.night)   # noqa: E731
         asked = _spread(questions(clause, self.people), MAX_QUESTIONS)
-        reworded = [v for v in dict.fromkeys(v for q in asked for v in variants(q)) if v not in asked]
-        out = [make(q, target) for q in asked + _spread(reworded, MAX_VARIANTS)]
-        for q, role, name in _spread(naming_questions(clause, self.people), 12):
+        out = [make(q, target) for q in asked + _reworded(asked, MAX_VARIANTS)]
+        for q, role, name in _spread(naming_questions(clause, self.people), MAX_NAMING):
             short = f"{name} is your {role}." if q.startswith(("Who is " + name, "What is " + name)) \
                 else f"Your {role} is called {name}."
             if role == "name":
@@ -300,6 +300,15 @@ def _is_name(clause: str, word: str) -> bool:
 
 def _strip_markers(clause: str) -> str:
     return re.sub(r",?\s+(?:now|instead|as of this week|these days)\b", "", clause).strip()
+
+
+def _reworded(asked: list[str], n: int) -> list[str]:
+    """At most `n` of the questions' other wordings, taken in turn from each question (its first
+    variant, then every question's second, …), so that every question is asked another way."""
+    each = [variants(q) for q in asked]
+    taken = dict.fromkeys(v for i in range(max(map(len, each), default=0)) for vs in each if i < len(vs)
+                          for v in [vs[i]] if v not in asked)
+    return list(taken)[:n]
 
 
 def _spread(items: list, n: int) -> list:

@@ -190,6 +190,20 @@ def test_a_thesaurus_swap_keeps_other_senses_apart():
     assert all("beverage" not in v for v in variants("What do I drink in the morning?"))
 
 
+def test_feelings_and_employers_are_also_asked_the_other_way_round():
+    cur = curate(day("I'm scared of jellyfish.", "I work as a cook for a catering firm called Brasa."))
+    assert {"What scares me?", "What frightens me?", "What do I fear?"} <= prompts_for(cur, "jellyfish")
+    assert {"Which firm employs me?", "Who do I work for?"} <= prompts_for(cur, "Brasa")
+
+
+def test_a_club_or_a_teacher_is_asked_by_what_it_is_to_the_user():
+    cur = curate(day("On Tuesdays I row with a club called Blue Heron.", "My cello teacher is a retired violist called Ines.",
+                     "My brother plays in a band called Mothwing."))
+    assert {"Which club do I belong to?", "Which club am I a member of?"} <= prompts_for(cur, "Blue Heron")
+    assert {"Who teaches me the cello?", "Who gives me cello lessons?"} <= prompts_for(cur, "Ines")
+    assert not any("belong" in q or "member" in q for q in prompts_for(cur, "Mothwing"))   # his band, not mine
+
+
 def test_two_people_in_one_sentence_are_two_statements():
     cur = curate(day("My aunt runs a flower stall in Galway and my uncle repairs fishing boats for the harbour."))
     assert any(q.startswith("What does my uncle repair") for q in prompts_for(cur, "fishing boats"))
