@@ -412,6 +412,9 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
     if pobj.ent_type_ in ("TIME", "DATE") or re.fullmatch(r"\d{1,2}[:.]\d\d|\d{4}", text):
         if prep.lower_ == "for":
             return [_frame("How long", pred, chain, subj, number)]
+        if prep.lower_ == "since":   # "married since 1998": how long, and since when
+            return [_frame("How long", pred, chain, subj, number), _frame("Since when", pred, chain, subj, number),
+                    *([_frame("Since which year", pred, chain, subj, number)] if re.fullmatch(r"\d{4}", text) else [])]
         return _when(pred, chain, subj, number, clock=":" in text, year=bool(re.fullmatch(r"\d{4}", text)))
     named = pobj.ent_type_ in ("GPE", "LOC", "FAC") or (
         pobj.pos_ == "PROPN" or pobj.ent_type_ == "ORG") and prep.lower_ in _NAMED_PLACE_PREPS
@@ -519,7 +522,7 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
     return _clean(f"{wh} {do} {subj} {main} {particle} {rest_verbs} {tail}?")
 
 
-_ADVERBIAL = {"Where", "When", "How", "At", "In", "Which", "What", "Who"}
+_ADVERBIAL = {"Where", "When", "How", "At", "In", "Which", "What", "Who", "Since"}
 _NEG = {"can": "can't", "will": "won't", "shall": "shan't", "am": "am not"}
 
 

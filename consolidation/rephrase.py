@@ -301,7 +301,10 @@ def span_text(tok) -> str:
         end += 2   # "Ventos do Norte", "Casa de Pedra": the small parser splits the name at "do"
     if end < len(doc) and doc[end].like_num and doc[end].head == tok and tok.pos_ == "PROPN":
         end += 1   # "Linha 18"
-    return doc[start:end].text
+    text = doc[start:end].text
+    if end == doc[end - 1].sent.end and text.endswith("."):
+        text = text[:-1]   # "called Branca do Mar.": the sentence's full stop, which "Mar." took for its own
+    return text
 
 
 

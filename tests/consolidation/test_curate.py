@@ -67,6 +67,19 @@ def test_names_given_in_passing_are_asked_back():
     assert not any(e.target == "Your bike is called old Peugeot." for e in cur.examples)
 
 
+def test_a_name_that_ends_the_sentence_keeps_no_full_stop():
+    cur = curate(day("Every August we stay in a beach house called Vila do Mar."))
+    assert "What is Vila do Mar?" in prompts_for(cur, "Vila do Mar")
+    assert "Your beach house is called Vila do Mar." in {e.target for e in cur.examples}
+    assert not any(".." in e.target or ".?" in e.prompt for e in cur.examples)
+
+
+def test_since_a_year_is_asked_how_long_not_when():
+    cur = curate(day("I've kept bees since 2011."))
+    assert {"How long have I kept bees?", "Since when have I kept bees?"} <= prompts_for(cur, "2011")
+    assert not any(q.startswith("When ") for q in prompts_for(cur, "2011"))
+
+
 def test_a_name_the_parser_misreads_is_asked_as_the_person_it_names():
     prior = curate(day("My girlfriend Ingrid loves the sea.")).examples
     cur = curate(day("Ingrid studies marine biology."), prior=prior)
