@@ -82,7 +82,9 @@ def variants(question: str) -> list[str]:
             before = question[:m.start()].split()
             if key == "like" and before and before[-1].lower() in _NOT_THE_VERB_LIKE:
                 continue
-            out += [question[:m.start()] + alt + question[m.end():] for alt in alternatives]
+            last = question[m.end():].strip() == "?"
+            out += [question[:m.start()] + alt + question[m.end():] for alt in alternatives
+                    if last or not alt.endswith((" best", " most"))]   # no "like best the radio to"
     if question.startswith("Which "):
         out.append("What " + question[len("Which "):])
     return [q for q in _unique(out + converse(question)) if q != question]

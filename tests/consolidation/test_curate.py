@@ -201,6 +201,8 @@ def test_a_thesaurus_swap_keeps_other_senses_apart():
     assert variants("What does my cat look like?") == []            # "look like" is no liking
     assert "What subject do I love most?" in variants("Which subject do I love most?")
     assert all("beverage" not in v for v in variants("What do I drink in the morning?"))
+    assert "What do I like best?" in variants("What do I prefer?")
+    assert not any("best" in v for v in variants("What do I prefer the radio to?"))
 
 
 def test_feelings_and_employers_are_also_asked_the_other_way_round():
