@@ -129,7 +129,8 @@ THESAURUS = {
     "favourite": ["favorite", "top"], "favorite": ["favourite"],
     # wanting and planning
     "want to": ["plan to", "hope to", "wish to"], "plan to": ["want to", "intend to"],
-    "hope to": ["want to", "plan to"],
+    "hope to": ["want to", "plan to"], "do I want to": ["am I planning to", "would I like to"],
+    "do I plan to": ["am I planning to"], "do I hope to": ["am I hoping to"],
     # doing
     "adopt": ["take in", "give a home to"], "relax": ["unwind", "switch off"], "unwind": ["relax"],
     "buy": ["get", "purchase"], "own": ["have"], "watch": ["see"], "support": ["root for", "cheer for"],

@@ -75,19 +75,22 @@ _NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem
 
 def variants(question: str) -> list[str]:
     """The question in other words, one swap at a time from the thesaurus ("What am I terrified
-    of?" → "What am I scared of?", …), and "Which X" also as "What X"."""
-    out = []
+    of?" → "What am I scared of?", …), and "Which X" also as "What X". Each word's first
+    alternative comes before any word's second, so a few variants already change every word."""
+    by_word = []
     for key, alternatives in lx.THESAURUS.items():
         for m in re.finditer(rf"(?<![\w'-]){re.escape(key)}(?![\w'-])", question, re.IGNORECASE):
             before = question[:m.start()].split()
             if key == "like" and before and before[-1].lower() in _NOT_THE_VERB_LIKE:
                 continue
             last = question[m.end():].strip() == "?"
-            out += [question[:m.start()] + alt + question[m.end():] for alt in alternatives
-                    if last or not alt.endswith((" best", " most"))]   # no "like best the radio to"
+            by_word.append([question[:m.start()] + alt + question[m.end():] for alt in alternatives
+                            if last or not alt.endswith((" best", " most"))])   # no "like best the radio to"
+    by_word.append(converse(question))
     if question.startswith("Which "):
-        out.append("What " + question[len("Which "):])
-    return [q for q in _unique(out + converse(question)) if q != question]
+        by_word.append(["What " + question[len("Which "):]])
+    out = [vs[i] for i in range(max(map(len, by_word))) for vs in by_word if i < len(vs)]
+    return [q for q in _unique(out) if q != question]
 
 
 def converse(question: str) -> list[str]:
@@ -290,6 +293,12 @@ def _chain(pred) -> list:
 
 
 def _ask_one(pred, chain, arg, subj, number) -> list[str]:
+    manner = _manner(arg)
+    if manner:   # "I take my coffee black": how I take it, how I like it
+        skip, thing = manner
+        return [_frame("How", pred, chain, subj, number, skip=skip, tail=thing)] + \
+            ([_frame("How", pred, chain, subj, number, verb="like", skip=skip, tail=thing)]
+             if pred.lemma_ != "like" else [])
     if arg.dep_ == "prep":
         return _ask_prep(pred, chain, arg, subj, number)
     if arg.lower_ == "there" and arg.dep_ == "advmod" and any(
@@ -312,6 +321,21 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
     if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
         return _ask_object(pred, chain, arg, subj, number)
     return []
+
+
+def _manner(arg):
+    """An adjective that says how the object is had ("my coffee black", "my eggs runny"): the
+    token a question leaves out and the object it asks about, or None."""
+    if arg.pos_ != "ADJ":
+        return None
+    nouns = [c for c in arg.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
+    poss = [c.text for t in [arg, *nouns] for c in t.children if c.dep_ == "poss"]
+    if arg.dep_ == "dobj" and nouns and poss:   # the small parser's one phrase "my coffee black"
+        return arg, " ".join(poss + [n.text for n in nouns])
+    obj = next((c for c in arg.head.children if c.dep_ == "dobj" and c.pos_ == "NOUN" and c.i < arg.i), None)
+    if obj is None or arg.dep_ not in ("dobj", "advmod", "oprd", "acomp", "xcomp", "ccomp"):
+        return None
+    return obj, _np(obj)
 
 
 def _ask_object(pred, chain, arg, subj, number) -> list[str]:
@@ -502,7 +526,8 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
     auxes = [c for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
     negs = [c for c in pred.children if c.dep_ == "neg"]
     neg = "n't" if negs else ""
-    obj = next((c for c in pred.children if c.dep_ == "dobj" or c.dep_ == "attr" and pred.lemma_ == "be"), None)
+    obj = next((c for v in (pred, *chain[1:]) for c in v.children
+                if c.dep_ == "dobj" or c.dep_ == "attr" and v.lemma_ == "be"), None)   # "want to get my licence"
     tail = f"{_np(obj)} {tail}" if obj is not None and obj != skip and wh.split()[0] in _ADVERBIAL else tail
     rest_verbs = " ".join(_verb_text(v) for v in chain[1:])
     if verb and verb.startswith("be "):     # "be based": "Where is my sister based?"
@@ -558,7 +583,7 @@ def _verb_text(verb) -> str:
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" n't", "n't")
+    text = re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" n't", "n't").replace(" 's ", "'s ")
     return text[0].upper() + text[1:]
 
 

@@ -80,6 +80,15 @@ def test_since_a_year_is_asked_how_long_not_when():
     assert not any(q.startswith("When ") for q in prompts_for(cur, "2011"))
 
 
+def test_how_something_is_taken_and_a_plan_keeps_its_object():
+    cur = curate(day("I drink my coffee black.", "I take my tea strong with a splash of milk.", "Next spring I want to get my diving certificate."))
+    assert {"How do I drink my coffee?", "How do I like my coffee?"} <= prompts_for(cur, "black")
+    assert {"How do I take my tea?", "How do I like my tea?"} <= prompts_for(cur, "strong")
+    assert "When do I want to get my diving certificate?" in prompts_for(cur, "diving certificate")
+    assert "What am I planning to get?" in prompts_for(cur, "diving certificate")
+    assert not any(q.startswith("When ") and q.endswith(" get?") for q in prompts_for(cur, "diving certificate"))
+
+
 def test_a_name_the_parser_misreads_is_asked_as_the_person_it_names():
     prior = curate(day("My girlfriend Ingrid loves the sea.")).examples
     cur = curate(day("Ingrid studies marine biology."), prior=prior)
