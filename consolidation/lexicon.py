@@ -180,3 +180,7 @@ EMPLOYERS = {"company", "firm", "employer", "agency", "studio", "organisation", 
 GUIDES = {"teacher": "teaches", "tutor": "tutors", "coach": "coaches", "instructor": "instructs",
           "trainer": "trains", "supervisor": "supervises", "mentor": "mentors"}
 LESSONS = {"teacher", "tutor", "instructor"}   # "my fiddle teacher": "Who gives me fiddle lessons?"
+
+# What a verb's object is, whatever its name: one drives a car, speaks a language.
+VERB_KINDS = {"drive": ["car", "model of car"], "ride": ["bike"], "speak": ["language"],
+              "support": ["team"], "fly": ["plane"], "sail": ["boat"]}

@@ -411,8 +411,11 @@ def _synonyms(pred) -> list[str]:
 
 def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     """The argument asked by its kind: "Which insect am I terrified of?", "What disease do I have?"."""
-    if noun is None or _is_name(noun):
+    if noun is None:
         return []
+    if _is_name(noun):   # "I drive a Saab 96": a name, but what one drives is a car
+        return [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame)
+                for kind in lx.VERB_KINDS.get(pred.lemma_, []) for wh in ("Which", "What")]
     kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
     if noun.pos_ == "NOUN":
         kinds += kinds_of(_phrase(noun))

@@ -89,6 +89,12 @@ def test_how_something_is_taken_and_a_plan_keeps_its_object():
     assert not any(q.startswith("When ") and q.endswith(" get?") for q in prompts_for(cur, "diving certificate"))
 
 
+def test_a_named_thing_is_asked_by_what_its_verb_implies():
+    cur = curate(day("I drive a battered Lada Niva.", "I drive a van."))
+    assert {"What car do I drive?", "What model of car do I drive?"} <= prompts_for(cur, "Lada Niva")
+    assert not any("car" in q for q in prompts_for(cur, "a van"))   # a common noun keeps its own kind
+
+
 def test_a_name_the_parser_misreads_is_asked_as_the_person_it_names():
     prior = curate(day("My girlfriend Ingrid loves the sea.")).examples
     cur = curate(day("Ingrid studies marine biology."), prior=prior)
