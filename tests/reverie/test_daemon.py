@@ -59,6 +59,12 @@ def make(home, tiny_model_dir):
         agent.close()
 
 
+def far_hour() -> int:
+    """A nightly hour twelve hours from now: a test that runs its clock for a few hours from
+    now never meets it, whatever the time of day it runs at."""
+    return (datetime.now().astimezone().hour + 12) % 24
+
+
 def _daemon(agent, clock, events=None):
     return Daemon(agent.home.root, [agent.settings.user], lambda user: agent, clock=clock, tick_s=60,
                   on_event=(events.append if events is not None else (lambda e: None)))
@@ -75,7 +81,7 @@ def test_slots():
 
 def test_adenosine_reaching_one_starts_exactly_one_sleep(make):
     # Every exchange adds 0.34: the third one brings sleep pressure to 1.0.
-    agent = make(chemistry={"adenosine_per_exchange": 0.34}, sleep={"nightly_hour": 23})
+    agent = make(chemistry={"adenosine_per_exchange": 0.34}, sleep={"nightly_hour": far_hour()})
     for text in ["My sister Ilse lives in Ghent.", "I keep bees.", "My cat is called Tuppen."]:
         agent.say(text, system1=False)
     clock = FakeClock(datetime.now().astimezone())
@@ -90,7 +96,7 @@ def test_adenosine_reaching_one_starts_exactly_one_sleep(make):
 
 
 def test_daydreams_stop_before_ruminations_as_adenosine_rises(make):
-    agent = make(idle={"rumination_every_s": 120, "daydream_every_s": 180}, sleep={"nightly_hour": 23})
+    agent = make(idle={"rumination_every_s": 120, "daydream_every_s": 180}, sleep={"nightly_hour": far_hour()})
     for i, text in enumerate(["I keep bees.", "My brother sails boats.", "We grow leeks.", "I fear thunder."]):
         agent.diary.write("exchange", text, reply="Noted.")
     start = datetime.now().astimezone() + timedelta(minutes=1)
@@ -135,7 +141,7 @@ def test_the_weekly_cycle_runs_once_on_its_day_and_writes_a_report(make):
 
 
 def test_a_failed_night_becomes_a_notice_and_is_not_retried_at_once(make):
-    agent = make(chemistry={"adenosine_per_exchange": 1.0}, sleep={"nightly_hour": 23})
+    agent = make(chemistry={"adenosine_per_exchange": 1.0}, sleep={"nightly_hour": far_hour()})
     agent.say("My dog is called Biscuit.", system1=False)
     (agent.user_home.root / ".talking").unlink()
     (agent.user_home.root / "sleep.sqlite").mkdir()  # a directory where the checkpoint file must go
