@@ -161,13 +161,13 @@ THESAURUS = {
 # The same feeling said the other way round: "I'm terrified of moths" is also "moths terrify me",
 # so "What am I terrified of?" is also asked "What terrifies me?".
 CONVERSE = {
-    "terrified of": ["terrifies", "frightens"], "scared of": ["scares", "frightens"],
-    "frightened of": ["frightens", "scares"], "afraid of": ["frightens", "scares"],
-    "annoyed by": ["annoys", "irritates"], "irritated by": ["irritates", "annoys"], "bored by": ["bores"],
-    "interested in": ["interests", "fascinates"], "fascinated by": ["fascinates"],
-    "worried about": ["worries"], "excited about": ["excites"], "inspired by": ["inspires"],
-    "amused by": ["amuses"], "disgusted by": ["disgusts"], "allergic to": ["gives me an allergic reaction"],
-    "work for": ["employs"],
+    "terrified of": ["terrifies me", "frightens me"], "scared of": ["scares me", "frightens me"],
+    "frightened of": ["frightens me", "scares me"], "afraid of": ["frightens me", "scares me"],
+    "annoyed by": ["annoys me", "irritates me"], "irritated by": ["irritates me", "annoys me"], "bored by": ["bores me"],
+    "interested in": ["interests me", "fascinates me"], "fascinated by": ["fascinates me"],
+    "worried about": ["worries me"], "excited about": ["excites me"], "inspired by": ["inspires me"],
+    "amused by": ["amuses me"], "disgusted by": ["disgusts me"], "allergic to": ["gives me an allergic reaction"],
+    "work for": ["employs me"],
 }
 FEARS = {"terrified of", "scared of", "frightened of", "afraid of"}
 

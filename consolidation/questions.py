@@ -89,8 +89,12 @@ def variants(question: str) -> list[str]:
     by_word.append(converse(question))
     if question.startswith("Which "):
         by_word.append(["What " + question[len("Which "):]])
-    out = [vs[i] for i in range(max(map(len, by_word))) for vs in by_word if i < len(vs)]
-    return [q for q in _unique(out) if q != question]
+    return [q for q in _unique(interleave(by_word)) if q != question]
+
+
+def interleave(lists: list[list[str]]) -> list[str]:
+    """Every list's first item, then every list's second, …"""
+    return [xs[i] for i in range(max(map(len, lists), default=0)) for xs in lists if i < len(xs)]
 
 
 def converse(question: str) -> list[str]:
@@ -102,7 +106,7 @@ def converse(question: str) -> list[str]:
     if m is None or m["rel"] not in lx.CONVERSE:
         return []
     wh, rel = m["wh"], m["rel"]
-    out = [f"{wh} {verb}?" if verb.endswith(" reaction") else f"{wh} {verb} me?" for verb in lx.CONVERSE[rel]]
+    out = [f"{wh} {said}?" for said in lx.CONVERSE[rel]]
     if rel in lx.FEARS:
         out.append(f"{wh} do I fear?")
     return out

@@ -18,7 +18,7 @@ from typing import Sequence
 from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
-from consolidation.questions import naming_questions, questions, variants
+from consolidation.questions import interleave, naming_questions, questions, variants
 from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, parse,
                                     relative_clauses, second_person, third_person)
 from consolidation.secrets import has_secret
@@ -305,9 +305,7 @@ def _strip_markers(clause: str) -> str:
 def _reworded(asked: list[str], n: int) -> list[str]:
     """At most `n` of the questions' other wordings, taken in turn from each question (its first
     variant, then every question's second, …), so that every question is asked another way."""
-    each = [variants(q) for q in asked]
-    taken = dict.fromkeys(v for i in range(max(map(len, each), default=0)) for vs in each if i < len(vs)
-                          for v in [vs[i]] if v not in asked)
+    taken = dict.fromkeys(v for v in interleave([variants(q) for q in asked]) if v not in asked)
     return list(taken)[:n]
 
 
