@@ -119,7 +119,7 @@ THESAURUS = {
     "terrified of": ["scared of", "afraid of", "frightened of"], "scared of": ["afraid of", "terrified of"],
     "afraid of": ["scared of", "terrified of"], "frightened of": ["scared of", "afraid of"],
     "obsessed with": ["crazy about", "really into"], "keen on": ["into", "fond of"], "fond of": ["keen on"],
-    "interested in": ["into", "curious about"], "worried about": ["anxious about", "nervous about"],
+    "interested in": ["into", "curious about"], "am I into": ["am I keen on", "do I enjoy", "am I interested in"], "worried about": ["anxious about", "nervous about"],
     "good at": ["great at", "skilled at"], "bad at": ["hopeless at", "terrible at"],
     "proud of": ["pleased with"], "allergic to": ["sensitive to"],
     # liking
@@ -144,7 +144,7 @@ THESAURUS = {
     "programme": ["show"], "book": ["novel"], "novel": ["book"], "song": ["track", "tune"], "band": ["group"],
     "course": ["subject", "class", "module"], "subject": ["course", "class"], "class": ["course", "subject"],
     "module": ["course"], "job": ["work", "occupation", "profession"], "profession": ["job", "occupation"],
-    "occupation": ["job", "profession"], "career": ["job"], "car": ["vehicle"], "vehicle": ["car"],
+    "occupation": ["job", "profession"], "career": ["job"], "car": ["vehicle"],
     "hometown": ["home town"], "trip": ["journey", "holiday"], "holiday": ["vacation", "trip"],
     "vacation": ["holiday", "trip"], "centre": ["center"], "center": ["centre"], "tyre": ["tire"],
     "tire": ["tyre"], "tyres": ["tires"], "tires": ["tyres"], "colour": ["color"], "color": ["colour"],

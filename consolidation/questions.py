@@ -34,6 +34,22 @@ _ARG_DEPS = {"dobj", "attr", "acomp", "prep", "npadvmod", "advmod", "dative", "c
 def questions(clause: str, people: People | None = None, *, standing_for: Person | None = None) -> list[str]:
     """Questions (first person) that the statement `clause` (first person) answers; a leading
     he/she is `standing_for` that person."""
+    fronted = _FRONTED.match(clause)
+    if fronted is None:
+        return _asked(clause, people, standing_for)
+    # "In the evenings I knit, …": the small parser may lose the clause behind the phrase, so it
+    # is asked as said, with the phrase moved to the end, and for what is done at that time or place
+    phrase, rest = fronted.group(1), clause[fronted.end():]
+    phrase = phrase[0].lower() + phrase[1:]
+    moved = rest if re.search(r"\b(?:called|named)\b|[—–]", rest) else f"{rest.rstrip(' .!')} {phrase}."
+    doc = parse(rest)
+    situations = [q for pred in _predicates(doc) if (subj := _subject(pred)) is not None
+                  for form, number in _subject_forms(subj, people, standing_for)
+                  for q in situation_questions(pred, form, number, phrase)]
+    return _unique(_asked(clause, people, standing_for) + _asked(moved, people, standing_for) + situations)
+
+
+def _asked(clause: str, people: People | None, standing_for: Person | None) -> list[str]:
     doc = parse(clause)
     misparsed = None if standing_for else _misparsed_name(doc, people)
     if misparsed is not None:
@@ -48,7 +64,13 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
     out += favourite_questions(doc)
     out += wish_and_comfort_questions(doc)
     out += topic_questions(doc)
+    out += about_questions(doc)
     return _unique(out)
+
+
+# A phrase of time or place before the subject: "In the evenings I knit", "On my breaks I listen …".
+_FRONTED = re.compile(r"^((?:In|On|At|During|After|Before|Every|Each|Most|Over|Throughout)\b[^,;:—–]{1,40}?),?\s+"
+                      r"(?=(?:I|We|we)\b)")
 
 
 def _misparsed_name(doc, people: People | None) -> list[str] | None:
@@ -66,7 +88,7 @@ def _misparsed_name(doc, people: People | None) -> list[str] | None:
     fixed = parse(pronoun + doc.text[len(first.text):])
     if not any(t.dep_ == "nsubj" and t.i == 0 for t in fixed):
         return None
-    return questions(fixed.text, people, standing_for=person)
+    return _asked(fixed.text, people, standing_for=person)
 
 
 _NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem", "seems", "is", "was", "are",
@@ -230,6 +252,51 @@ def topic_questions(doc) -> list[str]:
     return out
 
 
+def about_questions(doc, most: int = 3) -> list[str]:
+    """The statement asked back by the things it mentions, so that a question sharing only a
+    noun with it still finds it: "Rhubarb is the only thing that survives in my garden" is
+    what I told you about my garden; "I'm really into crosswords", about crosswords."""
+    out = []
+    for tok in doc:
+        if tok.pos_ != "NOUN" or tok.dep_ == "compound" or tok.lower_ in _TIME_NOUNS or tok.ent_type_:
+            continue
+        mine = next((c.lower_ for c in tok.children if c.dep_ == "poss" and c.lower_ in ("my", "our")), None)
+        bare = not any(c.dep_ in ("det", "poss", "nummod") for c in tok.children) and (
+            tok.tag_ == "NNS" or tok.dep_ == "dobj")   # "crosswords", "I bake sourdough"; not "in pen"
+        role = role_text(tok)
+        if not (mine or bare) or role.split()[-1] in lx.KIN | lx.PETS or role in lx.PEOPLE_ROLES:
+            continue   # people have their own "What do you know about my sister?"
+        words = [t.text for t in tok.lefts if t.dep_ in ("compound", "amod") and t.pos_ in ("NOUN", "PROPN", "ADJ")]
+        out.append(f"What did I tell you about {' '.join(filter(None, [mine, *words, tok.text]))}?")
+    return out[:most]
+
+
+def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
+    """What one does at a time or place ("in the evenings", "on my breaks", "at the harbour"):
+    "What do I do in the evenings?"; and, for a time, when one does what one does."""
+    if pred.pos_ != "VERB" or pred.lemma_ in _STATES or any(
+            c.dep_ in ("aux", "auxpass", "neg", "xcomp") for c in pred.children):
+        return []
+    habitual = re.search(r"\b(?:every|each|most|usually)\b|s\b", phrase.split()[-1] if phrase else "") or \
+        re.search(r"\b(?:every|each|most)\b", phrase)
+    do = "did" if pred.tag_ == "VBD" and not habitual else _DO[number]
+    out = [f"What {do} {subj} do {phrase}?"]
+    if any(w in _TIME_NOUNS for w in re.findall(r"[a-z]+", phrase.lower())):
+        obj = next((c for c in pred.children if c.dep_ == "dobj"), None) or next(   # "listen to a podcast"
+            (c for c in pred.children if c.dep_ == "prep" and not _TIME_NOUNS & {t.lower_ for t in c.subtree}), None)
+        what = _np(obj) if obj is not None else ""
+        out.append(_clean(f"When {do} {subj} {pred.lemma_} {' '.join(_particles(pred))} {what}?"))
+    return out
+
+
+_STATES = {"be", "have", "live", "stay", "grow", "bear", "know", "call", "name", "get", "want", "need", "feel"}
+_TIME_NOUNS = {"morning", "mornings", "evening", "evenings", "night", "nights", "afternoon", "afternoons",
+               "weekend", "weekends", "break", "breaks", "lunch", "lunchtime", "holiday", "holidays", "summer",
+               "summers", "winter", "winters", "spring", "autumn", "time", "day", "days", "week", "weekday",
+               "weekdays", "sunday", "sundays", "monday", "mondays", "tuesday", "tuesdays", "wednesday",
+               "wednesdays", "thursday", "thursdays", "friday", "fridays", "saturday", "saturdays", "commute"}
+
+
 # -- predicates and their arguments --------------------------------------------------------
 
 def _predicates(doc) -> list:
@@ -311,7 +378,9 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
     if arg.dep_ in ("npadvmod", "advmod"):
         if arg.lemma_ in ("year", "month", "week", "day", "hour") and any(c.dep_ == "nummod" for c in arg.children):
             return [_frame("How long", pred, chain, subj, number)]   # "married 43 years"
-        return _when(pred, chain, subj, number) if arg.ent_type_ in ("DATE", "TIME") else []
+        every = any(c.lower_ in ("every", "each") for c in arg.children)   # "every weekend"
+        out = situation_questions(pred, subj, number, _np(arg)) if every and len(chain) == 1 else []
+        return out + (_when(pred, chain, subj, number) if arg.ent_type_ in ("DATE", "TIME") or every else [])
     if arg.dep_ == "acomp":
         prep = next((c for c in arg.children if c.dep_ == "prep"), None)
         if prep is None:
@@ -345,8 +414,14 @@ def _manner(arg):
 def _ask_object(pred, chain, arg, subj, number) -> list[str]:
     person = _is_person(arg) and (subj == "I" or lx.is_person_role(subj) or not subj.startswith("my "))
     out = [_frame("Who" if person else "What", pred, chain, subj, number, skip=arg)]
+    goal = next((c for c in arg.head.children if c.dep_ == "prep" and c.lower_ in ("into", "to", "for")
+                 and c.i > arg.i and arg.dep_ == "dobj"), None)
+    if goal is not None:   # "turn the boathouse into a café": "What do we want to turn into a café?"
+        out.append(_frame("What", pred, chain, subj, number, skip=arg, tail=_np(goal)))
     if arg.dep_ == "attr" and not any(c.dep_ == "prep" for c in arg.children if c.text == "of"):
         out += _job(arg, pred, subj, number)
+    if arg.dep_ == "attr" and pred.lemma_ == "be" and subj != "I":
+        out += _defined(pred, arg, number)
     out += [_frame("What", pred, chain, subj, number, verb=v, skip=arg) for v in _synonyms(pred)[:3]
             if pred.lemma_ != "be"]
     if pred.lemma_ != "be":
@@ -363,6 +438,18 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
         out += [f"Which {w} {do} {subj} support?" for w in ("team", "club", "football club")]
         out += [f"Who {do} {subj} support?"]
     return out
+
+
+def _defined(pred, attr, number: str) -> list[str]:
+    """"Rhubarb is the only thing that survives in my garden": the description asked for what
+    it describes ("What is the only thing that survives in my garden?", "What survives in my garden?")."""
+    relcl = next((c for c in attr.children if c.dep_ == "relcl"), None)
+    if relcl is None or not any(c.dep_ == "nsubj" and c.lower_ in ("that", "which", "who") for c in relcl.children):
+        return []
+    wh = "Who" if any(c.lower_ == "who" for c in relcl.children) else "What"
+    be = (_BE_PAST if pred.tag_ == "VBD" else _BE)[number]
+    rest = " ".join(t.text for t in relcl.subtree if t.i > relcl.i)
+    return [_clean(f"{wh} {be} {_np(attr)}?"), _clean(f"{wh} {relcl.text} {rest}?")]
 
 
 _TAKING_UP = {"start", "begin", "join", "become", "work"}   # "started as a kennel assistant": the job now
@@ -407,8 +494,7 @@ def _origin(pred) -> bool:
 
 def _synonyms(pred) -> list[str]:
     """Other verbs for the predicate; none for a phrasal verb the lexicon does not list ("grow up")."""
-    particle = next((c.lower_ for c in pred.children if c.dep_ == "prt"), None)
-    if particle:
+    if _particles(pred):
         return []   # "grow up" is not "cultivate up"; its own synonyms would need the particle dropped
     return lx.VERB_SYNONYMS.get(pred.lemma_, [])
 
@@ -422,7 +508,9 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
                 for kind in lx.VERB_KINDS.get(pred.lemma_, []) for wh in ("Which", "What")]
     kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
     if noun.pos_ == "NOUN":
-        kinds += kinds_of(_phrase(noun))
+        compound = any(c.dep_ == "compound" and c.pos_ == "NOUN" for c in noun.children)
+        kinds += [k for k in kinds_of(_phrase(noun)) if not compound or k in kinds_of(noun.lemma_)]   # "fishing
+        # nets" are not fish, nor "car ferries" cars: the head noun must agree
     if any(c.dep_ in ("compound", "amod") for c in noun.children):
         kinds.insert(0, noun.lemma_)   # "celiac disease": "What disease do I have?"
     out = []
@@ -442,6 +530,11 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
     if pobj is None or pobj.lemma_ in ("way", "case", "fact"):
         return []
     text = pobj.text
+    situation = situation_questions(pred, subj, number, _np(prep)) if len(chain) == 1 and prep.lower_ in (
+        "in", "on", "at", "during", "after", "before") and (pobj.lower_ in _TIME_NOUNS or pobj.lemma_ in _PLACE_NOUNS
+                                                            and pobj.pos_ == "NOUN") else []
+    if pobj.lower_ in _TIME_NOUNS and not pobj.ent_type_:   # "in my spare time", "on my breaks"
+        return situation
     if pobj.ent_type_ in ("TIME", "DATE") or re.fullmatch(r"\d{1,2}[:.]\d\d|\d{4}", text):
         if prep.lower_ == "for":
             return [_frame("How long", pred, chain, subj, number)]
@@ -469,7 +562,7 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
             out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
         if town and prep.lower_ == "near":
             out += [_frame(f"Near which {w}", pred, chain, subj, number) for w in lx.PLACE_WORDS]
-        return out + _inner_places(pred, chain, pobj, subj, number)
+        return out + _inner_places(pred, chain, pobj, subj, number) + situation
     if prep.lower_ == "as" and _job(pobj, pred, subj, number):
         return _job(pobj, pred, subj, number)
     wh = "Who" if _is_person(pobj) else "What"   # "with Dr. Lindgren": who
@@ -552,8 +645,16 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
         return _clean(f"{wh} {aux} {subj} {others} {main} {rest_verbs} {tail}?")
     do = ("did" if pred.tag_ == "VBD" else _DO[number]) + neg
     main = verb or pred.lemma_
-    particle = " ".join(c.text for c in pred.children if c.dep_ == "prt")
-    return _clean(f"{wh} {do} {subj} {main} {particle} {rest_verbs} {tail}?")
+    return _clean(f"{wh} {do} {subj} {main} {' '.join(_particles(pred))} {rest_verbs} {tail}?")
+
+
+def _particles(pred) -> list[str]:
+    """The verb's particles ("grow up", "put down"), less an adverb the small parser took for
+    one: "mends nets down at the harbour" is mending, not "mending down"."""
+    obj = next((c for c in pred.children if c.dep_ == "dobj"), None)
+    doc = pred.doc
+    return [c.text for c in pred.children if c.dep_ == "prt" and not (
+        obj is not None and c.i > obj.i and c.i + 1 < len(doc) and doc[c.i + 1].dep_ == "prep")]
 
 
 _ADVERBIAL = {"Where", "When", "How", "At", "In", "Which", "What", "Who", "Since"}

@@ -173,7 +173,7 @@ def named_roles(doc) -> list[tuple[str, str]]:
     """(role, name) pairs the user states: "my sister Ilse", "a cat named Tuppen", "my dad is Oddvar"."""
     pairs = []
     for tok in doc:
-        if tok.pos_ == "NOUN" and tok.dep_ != "compound" and tok.ent_type_ not in ("DATE", "TIME") \
+        if tok.pos_ == "NOUN" and tok.dep_ not in ("compound", "npadvmod") and tok.ent_type_ not in ("DATE", "TIME") \
                 and not any(c.lower_ in ("favourite", "favorite") for c in tok.children):
             name = _name_of(tok)
             role = _role_of_name(tok) if name else ""

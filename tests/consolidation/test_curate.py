@@ -95,6 +95,43 @@ def test_a_named_thing_is_asked_by_what_its_verb_implies():
     assert not any("car" in q for q in prompts_for(cur, "a van"))   # a common noun keeps its own kind
 
 
+def test_a_phrase_before_the_subject_is_asked_as_when_or_where_it_is_done():
+    cur = curate(day("In the mornings I paint, mostly small watercolours.", "On Saturdays I volunteer at the animal shelter."))
+    assert {"What do I do in the mornings?", "When do I paint?"} <= prompts_for(cur, "watercolours")
+    assert {"What do I do on Saturdays?", "When do I volunteer at the animal shelter?",
+            "What do I volunteer at?"} <= prompts_for(cur, "animal shelter")
+
+
+def test_what_is_done_at_a_time_or_place_is_asked_as_such():
+    cur = curate(day("My uncle still repairs old clocks down at the market.", "I bake rye bread every weekend.",
+                     "I play the oboe in my spare time."))
+    assert {"What does my uncle do at the market?", "What does my uncle repair?"} <= prompts_for(cur, "clocks")
+    assert not any("repair down" in q for q in prompts_for(cur, "clocks"))   # an adverb, not a particle
+    assert {"What do I do every weekend?", "When do I bake rye bread?"} <= prompts_for(cur, "rye bread")
+    assert {"What do I do in my spare time?", "When do I play the oboe?"} <= prompts_for(cur, "oboe")
+    assert not any(q.startswith(("Which time", "What kind of time")) for q in prompts_for(cur, "oboe"))
+
+
+def test_a_statement_is_asked_back_by_what_it_mentions_and_a_description_by_what_it_describes():
+    cur = curate(day("Basil is the only herb that grows on my windowsill.", "I'm really into jigsaws."))
+    assert {"What is the only herb that grows on my windowsill?", "What grows on my windowsill?",
+            "What did I tell you about my windowsill?"} <= prompts_for(cur, "basil")
+    assert {"What did I tell you about jigsaws?", "What do I enjoy?", "What am I keen on?"} <= prompts_for(cur, "jigsaws")
+
+
+def test_what_becomes_something_else_is_asked_with_what_it_becomes():
+    cur = curate(day("I want to turn the garage into a pottery studio."))
+    assert "What do I want to turn into a pottery studio?" in prompts_for(cur, "garage")
+
+
+def test_a_modifier_gives_no_kind_the_head_noun_does_not_share_and_a_day_is_no_name():
+    cur = curate(day("My grandfather still mends fishing nets at the harbour.",
+                     "One day Ilse and I want to sail to Iceland."))
+    assert "What does my grandfather mend?" in prompts_for(cur, "fishing nets")
+    assert not any(" fish " in q or "animal" in q for q in prompts_for(cur, "fishing nets"))
+    assert "your day is called" not in targets(cur)
+
+
 def test_a_name_the_parser_misreads_is_asked_as_the_person_it_names():
     prior = curate(day("My girlfriend Ingrid loves the sea.")).examples
     cur = curate(day("Ingrid studies marine biology."), prior=prior)
