@@ -129,7 +129,10 @@ def _diff_pair(said: str, actual: str) -> list[Revision]:
         w = [t for t in wrong if _kind(t) == kind]
         r = [t for t in right if _kind(t) == kind]
         if w and r:
-            return [Revision(_expand(r[-1], w[-1]), _expand(w[-1], r[-1]), statement)]
+            right_value, wrong_value = _expand(r[-1], w[-1]), _expand(w[-1], r[-1])
+            if kind == "num" and " " in wrong_value and " " not in right_value:   # "13 years, but it was 31"
+                right_value += wrong_value[wrong_value.index(" "):]
+            return [Revision(right_value, wrong_value, statement)]
     return [Revision(right[-1].text, wrong[-1].text, statement)]
 
 

@@ -199,6 +199,14 @@ def test_said_but_corrections_with_titles_pronouns_reported_speech_and_a_plain_n
     assert "How long have we been friends?" in prompts_for(cur, "31 years")
 
 
+def test_a_corrected_number_keeps_the_unit_it_was_said_with():
+    prior = curate(day("I taught at the village school for 14 years before I retired.")).examples
+    cur = curate(day("No, that's wrong — I wrote 14 years for the school, but it was 41."), prior=prior)
+    assert "14 years" in cur.retired
+    assert "How long did I teach?" in prompts_for(cur, "for 41 years")
+    assert "for 41 before" not in targets(cur)
+
+
 def test_news_about_someone_is_an_update_even_when_it_reads_as_small_talk():
     prior = curate(day("My partner is called Ruairi.", "He's a bus driver, so he knows every road in Cork.")).examples
     cur = curate(day("Ruairi has news too: he's stopped driving buses and just started as a carpentry teacher "
