@@ -7,6 +7,8 @@ System 2 replaces most of this when it is configured as judge and writer.
 
 from __future__ import annotations
 
+import re
+
 GENDER = {
     "husband": "m", "boyfriend": "m", "brother": "m", "son": "m", "dad": "m", "father": "m", "grandson": "m",
     "grandfather": "m", "grandpa": "m", "uncle": "m", "nephew": "m", "stepfather": "m", "stepson": "m",
@@ -24,6 +26,25 @@ def is_person_role(role: str) -> bool:
     """Does a role name a person ("my older sister", "new roommate", "best friend"; not "cat")?"""
     words = role.lower().split()
     return bool(words) and (words[-1] in KIN | PEOPLE_ROLES or " ".join(words[-2:]) in PEOPLE_ROLES)
+
+
+# A relative's relative by its own name: "my brother's son" is "my nephew".
+_PARENTS = {"mum", "mom", "mother", "dad", "father", "parents"}
+_SIBLINGS = {"brother", "sister"}
+_CHILDREN = {"son", "daughter"}
+COMPOSED_KIN = {**{(p, "sister"): "aunt" for p in _PARENTS}, **{(p, "brother"): "uncle" for p in _PARENTS},
+                **{(p, m): "grandmother" for p in _PARENTS for m in ("mum", "mom", "mother")},
+                **{(p, f): "grandfather" for p in _PARENTS for f in ("dad", "father")},
+                **{(s, "son"): "nephew" for s in _SIBLINGS}, **{(s, "daughter"): "niece" for s in _SIBLINGS},
+                **{(c, "son"): "grandson" for c in _CHILDREN}, **{(c, "daughter"): "granddaughter" for c in _CHILDREN},
+                **{(s, k): "nieces and nephews" for s in _SIBLINGS for k in ("kids", "children", "twins")},
+                **{(c, k): "grandchildren" for c in _CHILDREN for k in ("kids", "children", "twins")}}
+
+
+def composed_kin(role: str) -> str:
+    """"brother's son" → "nephew"; "" when the role is no relative's relative."""
+    m = re.fullmatch(r"(?:\w+ )?(\w+)'s (?:\w+ )?(\w+)", role)
+    return COMPOSED_KIN.get((m.group(1), m.group(2)), "") if m else ""
 
 
 PETS = {"dog", "cat", "rabbit", "bunny", "horse", "parrot", "canary", "budgie", "hamster", "fish", "tortoise",
@@ -99,10 +120,14 @@ def noun_variants(phrase: str) -> list[str]:
 
 
 def role_variants(role: str) -> list[str]:
-    """How the user may ask after someone by role: "my older sister", "my sister" (and synonyms)."""
+    """How the user may ask after someone by role: "my older sister", "my sister" (and synonyms),
+    "my brother's son" also "my nephew"."""
     if not role:
         return []
     out = noun_variants(f"my {role}")
+    kin = composed_kin(role)
+    if kin:
+        out += noun_variants(f"my {kin}")
     words = role.split()
     if len(words) > 1 and words[0] in ROLE_ADJ - {"best", "closest"}:
         out += noun_variants(f"my {' '.join(words[1:])}")

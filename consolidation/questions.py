@@ -144,6 +144,12 @@ def naming_questions(clause: str, people: People | None = None) -> list[tuple[st
                                               "What's my name?", "What should you call me?")]
             continue
         person = lx.is_person_role(role)
+        if is_plural_naming(role, name):   # "my sister's twins are called Sunniva and Eilif"
+            for owner in lx.role_variants(role) if person else lx.noun_variants(f"my {role}"):
+                out += [(q, role, name) for q in (f"What are {owner} called?", f"What are the names of {owner}?",
+                                                  f"What are {_possessive(owner)} names?", f"Who are {owner}?")]
+            out.append((f"Who are {name}?", role, name))
+            continue
         for owner in lx.role_variants(role) if person else lx.noun_variants(f"my {role}"):
             out += [(q, role, name) for q in (f"What is {owner}'s name?", f"What's {owner} called?",
                                               f"What is the name of {owner}?", f"What do I call {owner}?")]
@@ -154,6 +160,11 @@ def naming_questions(clause: str, people: People | None = None) -> list[tuple[st
         out.append((f"Who is {name}?" if person else f"What is {name}?", role, name))
         out += [(q, role, name) for q in relation_questions(role, doc)]
     return out
+
+
+def is_plural_naming(role: str, name: str) -> bool:
+    """Two names or more, or a plural role: "twins called Sunniva and Eilif", "my kids"."""
+    return " and " in name or _number(role) == "pl" and role.split()[-1] in lx.KIN
 
 
 def relation_questions(role: str, doc) -> list[str]:
@@ -467,7 +478,7 @@ def _job(noun, pred, subj: str, number: str) -> list[str]:
 
 
 def _possessive(subj: str) -> str:
-    return "my" if subj == "I" else f"{subj}'s"
+    return "my" if subj == "I" else f"{subj}'" if subj.endswith("s") else f"{subj}'s"
 
 
 def _workplace(job, subj: str, number: str, do: str) -> list[str]:

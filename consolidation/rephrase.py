@@ -200,10 +200,13 @@ def _role_of_name(noun) -> str:
 
 
 def role_text(noun) -> str:
-    """The noun with the modifiers that make a role ("best friend", "folk group", "older sister")."""
+    """The noun with the modifiers that make a role ("best friend", "folk group", "older sister"),
+    and the user's relative it belongs to ("my sister's dog" is "sister's dog", not "dog")."""
     mods = [t for t in noun.lefts if (t.dep_ == "compound" and t.pos_ == "NOUN")
             or (t.dep_ == "amod" and t.lower_ in lx.ROLE_ADJ)]
-    return " ".join([t.lower_ for t in mods] + [noun.lower_])
+    owner = next((c for c in noun.children if c.dep_ == "poss" and c.pos_ == "NOUN"
+                  and any(g.dep_ == "poss" and g.lower_ in ("my", "our") for g in c.children)), None)
+    return " ".join(([f"{role_text(owner)}'s"] if owner is not None else []) + [t.lower_ for t in mods] + [noun.lower_])
 
 
 def _name_of(noun) -> str | None:
@@ -242,7 +245,8 @@ def _name_of(noun) -> str | None:
     if noun.dep_ in ("nsubjpass", "nsubj") and head.lemma_ in ("call", "name"):
         target = next((c for c in head.children if c.dep_ in ("oprd", "attr", "xcomp")), None)
         if target is not None and target.pos_ in ("PROPN", "NOUN", "ADJ"):
-            return span_text(target)
+            others = [span_text(c) for c in target.children if c.dep_ == "conj" and c.pos_ == "PROPN"]
+            return " and ".join([span_text(target), *others])   # "the twins are called Sunniva and Eilif"
     return None
 
 

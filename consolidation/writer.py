@@ -18,7 +18,7 @@ from typing import Sequence
 from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
-from consolidation.questions import interleave, naming_questions, questions, variants
+from consolidation.questions import interleave, is_plural_naming, naming_questions, questions, variants
 from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, parse,
                                     relative_clauses, second_person, third_person)
 from consolidation.secrets import has_secret
@@ -115,8 +115,9 @@ class Writer:
         asked = _spread(questions(clause, self.people), MAX_QUESTIONS)
         out = [make(q, target) for q in asked + _reworded(asked, MAX_VARIANTS)]
         for q, role, name in _spread(naming_questions(clause, self.people), MAX_NAMING):
-            short = f"{name} is your {role}." if q.startswith(("Who is " + name, "What is " + name)) \
-                else f"Your {role} is called {name}."
+            are = "are" if is_plural_naming(role, name) else "is"
+            short = f"{name} {are} your {role}." if q.startswith((f"Who {are} {name}", f"What {are} {name}")) \
+                else f"Your {role} {are} called {name}."
             if role == "name":
                 short = f"Your name is {name}."
             if speaker:   # "Caroline's dog is called Max", asked "What is Caroline's dog called?"

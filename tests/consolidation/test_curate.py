@@ -132,6 +132,15 @@ def test_a_modifier_gives_no_kind_the_head_noun_does_not_share_and_a_day_is_no_n
     assert "your day is called" not in targets(cur)
 
 
+def test_a_relatives_relative_is_theirs_and_has_its_own_kin_word():
+    cur = curate(day("My brother's son Tomas is seven.", "My sister's dog is called Rex.",
+                     "My cousin's twins are called Ada and Ivo."))
+    assert {"Who is my nephew?", "What's my brother's son called?"} <= prompts_for(cur, "Tomas")
+    assert "What's my dog called?" not in prompts_for(cur, "Rex")   # the sister's dog, not mine
+    assert "What is the name of my sister's dog?" in prompts_for(cur, "Rex")
+    assert {"What are my cousin's twins called?", "Who are Ada and Ivo?"} <= prompts_for(cur, "Ada and Ivo")
+
+
 def test_a_name_the_parser_misreads_is_asked_as_the_person_it_names():
     prior = curate(day("My girlfriend Ingrid loves the sea.")).examples
     cur = curate(day("Ingrid studies marine biology."), prior=prior)
