@@ -86,6 +86,10 @@ VERB_SYNONYMS = {
     "name": ["call"], "read": ["enjoy reading"], "listen": ["tune in"], "bake": ["make"], "knit": ["make"],
     "restore": ["repair", "fix up"], "repair": ["fix", "restore"], "volunteer": ["help out"],
     "emigrate": ["move abroad", "leave"], "grow up": ["be raised", "spend my childhood"],
+    "mend": ["repair", "fix"], "fix": ["repair", "mend"], "cook": ["make", "prepare"], "build": ["make", "construct"],
+    "sew": ["make"], "brew": ["make"], "sing": ["perform"], "spot": ["see", "watch"], "watch": ["see"],
+    "buy": ["get", "purchase"], "meet": ["see"], "survive": ["grow", "thrive"], "thrive": ["grow"],
+    "dislike": ["hate"], "adore": ["love"], "raise": ["keep"], "breed": ["raise", "keep"], "train": ["practise"],
 }
 
 PLACE_WORDS = ["town", "city", "place"]

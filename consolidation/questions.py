@@ -285,9 +285,14 @@ def about_questions(doc, most: int = 3) -> list[str]:
 def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
     """What one does at a time or place ("in the evenings", "on my breaks", "at the harbour"):
     "What do I do in the evenings?"; and, for a time, when one does what one does."""
-    if pred.pos_ != "VERB" or pred.lemma_ in _STATES or any(
-            c.dep_ in ("aux", "auxpass", "neg", "xcomp") for c in pred.children):
+    phrase = phrase[:1].lower() + phrase[1:]   # "In the evenings I knit": the sentence's first word
+    if pred.pos_ != "VERB" or pred.lemma_ in _STATES or any(c.dep_ in ("auxpass", "neg", "xcomp") for c in pred.children):
         return []
+    auxes = [c for c in pred.children if c.dep_ == "aux"]
+    if auxes:   # "I'm learning Icelandic in the evenings": what I am doing then
+        be = auxes[0]
+        return [_clean(f"What {_aux_form(be, number)} {subj} doing {phrase}?")] \
+            if len(auxes) == 1 and be.lemma_ == "be" and pred.tag_ == "VBG" else []
     habitual = re.search(r"\b(?:every|each|most|usually)\b|s\b", phrase.split()[-1] if phrase else "") or \
         re.search(r"\b(?:every|each|most)\b", phrase)
     do = "did" if pred.tag_ == "VBD" and not habitual else _DO[number]
@@ -515,8 +520,11 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     if noun is None:
         return []
     if _is_name(noun):   # "I drive a Saab 96": a name, but what one drives is a car
-        return [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame)
-                for kind in lx.VERB_KINDS.get(pred.lemma_, []) for wh in ("Which", "What")]
+        kinds = lx.VERB_KINDS.get(pred.lemma_, [])
+        if pred.lemma_ in _LANGUAGE_VERBS and (noun.pos_ == "ADJ" or noun.ent_type_ in ("NORP", "LANGUAGE")):
+            kinds = ["language"]   # "learning Icelandic", "I speak Tagalog"
+        return [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame) for kind in kinds
+                for wh in ("Which", "What")]
     kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
     if noun.pos_ == "NOUN":
         compound = any(c.dep_ == "compound" and c.pos_ == "NOUN" for c in noun.children)
@@ -529,6 +537,9 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
         out += [_frame(f"Which {kind}", pred, chain, subj, number, **frame),
                 _frame(f"What kind of {kind}", pred, chain, subj, number, **frame)]
     return out
+
+
+_LANGUAGE_VERBS = {"learn", "study", "speak", "practise", "practice", "teach", "understand", "read", "write"}
 
 
 def _phrase(noun) -> str:
@@ -650,9 +661,9 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
     if auxes:
         first, others = auxes[0], " ".join(a.text for a in auxes[1:])
         aux = _negate(_aux_form(first, number)) if neg else _aux_form(first, number)
-        if verb and not verb.startswith("be "):
-            return ""   # a synonym would need inflecting after an auxiliary; ask only with do-support
-        main = pred.text
+        if verb and (pred.tag_ != "VBG" or verb.split()[0] in ("be", "have")):
+            return ""   # a synonym would need inflecting after an auxiliary; only "-ing" is
+        main = _ing(verb) if verb else pred.text   # "What am I learning?" → "What am I studying?"
         return _clean(f"{wh} {aux} {subj} {others} {main} {rest_verbs} {tail}?")
     do = ("did" if pred.tag_ == "VBD" else _DO[number]) + neg
     main = verb or pred.lemma_
@@ -694,6 +705,19 @@ def _aux_form(aux, number: str) -> str:
     if aux.lemma_ == "have":
         return "has" if number == "3" else "have"
     return aux.lower_
+
+
+def _ing(verb: str) -> str:
+    """The present participle of a verb phrase's first word: "study" → "studying", "make up" →
+    "making up", "plan" → "planning"."""
+    word, _, rest = verb.partition(" ")
+    if word.endswith("ie"):
+        word = word[:-2] + "y"
+    elif word.endswith("e") and not word.endswith(("ee", "ye", "oe")) and len(word) > 2:
+        word = word[:-1]
+    elif re.fullmatch(r"[^aeiou]*[aeiou][bdgklmnprt]", word):   # one short syllable: "plan", "run"
+        word += word[-1]
+    return f"{word}ing {rest}".strip()
 
 
 def _verb_text(verb) -> str:

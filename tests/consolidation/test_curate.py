@@ -119,6 +119,12 @@ def test_a_statement_is_asked_back_by_what_it_mentions_and_a_description_by_what
     assert {"What did I tell you about jigsaws?", "What do I enjoy?", "What am I keen on?"} <= prompts_for(cur, "jigsaws")
 
 
+def test_a_synonym_after_an_auxiliary_takes_the_ing_form_and_a_capitalised_adjective_learned_is_a_language():
+    cur = curate(day("I'm learning Tagalog on my lunch breaks."))
+    assert {"What am I studying?", "Which language am I learning?", "What am I doing on my lunch breaks?"} <= \
+        prompts_for(cur, "Tagalog")
+
+
 def test_what_becomes_something_else_is_asked_with_what_it_becomes():
     cur = curate(day("I want to turn the garage into a pottery studio."))
     assert "What do I want to turn into a pottery studio?" in prompts_for(cur, "garage")
