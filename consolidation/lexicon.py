@@ -180,7 +180,7 @@ THESAURUS = {
     "gift": ["present"], "dish": ["meal"], "meal": ["dish"],
     "shop": ["store"], "store": ["shop"], "hobby": ["pastime"], "pastime": ["hobby"], "team": ["club", "side"],
     "club": ["team"], "kids": ["children"], "children": ["kids"], "dessert": ["sweet", "treat"],
-    "treat": ["dessert", "sweet"], "sweet": ["dessert", "treat"], "snack": ["nibble"], "pet": ["animal"],
+    "treat": ["dessert", "sweet"], "sweet": ["dessert", "treat"], "snack": ["nibble"],
     "animal": ["creature", "pet"], "creature": ["animal"], "doctor": ["GP", "physician"], "garden": ["yard"],
     "flat": ["apartment"], "apartment": ["flat"], "house": ["home"], "partner": ["other half"],
     "university": ["college", "uni"], "college": ["university"], "board game": ["game"],

@@ -105,6 +105,8 @@ def variants(question: str) -> list[str]:
             before = question[:m.start()].split()
             if key == "like" and before and before[-1].lower() in _NOT_THE_VERB_LIKE:
                 continue
+            if key == "own" and before and before[-1].lower() in ("my", "your", "our", "his", "her", "their"):
+                continue   # "my own marmalade": an adjective, not the verb
             last = question[m.end():].strip() == "?"
             by_word.append([question[:m.start()] + alt + question[m.end():] for alt in alternatives
                             if last or not alt.endswith((" best", " most"))])   # no "like best the radio to"
@@ -269,7 +271,7 @@ def about_questions(doc, most: int = 3) -> list[str]:
     what I told you about my garden; "I'm really into crosswords", about crosswords."""
     out = []
     for tok in doc:
-        if tok.pos_ != "NOUN" or tok.dep_ == "compound" or tok.lower_ in _TIME_NOUNS or tok.ent_type_:
+        if tok.pos_ != "NOUN" or tok.dep_ == "compound" or tok.lower_ in _TIME_NOUNS | _VAGUE or tok.ent_type_:
             continue
         mine = next((c.lower_ for c in tok.children if c.dep_ == "poss" and c.lower_ in ("my", "our")), None)
         bare = not any(c.dep_ in ("det", "poss", "nummod") for c in tok.children) and (
@@ -305,6 +307,8 @@ def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
     return out
 
 
+_VAGUE = {"people", "person", "thing", "things", "one", "ones", "stuff", "way", "ways", "lot", "lots", "bit", "kind",
+          "sort", "part", "everything", "something", "anything", "nothing", "bunch", "couple"}
 _STATES = {"be", "have", "live", "stay", "grow", "bear", "know", "call", "name", "get", "want", "need", "feel"}
 _TIME_NOUNS = {"morning", "mornings", "evening", "evenings", "night", "nights", "afternoon", "afternoons",
                "weekend", "weekends", "break", "breaks", "lunch", "lunchtime", "holiday", "holidays", "summer",
@@ -434,10 +438,12 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
                  and c.i > arg.i and arg.dep_ == "dobj"), None)
     if goal is not None:   # "turn the boathouse into a café": "What do we want to turn into a café?"
         out.append(_frame("What", pred, chain, subj, number, skip=arg, tail=_np(goal)))
+    for prep in (c for c in arg.children if c.dep_ == "prep"):   # "a snowplow for the city"
+        out += _employed(pred, prep, subj, number)
     if arg.dep_ == "attr" and not any(c.dep_ == "prep" for c in arg.children if c.text == "of"):
         out += _job(arg, pred, subj, number)
-    if arg.dep_ == "attr" and pred.lemma_ == "be" and subj != "I":
-        out += _defined(pred, arg, number)
+    if arg.dep_ == "attr" and pred.lemma_ == "be" and subj[:1].isupper() and subj != "I":
+        out += _defined(pred, arg, number)   # a named thing described ("Rhubarb is the only thing that …")
     out += [_frame("What", pred, chain, subj, number, verb=v, skip=arg) for v in _synonyms(pred)[:3]
             if pred.lemma_ != "be"]
     if pred.lemma_ != "be":
@@ -480,6 +486,19 @@ def _job(noun, pred, subj: str, number: str) -> list[str]:
     out = [f"What {do} {subj} do for a living?", f"What {do} {subj} work as?", f"What {do} {subj} do?"]
     out += [f"What is {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
     return out + _workplace(noun, subj, number, do)
+
+
+def _employed(pred, prep, subj: str, number: str) -> list[str]:
+    """"drives a snowplow for the city", "writes software for a bank": work done for an
+    employer is a job, asked as one."""
+    pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    if prep.lower_ != "for" or pobj is None or not (pobj.lemma_ in lx.EMPLOYERS | _PUBLIC_EMPLOYERS or
+                                                   pobj.ent_type_ == "ORG") \
+            or pred.lemma_ in _STATES or pred.pos_ != "VERB" or any(c.dep_ == "aux" for c in pred.children):
+        return []
+    do = "did" if pred.tag_ == "VBD" else _DO[number]
+    return [f"What {do} {subj} do for work?", f"What {do} {subj} do for a living?",
+            f"What is {_possessive(subj)} job?", f"Who {do} {subj} work for?"]
 
 
 def _possessive(subj: str) -> str:
@@ -539,6 +558,8 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     return out
 
 
+_PUBLIC_EMPLOYERS = {"city", "council", "government", "state", "county", "municipality", "army", "navy", "railway",
+                     "post", "hospital", "school", "university", "church", "newspaper", "bank"}
 _LANGUAGE_VERBS = {"learn", "study", "speak", "practise", "practice", "teach", "understand", "read", "write"}
 
 
@@ -587,6 +608,8 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
         return out + _inner_places(pred, chain, pobj, subj, number) + situation
     if prep.lower_ == "as" and _job(pobj, pred, subj, number):
         return _job(pobj, pred, subj, number)
+    if _employed(pred, prep, subj, number):
+        return _employed(pred, prep, subj, number)
     wh = "Who" if _is_person(pobj) else "What"   # "with Dr. Lindgren": who
     out = [_frame(wh, pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
                                                                                tail=prep.lower_)

@@ -125,6 +125,19 @@ def test_a_synonym_after_an_auxiliary_takes_the_ing_form_and_a_capitalised_adjec
         prompts_for(cur, "Tagalog")
 
 
+def test_work_done_for_an_employer_is_asked_as_a_job_and_own_as_an_adjective_is_kept():
+    cur = curate(day("My uncle drives a bin lorry for the council.", "I brew my own cider from our apples."))
+    assert {"What does my uncle do for work?", "What is my uncle's job?"} <= prompts_for(cur, "bin lorry")
+    assert not any("my have" in q for q in prompts_for(cur, "cider"))
+    assert "What did I tell you about my own cider?" in prompts_for(cur, "cider")
+
+
+def test_a_description_is_asked_for_a_named_thing_only_and_vague_nouns_are_not_asked_about():
+    cur = curate(day("My biggest worry is people who drive too fast past the school."))
+    assert not any(q.startswith("Who is people") for q in prompts_for(cur, "drive too fast"))
+    assert "What did I tell you about people?" not in prompts_for(cur, "drive too fast")
+
+
 def test_what_becomes_something_else_is_asked_with_what_it_becomes():
     cur = curate(day("I want to turn the garage into a pottery studio."))
     assert "What do I want to turn into a pottery studio?" in prompts_for(cur, "garage")
