@@ -297,7 +297,7 @@ def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
             if len(auxes) == 1 and be.lemma_ == "be" and pred.tag_ == "VBG" else []
     habitual = re.search(r"\b(?:every|each|most|usually)\b|s\b", phrase.split()[-1] if phrase else "") or \
         re.search(r"\b(?:every|each|most)\b", phrase)
-    do = "did" if pred.tag_ == "VBD" and not habitual else _DO[number]
+    do = "did" if _past(pred) and not habitual else _DO[number]
     out = [f"What {do} {subj} do {phrase}?"]
     if any(w in _TIME_NOUNS for w in re.findall(r"[a-z]+", phrase.lower())):
         obj = next((c for c in pred.children if c.dep_ == "dobj"), None) or next(   # "listen to a podcast"
@@ -449,14 +449,14 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
     if pred.lemma_ != "be":
         out += _by_kind(arg, pred, chain, subj, number, skip=arg)
     if pred.lemma_ in ("stand", "bear", "abide") and any(c.dep_ == "neg" for c in pred.children):
-        do = "did" if pred.tag_ == "VBD" else _DO[number]   # "I can't stand marzipan": what I dislike
+        do = "did" if _past(pred) else _DO[number]   # "I can't stand marzipan": what I dislike
         kinds = [] if _is_name(arg) else list(kinds_of(_phrase(arg)))
         out += [f"What {do} {subj} {v}?" for v in ("dislike", "hate", "really dislike")]
         out += [f"Which {k} {do} {subj} {v}?" for k in kinds for v in ("dislike", "really dislike")]
     if pred.lemma_ == "play" and any(c.dep_ == "det" and c.lower_ == "the" for c in arg.children):
         out += [_frame(w, pred, chain, subj, number, skip=arg) for w in ("Which instrument", "What instrument")]
     if arg.dep_ == "attr" and arg.lemma_ in ("supporter", "fan"):   # "I am a lifelong Leixões supporter"
-        do = "did" if pred.tag_ == "VBD" else _DO[number]
+        do = "did" if _past(pred) else _DO[number]
         out += [f"Which {w} {do} {subj} support?" for w in ("team", "club", "football club")]
         out += [f"Who {do} {subj} support?"]
     return out
@@ -482,7 +482,7 @@ def _job(noun, pred, subj: str, number: str) -> list[str]:
     if noun.pos_ != "NOUN" or not lx.is_job(noun.lemma_):
         return []
     poss = _possessive(subj)
-    do = "did" if pred.tag_ == "VBD" and pred.lemma_ not in _TAKING_UP else _DO[number]
+    do = "did" if _past(pred) and pred.lemma_ not in _TAKING_UP else _DO[number]
     out = [f"What {do} {subj} do for a living?", f"What {do} {subj} work as?", f"What {do} {subj} do?"]
     out += [f"What is {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
     return out + _workplace(noun, subj, number, do)
@@ -496,7 +496,7 @@ def _employed(pred, prep, subj: str, number: str) -> list[str]:
                                                    pobj.ent_type_ == "ORG") \
             or pred.lemma_ in _STATES or pred.pos_ != "VERB" or any(c.dep_ == "aux" for c in pred.children):
         return []
-    do = "did" if pred.tag_ == "VBD" else _DO[number]
+    do = "did" if _past(pred) else _DO[number]
     return [f"What {do} {subj} do for work?", f"What {do} {subj} do for a living?",
             f"What is {_possessive(subj)} job?", f"Who {do} {subj} work for?"]
 
@@ -688,7 +688,7 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
             return ""   # a synonym would need inflecting after an auxiliary; only "-ing" is
         main = _ing(verb) if verb else pred.text   # "What am I learning?" → "What am I studying?"
         return _clean(f"{wh} {aux} {subj} {others} {main} {rest_verbs} {tail}?")
-    do = ("did" if pred.tag_ == "VBD" else _DO[number]) + neg
+    do = ("did" if _past(pred) else _DO[number]) + neg
     main = verb or pred.lemma_
     return _clean(f"{wh} {do} {subj} {main} {' '.join(_particles(pred))} {rest_verbs} {tail}?")
 
@@ -704,6 +704,19 @@ def _particles(pred) -> list[str]:
 
 _ADVERBIAL = {"Where", "When", "How", "At", "In", "Which", "What", "Who", "Since"}
 _NEG = {"can": "can't", "will": "won't", "shall": "shan't", "am": "am not"}
+
+
+_PAST_MARKERS = {"yesterday", "ago", "last", "once", "used", "when", "before", "earlier", "then"}
+
+
+def _past(pred) -> bool:
+    """A past-tense verb, but not one whose past is its present ("I knit", "I put", "I read"),
+    unless the sentence says it is past ("yesterday", "years ago", "in 2019")."""
+    if pred.tag_ != "VBD":
+        return False
+    if pred.lower_ != pred.lemma_:
+        return True
+    return any(t.lower_ in _PAST_MARKERS or re.fullmatch(r"(?:19|20)\d\d", t.text) for t in pred.sent)
 
 
 def _negate(aux: str) -> str:

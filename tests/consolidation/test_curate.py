@@ -100,6 +100,9 @@ def test_a_phrase_before_the_subject_is_asked_as_when_or_where_it_is_done():
     assert {"What do I do in the mornings?", "When do I paint?"} <= prompts_for(cur, "watercolours")
     assert {"What do I do on Saturdays?", "When do I volunteer at the animal shelter?",
             "What do I volunteer at?"} <= prompts_for(cur, "animal shelter")
+    cur = curate(day("In the evenings I knit, mostly woollen socks.", "I knit a scarf for Ada years ago."))
+    assert "What do I knit?" in prompts_for(cur, "woollen socks")   # "knit" is past and present alike
+    assert "What did I knit?" in prompts_for(cur, "a scarf")
 
 
 def test_what_is_done_at_a_time_or_place_is_asked_as_such():
