@@ -295,8 +295,7 @@ def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
         be = auxes[0]
         return [_clean(f"What {_aux_form(be, number)} {subj} doing {phrase}?")] \
             if len(auxes) == 1 and be.lemma_ == "be" and pred.tag_ == "VBG" else []
-    habitual = re.search(r"\b(?:every|each|most|usually)\b|s\b", phrase.split()[-1] if phrase else "") or \
-        re.search(r"\b(?:every|each|most)\b", phrase)
+    habitual = phrase.endswith("s") or re.search(r"\b(?:every|each|most|usually)\b", phrase)   # "in the evenings"
     do = "did" if _past(pred) and not habitual else _DO[number]
     out = [f"What {do} {subj} do {phrase}?"]
     if any(w in _TIME_NOUNS for w in re.findall(r"[a-z]+", phrase.lower())):
