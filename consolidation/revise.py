@@ -138,13 +138,17 @@ def _diff_pair(said: str, actual: str) -> list[Revision]:
 
 def _owner_for_pronoun(actual: str, said) -> str:
     """"I told you my doctor is Dr. Quintela, but her name is Dr. Quinteiro": "her" is the
-    doctor's, the subject of what was said, not whoever was named last."""
+    doctor's, the subject of what was said (or the one person of the user's it names: "I called
+    our neighbour Bjarne, but his name is Bjarte"), not whoever was named last."""
     pronoun = re.match(r"^(her|his|their|its)\b", actual, re.IGNORECASE)
-    subj = next((t for t in said if t.dep_ in ("nsubj", "nsubjpass") and
-                 any(c.dep_ == "poss" and c.lower_ == "my" for c in t.children)), None)
-    if not pronoun or subj is None:
+    mine = [t for t in said if any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in t.children)]
+    subj = next((t for t in mine if t.dep_ in ("nsubj", "nsubjpass")), None) or (
+        mine[0] if len(mine) == 1 else None)   # "I called our neighbour Bjarne yesterday, but his name …"
+    owner = [t.text for t in said[subj.left_edge.i:subj.i + 1] if t.pos_ != "PROPN" and not t.is_space] \
+        if subj is not None else []   # "our neighbour", without the name that was wrong
+    if not pronoun or len(owner) < 2:
         return actual
-    return f"{said[subj.left_edge.i:subj.i + 1].text}'s{actual[pronoun.end():]}"
+    return f"{' '.join(owner)}'s{actual[pronoun.end():]}"
 
 
 def _reported(statement: str) -> str:

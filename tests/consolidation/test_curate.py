@@ -230,6 +230,14 @@ def test_said_but_corrections_with_titles_pronouns_reported_speech_and_a_plain_n
     assert "How long have we been friends?" in prompts_for(cur, "31 years")
 
 
+def test_a_pronoun_in_a_correction_is_the_one_person_the_wrong_words_named():
+    prior = curate(day("Our neighbour Corin keeps goats.", "My piano teacher is an old man called Aurelio.")).examples
+    cur = curate(day("No, that's wrong — I called our neighbour Corin yesterday, but his name is Colin."), prior=prior)
+    assert "Corin" in cur.retired
+    assert "colin" in targets(cur)
+    assert not any("aurelio" in e.target.lower() and "colin" in e.target.lower() for e in cur.examples)
+
+
 def test_a_corrected_number_keeps_the_unit_it_was_said_with():
     prior = curate(day("I taught at the village school for 14 years before I retired.")).examples
     cur = curate(day("No, that's wrong — I wrote 14 years for the school, but it was 41."), prior=prior)
