@@ -43,8 +43,7 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
     phrase = phrase[0].lower() + phrase[1:]
     moved = rest if re.search(r"\b(?:called|named)\b|[—–]", rest) else f"{rest.rstrip(' .!')} {phrase}."
     doc = parse(rest)
-    situations = [q for pred in _predicates(doc) if (subj := _subject(pred)) is not None
-                  for form, number in _subject_forms(subj, people, standing_for)
+    situations = [q for pred, form, number in _asked_of(doc, people, standing_for)
                   for q in situation_questions(pred, form, number, phrase)]
     return _unique(_asked(clause, people, standing_for) + _asked(moved, people, standing_for) + situations)
 
@@ -54,18 +53,18 @@ def _asked(clause: str, people: People | None, standing_for: Person | None) -> l
     misparsed = None if standing_for else _misparsed_name(doc, people)
     if misparsed is not None:
         return misparsed
-    out: list[str] = []
-    for pred in _predicates(doc):
-        subj = _subject(pred)
-        if subj is None:
-            continue
-        for form, number in _subject_forms(subj, people, standing_for):
-            out += _ask_arguments(pred, form, number)
+    out = [q for pred, form, number in _asked_of(doc, people, standing_for) for q in _ask_arguments(pred, form, number)]
     out += favourite_questions(doc)
     out += wish_and_comfort_questions(doc)
     out += topic_questions(doc)
     out += about_questions(doc)
     return _unique(out)
+
+
+def _asked_of(doc, people: People | None, standing_for: Person | None) -> list[tuple]:
+    """(predicate, subject as asked, number) for every predicate whose subject can be asked about."""
+    return [(pred, form, number) for pred in _predicates(doc) if (subj := _subject(pred)) is not None
+            for form, number in _subject_forms(subj, people, standing_for)]
 
 
 # A phrase of time or place before the subject: "In the evenings I knit", "On my breaks I listen …".
@@ -607,8 +606,9 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
         return out + _inner_places(pred, chain, pobj, subj, number) + situation
     if prep.lower_ == "as" and _job(pobj, pred, subj, number):
         return _job(pobj, pred, subj, number)
-    if _employed(pred, prep, subj, number):
-        return _employed(pred, prep, subj, number)
+    employed = _employed(pred, prep, subj, number)
+    if employed:
+        return employed
     wh = "Who" if _is_person(pobj) else "What"   # "with Dr. Lindgren": who
     out = [_frame(wh, pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
                                                                                tail=prep.lower_)
