@@ -11,6 +11,13 @@ cached beside the user's adapters:
 - passages: the base's own short essays on general topics; every training step takes
   the KL divergence from the bare base's next-token distributions on one of them
   (`consolidation.train.anchor_loss`), so the language itself does not bend.
+
+The base's own essays are its likeliest paths, where it is sure of the next word; a night
+bends it most where it is not, in plain written prose outside the chat frame. So the
+passages also hold `PROSE`, plain paragraphs written for this project. Measured on the
+embedded base (one REM cycle from a four-night adapter, at the peak rate): the reference
+drift rose from 1.065x to 1.098x with the essays alone and to 1.071x with the prose beside
+them, for the same training loss.
 """
 
 from __future__ import annotations
@@ -51,10 +58,84 @@ TOPICS = (
 )
 PASSAGE_PROMPT = "Write a short paragraph about {}."
 
+# Written for this project: plain paragraphs on the same everyday subjects, none of them the
+# reference text's, read as plain text (no chat frame).
+PROSE = (
+    "A bicycle turns the push of a rider's legs into forward motion. The pedals drive a chain that runs over a "
+    "toothed wheel at the back, and the gears change how far the bike travels for each turn of the pedals. Low "
+    "gears make hills easier; high gears are faster on flat roads. Brakes press rubber pads against the rim or a "
+    "disc, and a good rider checks the tyres, the chain and the brakes before a long ride.",
+    "Bread is made from flour, water, salt and yeast. The yeast feeds on the sugars in the flour and releases gas, "
+    "which the stretchy gluten traps in small bubbles, so the dough rises. Bakers knead the dough to build that "
+    "structure, leave it to prove in a warm place, shape it and bake it in a hot oven. The crust browns as the "
+    "surface dries, while the inside sets into a soft crumb.",
+    "Chess is played on a board of sixty-four squares by two players, one with the white pieces and one with the "
+    "black. Each side has a king, a queen, two rooks, two bishops, two knights and eight pawns, and every piece "
+    "moves in its own way. The aim is to trap the other player's king so that it cannot escape capture, which is "
+    "called checkmate. Games can last a few minutes or several hours.",
+    "Honeybees live in colonies of many thousands, with a single queen that lays the eggs. Worker bees collect "
+    "nectar and pollen from flowers, build wax combs and feed the young. A returning forager can tell the others "
+    "where food is by dancing on the comb: the angle of the dance points towards the flowers and its length tells "
+    "how far away they are. In winter the bees cluster together to keep warm.",
+    "Volcanoes form where molten rock from deep inside the earth reaches the surface. Some erupt quietly, sending "
+    "rivers of lava down their slopes, while others explode and throw ash high into the sky. The ash can fall on "
+    "towns many miles away and disturb flights for days. Over time the soil around a volcano often becomes very "
+    "fertile, which is one reason why farmers have always lived close to them.",
+    "The moon seems to change shape over a month because we see different parts of its sunlit side. When it lies "
+    "between the earth and the sun, the lit half faces away from us and we hardly see it at all. As it moves along "
+    "its orbit, more of the bright side comes into view until the full moon, and then the light shrinks again. "
+    "The whole cycle takes about twenty-nine and a half days.",
+    "Trains run on steel rails that guide their wheels, so a driver controls the speed but not the direction. "
+    "Signals along the line tell the driver whether the track ahead is clear, and points allow a train to move "
+    "from one track to another. Timetables are planned months in advance, and a delay in one place can spread "
+    "across a whole network, because many trains share the same busy stretches of line.",
+    "Paper was first made from plant fibres soaked in water and beaten into a pulp. The pulp is spread thinly over "
+    "a fine screen, the water drains away, and the wet sheet is pressed and dried. Today most paper comes from "
+    "wood, although old cloth, cotton and recycled paper are also used. Thicker sheets become card and boxes, "
+    "while the thinnest are used for tissues and for printing dictionaries.",
+    "Football is played by two teams of eleven players on a rectangular field with a goal at each end. Only the "
+    "goalkeepers may touch the ball with their hands, and then only inside their own area. A match lasts ninety "
+    "minutes, split into two halves, and the team that scores more goals wins. A referee enforces the rules, "
+    "awarding free kicks for fouls and showing cards to players who go too far.",
+    "Birds that migrate fly long distances between the places where they breed and the places where they spend the "
+    "winter. Many travel at night and find their way using the stars, the position of the sun and the earth's "
+    "magnetic field. Before the journey they eat a great deal and store the energy as fat. Some small songbirds "
+    "cross deserts and seas without stopping, losing almost half their weight on the way.",
+    "A refrigerator keeps food cold by moving heat out of the cabinet and into the kitchen. A liquid with a low "
+    "boiling point circulates through pipes; as it evaporates inside the fridge it absorbs heat, and a compressor "
+    "then squeezes the vapour so that it releases that heat through the coils at the back. Cold slows the growth "
+    "of bacteria, which is why milk and meat last longer in the fridge than on a shelf.",
+    "Cheese begins as milk. A little acid and an enzyme called rennet make the milk separate into solid curds and "
+    "liquid whey. The curds are cut, drained, salted and pressed into moulds, and many cheeses are then left to "
+    "ripen in cool rooms for weeks or years. The kind of milk, the bacteria and the time spent ageing decide "
+    "whether a cheese ends up soft and mild or hard and sharp.",
+    "A piano makes sound when a key lifts a small felt hammer that strikes a set of tightly stretched strings. The "
+    "strings vibrate, and a large wooden soundboard makes the vibration loud enough to fill a room. Longer, "
+    "heavier strings give the low notes and shorter ones the high notes. The pedals can hold the notes after the "
+    "keys are released or make the whole instrument play more softly.",
+    "A bridge has to carry its own weight as well as the traffic that crosses it. A beam bridge rests on piers, "
+    "an arch bridge pushes its load outwards into the banks, and a suspension bridge hangs the road from cables "
+    "slung between tall towers. Engineers also plan for wind, temperature and the slow wear of years, so steel "
+    "bridges have joints that let them grow and shrink between summer and winter.",
+    "Tea comes from the leaves of a shrub grown in warm, wet hills. After picking, the leaves are withered, rolled "
+    "and dried; letting them darken in the air before drying gives black tea, while green tea is heated early to "
+    "keep its colour. A good cup depends on fresh water, the right temperature and the right time: too long in "
+    "the pot and the tea turns bitter.",
+    "The telephone carries the voice as an electrical signal. In early telephones a thin plate in the mouthpiece "
+    "moved with the sound of speech and changed the current flowing along a wire, and at the other end a similar "
+    "plate turned the changing current back into sound. Operators once connected calls by hand at a switchboard; "
+    "later, automatic exchanges did the work, and today most calls travel as digital data.",
+)
+
 
 def anchor_passages(runtime, cache: Path, base_hash: str, max_new_tokens: int = 96, seed: int = 0) -> list[list[int]]:
-    """Token ids of the base's own paragraphs (adapter off, sampled), rendered in the chat frame; cached per base."""
-    cache = Path(cache)
+    """Token ids of the base's own paragraphs (adapter off, sampled) rendered in the chat frame, cached
+    per base, and of `PROSE` as plain text."""
+    prose = [runtime.tokenizer(p, add_special_tokens=False)["input_ids"] for p in PROSE]
+    return _essays(runtime, Path(cache), base_hash, max_new_tokens, seed) + prose
+
+
+def _essays(runtime, cache: Path, base_hash: str, max_new_tokens: int, seed: int) -> list[list[int]]:
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if data.get("base") == base_hash and len(data.get("passages", [])) == len(TOPICS):

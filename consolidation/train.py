@@ -522,8 +522,9 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
     (it returns a reason, or None): if it has, the weights go back to the last check that
     passed (or to where training began), and training goes on with half the learning rate
     (fresh optimizer moments), up to `args.guard_backoffs` times; the next failure stops it
-    there. A night whose first cycle drifts learns more gently instead of losing every cycle,
-    and one that drifts in its fourth keeps its first three.
+    there. A backed-off cycle also holds the anchor twice as hard (the drift it undid is what
+    the anchor is for). A night whose first cycle drifts learns more gently instead of losing
+    every cycle, and one that drifts in its fourth keeps its first three.
     """
     torch = _torch()
     callback = callback or TrainingCallback()
@@ -543,6 +544,7 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
     checked = guard is not None and args.guard_every > 0
     kept = _snapshot(params) if checked else None
     kept_steps, stopped, last_check, scale, backoffs = 0, None, 0, 1.0, []
+    hold = args.anchor_weight
     losses: list[float] = []
     anchor_losses: list[float] = []
     tokens = targets = 0
@@ -565,7 +567,7 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
             if anchors:
                 kl = anchor_loss(model, anchors[step % len(anchors)])
                 anchor_losses.append(float(kl.detach()))
-                total = value + args.anchor_weight * kl
+                total = value + hold * kl
         total.backward()
         if args.grad_clip:
             torch.nn.utils.clip_grad_norm_(params, args.grad_clip, foreach=True)
@@ -596,11 +598,12 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
             else:
                 _restore(params, kept)
                 if len(backoffs) < args.guard_backoffs and step + 1 < args.iterations:
-                    scale /= 2
-                    backoffs.append({"step": step + 1, "reason": stopped, "scale": scale})
+                    scale, hold = scale / 2, hold * 2
+                    backoffs.append({"step": step + 1, "reason": stopped, "scale": scale,
+                                     "anchor_weight": hold if anchors else None})
                     optimizer.state.clear()
                     callback.on_report({"step": step + 1, "of": args.iterations, "backed_off": stopped,
-                                        "learning_rate_scale": scale})
+                                        "learning_rate_scale": scale, "anchor_weight": hold if anchors else None})
                     stopped, last_check = None, step + 1
                     continue
                 callback.on_report({"step": step + 1, "of": args.iterations, "stopped": stopped,

@@ -263,3 +263,20 @@ def test_text_perplexity_is_the_bases_with_the_adapter_off(tiny_model_dir, token
     train(model, tokenizer, EXAMPLES, args(iterations=6))
     assert text_perplexity(model, tokenizer, PROSE[0], adapter=False) == pytest.approx(before, rel=1e-4)
     assert text_perplexity(model, tokenizer, PROSE[0]) != pytest.approx(before, rel=1e-4)
+
+
+def test_a_backed_off_cycle_holds_the_anchor_twice_as_hard(tiny_model_dir, tokenizer):
+    passages, vocab = [tokenizer(t)["input_ids"] for t in PROSE], len(tokenizer)
+    checks = []
+
+    def guard(model):   # the first two cycles go too far
+        checks.append(1)
+        return "too far" if len(checks) <= 2 else None
+
+    model = load_for_training(tiny_model_dir, args())
+    result = train(model, tokenizer, EXAMPLES, args(iterations=12, guard_every=4, anchor_weight=3.0,
+                                                    anchor_top_k=vocab), anchor=passages, guard=guard)
+    assert [(b["scale"], b["anchor_weight"]) for b in result.backoffs] == [(0.5, 6.0), (0.25, 12.0)]
+    plain = train(load_for_training(tiny_model_dir, args()), tokenizer, EXAMPLES, args(iterations=12, guard_every=4),
+                  guard=lambda m: "too far")
+    assert [b["anchor_weight"] for b in plain.backoffs] == [None, None]   # no anchor, nothing to hold
