@@ -168,7 +168,7 @@ class TrainingCallback:
     """Progress events; subclass and override what you draw (mlx-lm's TrainingCallback)."""
 
     def on_step(self, info: dict[str, Any]) -> None:
-        """After every step: step, loss, tokens, target_tokens, learning_rate, seconds."""
+        """After every step: step, loss, tokens, target_tokens, learning_rate, seconds, anchor_kl, anchor_weight."""
 
     def on_report(self, info: dict[str, Any]) -> None:
         """Every `report_every` steps and at the end: mean loss and throughput of the window."""
@@ -579,7 +579,7 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
         losses.append(float(value.detach()))
         callback.on_step({"step": step + 1, "of": args.iterations, "loss": losses[-1], "tokens": step_tokens,
                           "target_tokens": n, "learning_rate": lr, "seconds": round(seconds, 4),
-                          "anchor_kl": anchor_losses[-1] if anchors else None})
+                          "anchor_kl": anchor_losses[-1] if anchors else None, "anchor_weight": hold if anchors else None})
         if (step + 1) % args.report_every == 0 or step + 1 == args.iterations:
             since, first = window
             recent = losses[first:]
@@ -599,11 +599,11 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
                 _restore(params, kept)
                 if len(backoffs) < args.guard_backoffs and step + 1 < args.iterations:
                     scale, hold = scale / 2, hold * 2
-                    backoffs.append({"step": step + 1, "reason": stopped, "scale": scale,
-                                     "anchor_weight": hold if anchors else None})
+                    held = hold if anchors else None
+                    backoffs.append({"step": step + 1, "reason": stopped, "scale": scale, "anchor_weight": held})
                     optimizer.state.clear()
                     callback.on_report({"step": step + 1, "of": args.iterations, "backed_off": stopped,
-                                        "learning_rate_scale": scale, "anchor_weight": hold if anchors else None})
+                                        "learning_rate_scale": scale, "anchor_weight": held})
                     stopped, last_check = None, step + 1
                     continue
                 callback.on_report({"step": step + 1, "of": args.iterations, "stopped": stopped,

@@ -273,10 +273,11 @@ def test_a_backed_off_cycle_holds_the_anchor_twice_as_hard(tiny_model_dir, token
         checks.append(1)
         return "too far" if len(checks) <= 2 else None
 
-    model = load_for_training(tiny_model_dir, args())
+    model, seen = load_for_training(tiny_model_dir, args()), Recorder()
     result = train(model, tokenizer, EXAMPLES, args(iterations=12, guard_every=4, anchor_weight=3.0,
-                                                    anchor_top_k=vocab), anchor=passages, guard=guard)
+                                                    anchor_top_k=vocab), seen, anchor=passages, guard=guard)
     assert [(b["scale"], b["anchor_weight"]) for b in result.backoffs] == [(0.5, 6.0), (0.25, 12.0)]
+    assert [s["anchor_weight"] for s in seen.steps] == [3.0] * 4 + [6.0] * 4 + [12.0] * 4   # the weight each step took
     plain = train(load_for_training(tiny_model_dir, args()), tokenizer, EXAMPLES, args(iterations=12, guard_every=4),
                   guard=lambda m: "too far")
     assert [b["anchor_weight"] for b in plain.backoffs] == [None, None]   # no anchor, nothing to hold
