@@ -212,5 +212,22 @@ GUIDES = {"teacher": "teaches", "tutor": "tutors", "coach": "coaches", "instruct
 LESSONS = {"teacher", "tutor", "instructor"}   # "my fiddle teacher": "Who gives me fiddle lessons?"
 
 # What a verb's object is, whatever its name: one drives a car, speaks a language.
+# Pastimes by their verb, and what kind of pastime each is: "In the evenings I knit" is "my evening craft".
+PASTIMES = {**dict.fromkeys(["knit", "crochet", "sew", "quilt", "embroider", "weave", "spin", "whittle", "carve",
+                             "pot", "felt", "stitch"], "craft"),
+            **dict.fromkeys(["paint", "draw", "sketch", "garden", "bake", "hike", "sail", "fish", "birdwatch",
+                             "photograph", "sing", "dance"], "hobby"),
+            **dict.fromkeys(["run", "jog", "swim", "cycle", "row", "climb", "boulder", "ski", "surf", "skate",
+                             "box", "fence", "paddle", "kayak", "golf"], "sport")}   # a sport only without an object ("run a bakery")
+
+# Marks one has made on oneself or one's things: "a compass rose tattooed on my forearm" is a tattoo.
+MARKS = {"tattooed": "tattoo", "inked": "tattoo", "engraved": "engraving", "embroidered": "embroidery",
+         "pierced": "piercing", "carved": "carving", "painted": "painting", "printed": "print"}
+
+# Opinions: "I think daylight saving time should be abolished" is what one would like to be rid of.
+OPINION_VERBS = {"think", "believe", "feel", "reckon", "suppose"}
+RID_OF = {"abolish", "ban", "scrap", "outlaw", "end", "stop", "eliminate", "remove", "cancel", "forbid", "prohibit",
+          "close", "shut", "drop", "axe", "kill"}
+
 VERB_KINDS = {"drive": ["car", "model of car"], "ride": ["bike"], "speak": ["language"],
               "support": ["team"], "fly": ["plane"], "sail": ["boat"]}

@@ -49,16 +49,37 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
 
 
 def _asked(clause: str, people: People | None, standing_for: Person | None) -> list[str]:
-    doc = parse(clause)
+    doc = _have_repaired(parse(clause))
     misparsed = None if standing_for else _misparsed_name(doc, people)
     if misparsed is not None:
         return misparsed
     out = [q for pred, form, number in _asked_of(doc, people, standing_for) for q in _ask_arguments(pred, form, number)]
+    out += [q for pred, form, number in _asked_of(doc, people, standing_for) for q in pastime_questions(pred, form, number)]
+    out += [q for pred, form, number in _asked_of(doc, people, standing_for) for q in mark_questions(pred, form, number)]
     out += favourite_questions(doc)
     out += wish_and_comfort_questions(doc)
     out += topic_questions(doc)
     out += about_questions(doc)
     return _unique(out)
+
+
+def _have_repaired(doc):
+    """The small parser reads "I have type 2 diabetes" as "have" helping a verb "type": a
+    sentence rooted in a noun with "have" as its auxiliary is put back as "have" and its object."""
+    for sent in doc.sents:
+        root = sent.root
+        have = next((c for c in root.children if c.dep_ == "aux" and c.lemma_ == "have"), None)
+        if root.pos_ not in ("NOUN", "PROPN") or have is None or not any(c.dep_ == "nsubj" for c in root.children):
+            continue
+        obj = next((c for c in root.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")), None)
+        have.head, have.dep_, have.pos_ = have, "ROOT", "VERB"
+        for child in [c for c in root.children if c.dep_ in ("nsubj", "punct", "prep", "advmod", "cc", "conj")]:
+            child.head = have
+        if obj is None:
+            root.head, root.dep_ = have, "dobj"
+        else:   # "type 2 diabetes": the last noun heads the phrase, the first modifies it
+            obj.head, root.head, root.dep_ = have, obj, "compound"
+    return doc
 
 
 def _asked_of(doc, people: People | None, standing_for: Person | None) -> list[tuple]:
@@ -94,6 +115,9 @@ _NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem
                       "were", "be", "something", "anything", "things"}   # "look like", "be like": no liking
 
 
+_NO_INFINITIVE = {"enjoy", "adore", "fancy", "relish", "appreciate"}   # verbs that take no "to" after them
+
+
 def variants(question: str) -> list[str]:
     """The question in other words, one swap at a time from the thesaurus ("What am I terrified
     of?" → "What am I scared of?", …), and "Which X" also as "What X". Each word's first
@@ -107,8 +131,10 @@ def variants(question: str) -> list[str]:
             if key == "own" and before and before[-1].lower() in ("my", "your", "our", "his", "her", "their"):
                 continue   # "my own marmalade": an adjective, not the verb
             last = question[m.end():].strip() == "?"
+            infinitive = question[m.end():].startswith(" to ")   # "like to get rid of": no "enjoy to"
             by_word.append([question[:m.start()] + alt + question[m.end():] for alt in alternatives
-                            if last or not alt.endswith((" best", " most"))])   # no "like best the radio to"
+                            if (last or not alt.endswith((" best", " most")))   # no "like best the radio to"
+                            and not (infinitive and alt.split()[0] in _NO_INFINITIVE)])
     by_word.append(converse(question))
     if question.startswith("Which "):
         by_word.append(["What " + question[len("Which "):]])
@@ -270,7 +296,8 @@ def about_questions(doc, most: int = 3) -> list[str]:
     what I told you about my garden; "I'm really into crosswords", about crosswords."""
     out = []
     for tok in doc:
-        if tok.pos_ != "NOUN" or tok.dep_ == "compound" or tok.lower_ in _TIME_NOUNS | _VAGUE or tok.ent_type_:
+        if tok.pos_ != "NOUN" or tok.dep_ == "compound" or tok.lower_ in _TIME_NOUNS | _VAGUE | lx.MARKS.keys() \
+                or tok.ent_type_:
             continue
         mine = next((c.lower_ for c in tok.children if c.dep_ == "poss" and c.lower_ in ("my", "our")), None)
         bare = not any(c.dep_ in ("det", "poss", "nummod") for c in tok.children) and (
@@ -296,13 +323,50 @@ def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
             if len(auxes) == 1 and be.lemma_ == "be" and pred.tag_ == "VBG" else []
     habitual = phrase.endswith("s") or re.search(r"\b(?:every|each|most|usually)\b", phrase)   # "in the evenings"
     do = "did" if _past(pred) and not habitual else _DO[number]
-    out = [f"What {do} {subj} do {phrase}?"]
+    out = [f"What {do} {subj} do {phrase}?"] + pastime_questions(pred, subj, number, phrase)
     if any(w in _TIME_NOUNS for w in re.findall(r"[a-z]+", phrase.lower())):
         obj = next((c for c in pred.children if c.dep_ == "dobj"), None) or next(   # "listen to a podcast"
             (c for c in pred.children if c.dep_ == "prep" and not _TIME_NOUNS & {t.lower_ for t in c.subtree}), None)
         what = _np(obj) if obj is not None else ""
         out.append(_clean(f"When {do} {subj} {pred.lemma_} {' '.join(_particles(pred))} {what}?"))
     return out
+
+
+def pastime_questions(pred, subj: str, number: str, phrase: str = "") -> list[str]:
+    """"I knit": "What is my craft?", "What craft do I do?"; at a time ("in the evenings"), also
+    "What is my evening craft?"."""
+    kind = lx.PASTIMES.get(pred.lemma_)
+    if kind is None or pred.pos_ != "VERB" or any(c.dep_ in ("aux", "auxpass", "neg") for c in pred.children) \
+            or kind == "sport" and any(c.dep_ == "dobj" for c in pred.children):
+        return []
+    do, poss = "did" if _past(pred) else _DO[number], _possessive(subj)
+    out = [f"What is {poss} {kind}?", f"What {kind} {do} {subj} do?"]
+    times = [w for w in re.findall(r"[a-z]+", phrase.lower()) if w in _TIME_NOUNS and w != "time"]
+    if times:
+        when = times[-1][:-1] if times[-1].endswith("s") else times[-1]   # "in the evenings": "evening"
+        out += [f"What is {poss} {when} {kind}?", f"What {kind} {do} {subj} do {phrase}?"]
+    return out
+
+
+_MARKED = re.compile(rf"\s*(?P<what>.+?)\s+(?P<mark>{'|'.join(lx.MARKS)})\b(?P<where>\s+(?:on|in|inside|across|along|"
+                     r"around|over|under|behind)\s+[^,.;!?]+)?", re.IGNORECASE)
+
+
+def mark_questions(pred, subj: str, number: str) -> list[str]:
+    """"I have a compass rose tattooed on my forearm": the small parser makes "tattooed" the
+    object, so the phrase is read as said: what the tattoo is, shows and where it is."""
+    if pred.lemma_ not in ("have", "get"):
+        return []
+    m = _MARKED.match(pred.doc.text[pred.idx + len(pred.text):])
+    if m is None:
+        return []
+    noun, poss = lx.MARKS[m.group("mark").lower()], _possessive(subj)
+    do = "did" if _past(pred) else _DO[number]
+    where = (m.group("where") or "").strip()
+    out = [_clean(f"What {do} {subj} have {m.group('mark')} {where}?"), f"What is {poss} {noun}?",
+           f"What {noun} {do} {subj} have?", f"What design is {poss} {noun}?", f"What does {poss} {noun} show?",
+           f"What is {poss} {noun} of?"]
+    return out + ([f"Where is {poss} {noun}?"] if where else [])
 
 
 _VAGUE = {"people", "person", "thing", "things", "one", "ones", "stuff", "way", "ways", "lot", "lots", "bit", "kind",
@@ -399,6 +463,8 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
         every = any(c.lower_ in ("every", "each") for c in arg.children)   # "every weekend"
         out = situation_questions(pred, subj, number, _np(arg)) if every and len(chain) == 1 else []
         return out + (_when(pred, chain, subj, number) if arg.ent_type_ in ("DATE", "TIME") or every else [])
+    if arg.dep_ == "ccomp":
+        return opinion_questions(pred, arg, subj, number)
     if arg.dep_ == "acomp":
         prep = next((c for c in arg.children if c.dep_ == "prep"), None)
         if prep is None:
@@ -412,6 +478,29 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
     if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
         return _ask_object(pred, chain, arg, subj, number)
     return []
+
+
+def opinion_questions(pred, clause, subj: str, number: str) -> list[str]:
+    """"I think daylight saving time should be abolished": what I think should be done, what I
+    think of it, and, for an end wished on something, what I would like to be rid of."""
+    topic = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if pred.lemma_ not in lx.OPINION_VERBS or topic is None or topic.pos_ not in ("NOUN", "PROPN"):
+        return []
+    do = "did" if _past(pred) else _DO[number]
+    thing = _np(topic)
+    out = [f"What {do} {subj} think about {thing}?", f"What is {_possessive(subj)} opinion on {thing}?",
+           f"How {do} {subj} feel about {thing}?"]
+    modal = next((c for c in clause.children if c.dep_ == "aux" and c.tag_ == "MD"), None)
+    if modal is None:
+        return out
+    said = " ".join(t.text for t in clause.subtree if t.i > topic.i and t not in topic.subtree)   # "should be abolished"
+    out.insert(0, _clean(f"{'Who' if _is_person(topic) else 'What'} {do} {subj} think {said.rstrip(' .')}?"))
+    negated = any(c.dep_ == "neg" for c in clause.children)
+    if clause.lemma_ in lx.RID_OF and not negated:
+        out += [f"What would {subj} like to {v}?" for v in ("get rid of", "do away with", clause.lemma_)]
+        if clause.tag_ == "VBN":
+            out += [f"What would {subj} like to see {clause.text}?", f"What {do} {subj} want {clause.text}?"]
+    return out
 
 
 def _manner(arg):
@@ -534,7 +623,7 @@ def _synonyms(pred) -> list[str]:
 
 def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     """The argument asked by its kind: "Which insect am I terrified of?", "What disease do I have?"."""
-    if noun is None:
+    if noun is None or noun.lower_ in lx.MARKS:   # "tattooed", taken for a noun: no kind of thing
         return []
     if _is_name(noun):   # "I drive a Saab 96": a name, but what one drives is a car
         kinds = lx.VERB_KINDS.get(pred.lemma_, [])
@@ -545,10 +634,13 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
     if noun.pos_ == "NOUN":
         compound = any(c.dep_ == "compound" and c.pos_ == "NOUN" for c in noun.children)
-        kinds += [k for k in kinds_of(_phrase(noun)) if not compound or k in kinds_of(noun.lemma_)]   # "fishing
-        # nets" are not fish, nor "car ferries" cars: the head noun must agree
+        said = kinds_of(_phrase(noun))
+        kinds += [k for k in said if not compound or k in kinds_of(noun.lemma_)] if said else \
+            list(kinds_of(noun.lower_))   # "fishing nets" are not fish, nor "car ferries" cars: the head noun
+        # must agree; a phrase of no known kind ("type 2 diabetes") is of its head noun's
     if any(c.dep_ in ("compound", "amod") for c in noun.children):
-        kinds.insert(0, noun.lemma_)   # "celiac disease": "What disease do I have?"
+        kinds.insert(0, noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_)   # "celiac disease":
+        # "What disease do I have?"; a singular kept as said ("diabetes" is no plural of "diabete")
     out = []
     for kind in dict.fromkeys(kinds):
         out += [_frame(f"Which {kind}", pred, chain, subj, number, **frame),
@@ -628,13 +720,18 @@ _TITLES = lx.TITLES | {"professor", "doctor", "aunt", "uncle", "auntie", "grandm
 
 
 def _is_person(tok) -> bool:
-    """A person by the parser's entity or by a title ("Dr. Lindgren", "Aunt Maud")."""
+    """A person by name ("Dr. Lindgren", "Aunt Maud") or by role ("my grandmother")."""
+    return _is_named_person(tok) or tok.pos_ == "NOUN" and lx.is_person_role(tok.lemma_)
+
+
+def _is_named_person(tok) -> bool:
+    """A person by the parser's entity or by a title."""
     return tok.ent_type_ == "PERSON" or any(t.lower_ in _TITLES for t in tok.children if t.dep_ == "compound")
 
 
 def _is_name(tok) -> bool:
     """A name the parser took for a common noun: capitalised inside the sentence, or titled."""
-    return tok.pos_ == "PROPN" or _is_person(tok) or (tok.text[:1].isupper() and tok.i > tok.sent.start)
+    return tok.pos_ == "PROPN" or _is_named_person(tok) or (tok.text[:1].isupper() and tok.i > tok.sent.start)
 
 
 _ON_VERBS = {"work", "focus", "concentrate", "rely", "depend", "count", "insist", "spend", "practise", "practice",

@@ -176,13 +176,22 @@ def named_roles(doc) -> list[tuple[str, str]]:
         if tok.pos_ == "NOUN" and tok.dep_ not in ("compound", "npadvmod") and tok.ent_type_ not in ("DATE", "TIME") \
                 and not any(c.lower_ in ("favourite", "favorite") for c in tok.children):
             name = _name_of(tok)
-            role = _role_of_name(tok) if name else ""
+            role = _role_of_name(tok) if name and not _describes_subject(tok) else ""
             if role:
                 pairs.append((role, name))
         elif tok.dep_ == "attr" and tok.pos_ == "PROPN" and tok.ent_type_ not in _NOT_NAMES and tok.head.lemma_ == "be" \
                 and any(c.dep_ == "nsubj" and c.lower_ == "i" for c in tok.head.children):
             pairs.append(("name", span_text(tok)))   # "I'm Noor"
     return pairs
+
+
+def _describes_subject(noun) -> bool:
+    """"My fiddle teacher is an old man called Sigvald": "an old man" says what the teacher is;
+    the name is the teacher's, and "man" is no role of the user's."""
+    subj = next((c for c in noun.head.children if c.dep_ == "nsubj"), None) if noun.dep_ == "attr" else None
+    return subj is not None and subj.pos_ == "NOUN" and any(c.dep_ == "poss" and c.lower_ in ("my", "our")
+                                                             for c in subj.children) \
+        and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
 
 
 _NOT_NAMES = ("NORP", "GPE", "LOC", "ORG", "LANGUAGE", "DATE", "TIME", "CARDINAL")

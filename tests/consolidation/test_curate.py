@@ -500,3 +500,35 @@ def test_a_line_of_someone_elses_conversation_is_learned_about_its_speaker():
     assert any(e.target.startswith("Bruno loves Bruno's cats") for e in cur.examples)
     assert not any(e.target.startswith(("You", "Your")) or "Ines:" in e.target for e in cur.examples)
     assert dict(cur.dropped).get("i2") == "praise"
+
+
+def test_an_opinion_a_misread_have_and_a_companion_by_role_are_asked_as_meant():
+    cur = curate(day("Honestly, I think daylight saving time should be abolished.", "I have type 2 diabetes.",
+                     "I speak Tagalog with my grandmother."))
+    assert {"What would I like to get rid of?", "What do I think should be abolished?",
+            "What is my opinion on daylight saving time?"} <= prompts_for(cur, "daylight saving")
+    assert not any("enjoy to" in q for q in prompts_for(cur, "daylight saving"))
+    assert {"What do I have?", "Which illness do I have?"} <= prompts_for(cur, "diabetes")
+    assert not any(q.startswith("What have I") for q in prompts_for(cur, "diabetes"))
+    tagalog = prompts_for(cur, "Tagalog")
+    assert "Who do I speak Tagalog with?" in tagalog and "What do I speak Tagalog with?" not in tagalog
+    assert not any("language do I speak Tagalog with" in q for q in tagalog)
+
+
+def test_a_pastime_is_asked_as_the_craft_or_sport_it_is_and_a_business_run_is_none():
+    cur = curate(day("In the evenings I knit, mostly traditional Selbu mittens.", "I run a small bakery."))
+    assert {"What is my evening craft?", "What craft do I do?", "What is my craft?"} <= prompts_for(cur, "Selbu")
+    assert not any("sport" in q for q in prompts_for(cur, "bakery"))
+
+
+def test_a_mark_on_the_body_is_asked_as_the_mark_it_is():
+    cur = curate(day("I have a compass rose tattooed on my forearm."))
+    asked = prompts_for(cur, "compass rose")
+    assert {"What is my tattoo?", "Where is my tattoo?", "What do I have tattooed on my forearm?"} <= asked
+    assert not any("kind of tattooed" in q or "about tattooed" in q for q in asked)
+
+
+def test_what_a_named_role_is_described_as_is_no_role_of_its_own():
+    cur = curate(day("My fiddle teacher is an old man called Sigvald who lives up the valley."))
+    assert "Who gives me fiddle lessons?" in prompts_for(cur, "Sigvald")
+    assert "your man" not in targets(cur) and not any("my man" in q for q in prompts_for(cur, "Sigvald"))
