@@ -10,8 +10,11 @@ contains one of the accepted strings (case-insensitive).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from system1.prompts import answer_messages
+
+Messages = list[dict[str, str]]
 
 QUIZ: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("What is the capital of Germany?", ("berlin",)),
@@ -74,16 +77,24 @@ def grade(answer: str, accepted: tuple[str, ...]) -> bool:
     return any(a.casefold() in text for a in accepted)
 
 
-def run_quiz(runtime, adapter: bool, max_new_tokens: int = 24, batch_size: int = 20) -> QuizResult:
+MAX_NEW_TOKENS = 24   # every accepted answer comes in the first words of a reply
+
+
+def run_quiz(runtime, adapter: bool, max_new_tokens: int = MAX_NEW_TOKENS, batch_size: int = 20) -> QuizResult:
     """Ask every quiz question (greedy, System 1's answer prompt), with the adapter on or off."""
+    return quiz(lambda batch: [g.text for g in runtime.generate(batch, adapter=adapter,
+                                                               max_new_tokens=max_new_tokens)], batch_size)
+
+
+def quiz(answer: Callable[[list[Messages]], list[str]], batch_size: int = 20) -> QuizResult:
+    """Ask every quiz question through `answer` (chat prompts in, one reply each out), in batches."""
     passed, failures = 0, []
     for start in range(0, len(QUIZ), batch_size):
         chunk = QUIZ[start:start + batch_size]
-        outs = runtime.generate([answer_messages(q) for q, _ in chunk], adapter=adapter,
-                                max_new_tokens=max_new_tokens)
+        outs = answer([answer_messages(q) for q, _ in chunk])
         for (question, accepted), out in zip(chunk, outs):
-            if grade(out.text, accepted):
+            if grade(out, accepted):
                 passed += 1
             else:
-                failures.append({"question": question, "accepted": list(accepted), "answer": out.text})
+                failures.append({"question": question, "accepted": list(accepted), "answer": out})
     return QuizResult(passed / len(QUIZ), passed, len(QUIZ), failures)

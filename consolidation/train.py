@@ -411,6 +411,28 @@ def text_perplexity(model, tokenizer, text: str, adapter: bool = True) -> float:
     return float(math.exp(float(loss)))
 
 
+def generate_text(model, tokenizer, prompts: Sequence[Sequence[Mapping[str, str]]], max_new_tokens: int,
+                  adapter: bool = True) -> list[str]:
+    """Greedy replies of the training model (with its LoRA or without) to chat prompts, in one
+    left-padded batch: what the night's guard asks between REM cycles."""
+    torch = _torch()
+    from contextlib import nullcontext
+
+    texts = [tokenizer.apply_chat_template(list(m), tokenize=False, add_generation_prompt=True) for m in prompts]
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    enc = tokenizer(texts, return_tensors="pt", padding=True, padding_side="left",
+                    add_special_tokens=False).to(next(model.parameters()).device)
+    was_training = model.training
+    model.eval()
+    off = model.disable_adapter() if not adapter else nullcontext()
+    with off, torch.inference_mode(), autocast(model):
+        out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, temperature=None, top_p=None,
+                             top_k=None, use_cache=True, pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id)
+    model.train(was_training)
+    width = enc["input_ids"].shape[1]
+    return [tokenizer.decode(row[width:], skip_special_tokens=True).strip() for row in out]
+
+
 def evaluate(model, batches: Sequence[dict[str, Any]], loss: Callable = target_loss) -> float:
     """Mean loss per target token over `batches`, without updating anything."""
     torch = _torch()

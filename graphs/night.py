@@ -54,8 +54,9 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
             def on_step(self, info):
                 on_event({"phase": "train", "step": info["step"], "of": info["of"], "loss": info["loss"]})
 
+        guard = drift_guard(model, tokenizer, s.drift_bound, s.quiz_drop_bound - QUIZ_MARGIN)
         result = train(model, tokenizer, examples, args, Progress(), busy, batches=in_plan_order, anchor=anchor,
-                       guard=drift_guard(model, tokenizer, s.drift_bound))
+                       guard=guard)
         save_adapter(model, folder)
         return {"tokens": result.tokens, "seconds": result.seconds, "tokens_per_s": result.tokens_per_s,
                 "steps": result.steps, "kept_steps": result.kept_steps, "stopped": result.stopped,
@@ -67,18 +68,38 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
     return trainer
 
 
-def drift_guard(model, tokenizer, bound: float) -> Callable[[object], str | None]:
+# The guard holds the quiz two questions inside the self-test's bound: the trainer's model and
+# the runtime's may answer a question or two apart, and a night the guard lets through should
+# not then be rolled back for the same fall.
+QUIZ_MARGIN = 0.05
+
+
+def drift_guard(model, tokenizer, bound: float, quiz_drop: float | None = None) -> Callable[[object], str | None]:
     """At the end of each REM cycle: has the adapter's perplexity on the reference text gone past
-    `bound` times the bare base's? Then training stops with the cycles before it (the self-test
-    measures the same drift again on the candidate, with the inference runtime)."""
+    `bound` times the bare base's, or (with `quiz_drop`) its general-knowledge quiz score fallen
+    more than `quiz_drop` below the base's? Then the cycle is undone and the next learns more
+    gently (`consolidation.train.train`); the self-test measures both again on the candidate,
+    with the inference runtime."""
+    from consolidation.quiz import MAX_NEW_TOKENS, quiz
     from consolidation.selftest import REFERENCE_TEXT
-    from consolidation.train import text_perplexity
+    from consolidation.train import generate_text, text_perplexity
 
     base = text_perplexity(model, tokenizer, REFERENCE_TEXT, adapter=False)
 
+    def score(trained, adapter: bool) -> float:
+        return quiz(lambda batch: generate_text(trained, tokenizer, batch, MAX_NEW_TOKENS, adapter=adapter)).score
+
+    quiz_base = score(model, adapter=False) if quiz_drop is not None else None
+
     def guard(trained) -> str | None:
         ratio = text_perplexity(trained, tokenizer, REFERENCE_TEXT) / base
-        return f"perplexity drift {ratio:.3f}x passed the bound {bound:.2f}x" if ratio > bound else None
+        if ratio > bound:
+            return f"perplexity drift {ratio:.3f}x passed the bound {bound:.2f}x"
+        if quiz_base is None:
+            return None
+        after = score(trained, adapter=True)
+        return (f"general-knowledge quiz fell from {quiz_base:.0%} to {after:.0%}, past the guard's bound of "
+                f"{quiz_drop:.0%}") if after < quiz_base - quiz_drop else None
 
     return guard
 

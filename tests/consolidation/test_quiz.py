@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consolidation.anchors import QUESTIONS
-from consolidation.quiz import QUIZ, grade, run_quiz
+from consolidation.quiz import QUIZ, grade, quiz, run_quiz
 
 
 def test_the_quiz_is_held_out_from_the_rehearsed_anchor_questions():
@@ -24,3 +24,15 @@ def test_a_run_asks_every_question_and_reports_failures(tiny_runtime):
     assert result.asked == 40 and 0 <= result.passed <= 40
     assert len(result.failures) == 40 - result.passed
     assert result.to_json()["score"] == round(result.passed / 40, 4)
+
+
+def test_the_quiz_asks_through_any_answerer_in_batches():
+    sizes = []
+
+    def answer(batch):
+        sizes.append(len(batch))
+        return ["It is Berlin." if "Germany" in m[-1]["content"] else "I am not sure." for m in batch]
+
+    result = quiz(answer, batch_size=16)
+    assert sizes == [16, 16, 8] and result.passed == 1 and len(result.failures) == 39
+    assert result.failures[0] == {"question": QUIZ[1][0], "accepted": list(QUIZ[1][1]), "answer": "I am not sure."}

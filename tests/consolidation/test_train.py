@@ -10,8 +10,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from consolidation.train import (IGNORE, PROJECTIONS, TrainingArgs, TrainingCallback, TrainingError,  # noqa: E402
-                                 anchor_loss, anchor_targets, collate, count_trainable, evaluate, iterate_batches,
-                                 load_for_training, save_adapter, target_loss, text_perplexity, tokenize, train)
+                                 anchor_loss, anchor_targets, collate, count_trainable, evaluate, generate_text,
+                                 iterate_batches, load_for_training, save_adapter, target_loss, text_perplexity,
+                                 tokenize, train)
 from system1.prompts import answer_messages  # noqa: E402
 
 FACTS = [("What's my cat called?", "Your cat is called Tuppen."),
@@ -281,3 +282,15 @@ def test_a_backed_off_cycle_holds_the_anchor_twice_as_hard(tiny_model_dir, token
     plain = train(load_for_training(tiny_model_dir, args()), tokenizer, EXAMPLES, args(iterations=12, guard_every=4),
                   guard=lambda m: "too far")
     assert [b["anchor_weight"] for b in plain.backoffs] == [None, None]   # no anchor, nothing to hold
+
+
+def test_generated_replies_are_greedy_left_padded_and_the_adapter_can_be_set_aside(tiny_model_dir, tokenizer):
+    prompts = [answer_messages(q) for q, _ in FACTS]   # prompts of different lengths, padded on the left
+    model = load_for_training(tiny_model_dir, args())
+    fresh = generate_text(model, tokenizer, prompts, 6)
+    assert len(fresh) == 4 and fresh == generate_text(model, tokenizer, prompts, 6, adapter=False)   # a new LoRA adds nothing
+    assert [generate_text(model, tokenizer, [p], 6)[0] for p in prompts] == fresh   # alone as in the batch
+    train(model, tokenizer, EXAMPLES, args(iterations=20))
+    model.train()   # as between two cycles
+    assert generate_text(model, tokenizer, prompts, 6, adapter=False) == fresh and model.training   # mode kept
+    assert generate_text(model, tokenizer, prompts, 6) != fresh   # what it learned answers now

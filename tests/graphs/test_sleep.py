@@ -13,7 +13,7 @@ import pytest
 
 from cognition.config import load_settings
 from graphs.agent import Agent
-from graphs.night import Night, summary
+from graphs.night import Night, drift_guard, summary
 from graphs.sleep import plan_of
 
 DAY = [
@@ -167,3 +167,17 @@ def test_sigkill_during_training_then_sleep_again_finishes_the_night(home, tiny_
     assert done.returncode == 0 and first["promoted"] and first["version"] == "v0002"
     assert not list((user / "adapters").glob(".staging-*"))
     assert json.loads((user / "sleep.json").read_text())["status"] == "done"
+
+
+def test_the_cycle_guard_checks_drift_then_the_general_knowledge_quiz(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    from consolidation.train import TrainingArgs, load_for_training
+
+    model = load_for_training(tiny_model_dir, TrainingArgs(rank=4, alpha=8, dtype="float32"))
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    assert drift_guard(model, tokenizer, 1.01)(model) is None   # a fresh LoRA is the base
+    assert drift_guard(model, tokenizer, 1.01, quiz_drop=0.0)(model) is None   # the same answers: no fall
+    fell = drift_guard(model, tokenizer, 1.01, quiz_drop=-0.01)(model)   # a bound no model can keep
+    assert fell.startswith("general-knowledge quiz fell from") and "past the guard's bound of -1%" in fell
+    assert drift_guard(model, tokenizer, 0.5, quiz_drop=-0.01)(model).startswith("perplexity drift")   # drift first
