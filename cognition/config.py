@@ -125,6 +125,10 @@ class SleepSettings(_Group):
     rem_cycles_max: int = Field(9, ge=1)
     iterations_per_cycle: int = Field(80, ge=1)
     replay_fraction: float = Field(0.30, ge=0.0, lt=1.0)
+    anchor_share: float = Field(0.25, ge=0.0, le=1.0, description=(
+        "Share of the replayed examples that are anchors (the base's own answers to general questions), "
+        "whatever the size of the memory. Drawn from the memory by reward alone they fell from all the replay "
+        "on the first night to 3% by the fifth, and the general-knowledge quiz fell with them."))
     self_test_threshold: float = Field(0.70, ge=0.0, le=1.0)
     merge_every_days: int = Field(30, ge=1)
     lora_rank: int = Field(16, ge=1)

@@ -6,8 +6,9 @@ the reference perplexity drifted 1.2-2.0x after a single night. Two anchors, bot
 base's own output (self-distillation, no external data), generated once per base and
 cached beside the user's adapters:
 
-- answers: the base's greedy answers to general questions, mixed into the replay share
-  of every batch as ordinary examples (the assistant's frame stays general);
+- answers: the base's greedy answers to general questions, a fixed share of the replay in
+  every batch (`sleep.anchor_share`), however large the memory grows (the assistant's frame
+  stays general);
 - passages: the base's own short essays on general topics; every training step takes
   the KL divergence from the bare base's next-token distributions on one of them
   (`consolidation.train.anchor_loss`), so the language itself does not bend.
@@ -42,7 +43,24 @@ QUESTIONS = (
     "How many continents are there?", "What is the currency of Japan?", "What does a thermometer measure?",
     "Which organ pumps blood through the body?", "What shape has three sides?", "What is the capital of Italy?",
     "What do caterpillars turn into?", "What is the largest planet in the solar system?",
-    "Which direction does the sun rise in?",
+    "Which direction does the sun rise in?", "What is the capital of Canada?", "What is the capital of Australia?",
+    "What is the capital of Egypt?", "What is the capital of Russia?", "How many seconds are in a minute?",
+    "How many weeks are in a year?", "How many players are on a football team?", "How many strings does a violin have?",
+    "How many sides does a hexagon have?", "What colour is a ripe tomato?",
+    "What colour do you get by mixing blue and yellow?", "What is the largest desert in the world?",
+    "Which ocean lies between Europe and America?", "What is the longest river in South America?",
+    "Which animal has a trunk?", "Which bird cannot fly and lives in Antarctica?", "What do pandas mainly eat?",
+    "What do you call a baby sheep?", "Where do polar bears live?", "What is the largest bone in the human body?",
+    "What do we use our nose for?", "What do lungs do?", "Who was the first person to walk on the moon?",
+    "Who wrote Hamlet?", "Who invented the light bulb?", "What is the chemical symbol for iron?",
+    "What is five plus seven?", "What is twelve divided by three?", "What is the square root of sixteen?",
+    "What is a hundred minus one?", "Which metal is liquid at room temperature?", "What language is spoken in Italy?",
+    "What is the main language of Germany?", "Which country is famous for the Eiffel Tower?",
+    "In which country are the pyramids of Giza?", "Which country has a maple leaf on its flag?",
+    "What do we call a person who flies a plane?", "What tool do you use to cut paper?",
+    "What do you wear on your feet?", "Which meal is eaten in the morning?", "What is the opposite of big?",
+    "What is the opposite of wet?", "Which month comes after March?", "How many days are in a leap year?",
+    "What falls from clouds when it rains?", "What do plants need from the sun?", "What is the largest continent?",
 )
 
 

@@ -18,7 +18,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from cognition.home import atomic_write_text
 from consolidation.examples import Example
@@ -95,30 +95,44 @@ class Plan:
 
 
 def compose(today: list[Example], replay: list[Example], *, batches: int, batch_size: int,
-            replay_fraction: float = 0.30, seed: int = 0) -> Plan:
+            replay_fraction: float = 0.30, seed: int = 0, anchors: Sequence[Example] = (),
+            anchor_share: float = 0.0) -> Plan:
     """`batches` batches, `replay_fraction` of every batch replayed when anything can be.
 
     When the fraction of a batch is not a whole number of examples (30% of 8 is 2.4) the
     batches take turns rounding it down and up, so that the night as a whole replays the
     fraction exactly: 2, 3, 2, 3, 2, ...
+
+    `anchor_share` of the replayed examples are `anchors` (general questions in the answer
+    frame), drawn evenly, the rest older memories by reward: however large the memory grows,
+    the anchors keep their place in every night (with no older memories, all replay is anchors).
     """
-    if not today and not replay:
+    anchors = list(anchors)
+    if not today and not replay and not anchors:
         raise ValueError("nothing to train on: no examples today and an empty replay buffer")
     rng = random.Random(seed)
     today_stream = _cycle(lambda: weighted_pool(today, rng))
     weights = [max(ex.reward, 1e-6) for ex in replay]
     share = replay_fraction * batch_size
+    replays = bool(replay or anchors)
     out = []
     for i in range(batches):
-        n_replay = round(share * (i + 1)) - round(share * i) if replay else 0
+        n_replay = round(share * (i + 1)) - round(share * i) if replays else 0
         if not today:
             n_replay = batch_size
         batch = [next(today_stream) for _ in range(batch_size - n_replay)]
-        batch += rng.choices(replay, weights=weights, k=n_replay) if n_replay else []
+        batch += [_replayed(replay, weights, anchors, anchor_share, rng) for _ in range(n_replay)]
         rng.shuffle(batch)
         out.append(batch)
-    per_batch = share if replay and today else (batch_size if replay else 0)
-    return Plan(out, describe(today, replay, out, per_batch, batch_size))
+    per_batch = share if replays and today else (batch_size if replays else 0)
+    return Plan(out, describe(today, replay + anchors, out, per_batch, batch_size))
+
+
+def _replayed(replay: list[Example], weights: list[float], anchors: list[Example], anchor_share: float,
+              rng: random.Random) -> Example:
+    if anchors and (not replay or rng.random() < anchor_share):
+        return rng.choice(anchors)
+    return rng.choices(replay, weights=weights)[0]
 
 
 def _cycle(make):
@@ -145,6 +159,7 @@ def describe(today: list[Example], replay: list[Example], batches: list[list[Exa
         "trained_total": trained,
         "replay_share": round(replayed / trained, 4) if trained else 0.0,
         "replay_per_batch": round(n_replay, 3),
+        "anchors_trained": sum(1 for b in batches for ex in b if ex.kind == "anchor"),
         "batch_size": batch_size,
     }
 

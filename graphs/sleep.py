@@ -140,15 +140,13 @@ def _older(ctx: SleepContext, state: SleepState) -> list[Example]:
     return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not is_retired(ex, retired)]
 
 
-def _replay_pool(ctx: SleepContext, state: SleepState) -> list[Example]:
-    """What the replay share of every batch draws from: older memories and the anchors."""
-    return _older(ctx, state) + ctx.anchors()
-
-
 def plan_of(ctx: SleepContext, state: SleepState):
-    d = state["dataset"]
-    return compose(_trained(state), _replay_pool(ctx, state), batches=d["iterations"], batch_size=d["batch_size"],
-                   replay_fraction=ctx.settings.sleep.replay_fraction, seed=d["seed"])
+    """Today's examples, with the replay share of every batch drawn from older memories and,
+    for `anchor_share` of it, the anchors."""
+    d, s = state["dataset"], ctx.settings.sleep
+    return compose(_trained(state), _older(ctx, state), batches=d["iterations"], batch_size=d["batch_size"],
+                   replay_fraction=s.replay_fraction, seed=d["seed"], anchors=ctx.anchors(),
+                   anchor_share=s.anchor_share)
 
 
 def dataset(state: SleepState, runtime: Runtime[SleepContext]) -> dict:

@@ -88,3 +88,17 @@ def test_the_replay_buffer_skips_a_damaged_line(tmp_path, caplog):
         fh.write('{"broken": \n')
     assert [e.prompt for e in buffer.examples()] == ["What is my cat called?"]
     assert "damaged" in caplog.text
+
+
+def test_anchors_keep_their_share_of_the_replay_however_large_the_memory():
+    today = [ex(f"today {i}") for i in range(12)]
+    anchors = [ex(f"general {i}", "A general answer.", kind="anchor") for i in range(10)]
+    for memory in (20, 2000):
+        older = [ex(f"old {i}", reward=1.0 + i % 3) for i in range(memory)]
+        plan = compose(today, older, batches=400, batch_size=10, seed=2, anchors=anchors, anchor_share=0.25)
+        replayed = [e for e in plan.flat() if not e.prompt.startswith("today")]
+        drawn = sum(e.kind == "anchor" for e in replayed)
+        assert len(replayed) == 1200 and 0.21 < drawn / len(replayed) < 0.29
+        assert plan.composition["anchors_trained"] == drawn and plan.composition["replay_share"] == 0.3
+    first = compose(today, [], batches=10, batch_size=10, anchors=anchors, anchor_share=0.25)
+    assert [sum(e.kind == "anchor" for e in b) for b in first.batches] == [3] * 10   # no memory yet: all anchors
