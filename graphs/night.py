@@ -54,7 +54,7 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
             def on_step(self, info):
                 on_event({"phase": "train", "step": info["step"], "of": info["of"], "loss": info["loss"]})
 
-        guard = drift_guard(model, tokenizer, s.drift_bound, s.quiz_drop_bound - QUIZ_MARGIN)
+        guard = drift_guard(model, tokenizer, s.drift_bound, max(0.0, s.quiz_drop_bound - QUIZ_MARGIN))
         result = train(model, tokenizer, examples, args, Progress(), busy, batches=in_plan_order, anchor=anchor,
                        guard=guard)
         save_adapter(model, folder)
