@@ -211,7 +211,6 @@ GUIDES = {"teacher": "teaches", "tutor": "tutors", "coach": "coaches", "instruct
           "trainer": "trains", "supervisor": "supervises", "mentor": "mentors"}
 LESSONS = {"teacher", "tutor", "instructor"}   # "my fiddle teacher": "Who gives me fiddle lessons?"
 
-# What a verb's object is, whatever its name: one drives a car, speaks a language.
 # Pastimes by their verb, and what kind of pastime each is: "In the evenings I knit" is "my evening craft".
 PASTIMES = {**dict.fromkeys(["knit", "crochet", "sew", "quilt", "embroider", "weave", "spin", "whittle", "carve",
                              "pot", "felt", "stitch"], "craft"),
@@ -229,5 +228,6 @@ OPINION_VERBS = {"think", "believe", "feel", "reckon", "suppose"}
 RID_OF = {"abolish", "ban", "scrap", "outlaw", "end", "stop", "eliminate", "remove", "cancel", "forbid", "prohibit",
           "close", "shut", "drop", "axe", "kill"}
 
+# What a verb's object is, whatever its name: one drives a car, speaks a language.
 VERB_KINDS = {"drive": ["car", "model of car"], "ride": ["bike"], "speak": ["language"],
               "support": ["team"], "fly": ["plane"], "sail": ["boat"]}

@@ -53,9 +53,9 @@ def _asked(clause: str, people: People | None, standing_for: Person | None) -> l
     misparsed = None if standing_for else _misparsed_name(doc, people)
     if misparsed is not None:
         return misparsed
-    out = [q for pred, form, number in _asked_of(doc, people, standing_for) for q in _ask_arguments(pred, form, number)]
-    out += [q for pred, form, number in _asked_of(doc, people, standing_for) for q in pastime_questions(pred, form, number)]
-    out += [q for pred, form, number in _asked_of(doc, people, standing_for) for q in mark_questions(pred, form, number)]
+    asked = _asked_of(doc, people, standing_for)
+    out = [q for ask in (_ask_arguments, pastime_questions, mark_questions) for pred, form, number in asked
+           for q in ask(pred, form, number)]
     out += favourite_questions(doc)
     out += wish_and_comfort_questions(doc)
     out += topic_questions(doc)

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from cognition.runtime import Messages
 from system1.prompts import answer_messages
-
-Messages = list[dict[str, str]]
 
 QUIZ: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("What is the capital of Germany?", ("berlin",)),

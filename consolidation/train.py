@@ -411,14 +411,14 @@ def text_perplexity(model, tokenizer, text: str, adapter: bool = True) -> float:
     return float(math.exp(float(loss)))
 
 
-def generate_text(model, tokenizer, prompts: Sequence[Sequence[Mapping[str, str]]], max_new_tokens: int,
+def generate_text(model, tokenizer, prompts: Sequence[Messages], max_new_tokens: int,
                   adapter: bool = True) -> list[str]:
     """Greedy replies of the training model (with its LoRA or without) to chat prompts, in one
     left-padded batch: what the night's guard asks between REM cycles."""
     torch = _torch()
     from contextlib import nullcontext
 
-    texts = [tokenizer.apply_chat_template(list(m), tokenize=False, add_generation_prompt=True) for m in prompts]
+    texts = [tokenizer.apply_chat_template(m, tokenize=False, add_generation_prompt=True) for m in prompts]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     enc = tokenizer(texts, return_tensors="pt", padding=True, padding_side="left",
                     add_special_tokens=False).to(next(model.parameters()).device)
