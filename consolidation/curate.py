@@ -134,8 +134,10 @@ def _score(item: Item) -> tuple[float, str]:
 
 
 _ABOUT_SOMEONE = re.compile(r"^(?!(?:hi|hello|hey|okay|ok|good|bye|thanks|right|well|alright|great|sure|cool|yes|no)\b)"
-                            r"(?:he|she|[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|grew|went|got|came|made|took|had|"
-                            r"(?!this\b|thanks\b)\w+(?<!s)s|\w+ed)\b)",
+                            r"(?:(?:he|she|[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|grew|went|got|came|made|took|had|"
+                            r"(?!this\b|thanks\b)\w+(?<!s)s|\w+ed)\b)|"
+                            # "Vasco and his wife are expecting", "Ana and Rui got married": two people at once
+                            r"[A-Z][a-z]+ and (?:(?:his|her|their) \w+|[A-Z][a-z]+) (?:are|were|have|had|\w+ed)\b)",
                             re.IGNORECASE)
 
 

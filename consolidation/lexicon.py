@@ -15,6 +15,12 @@ GENDER = {
     "wife": "f", "girlfriend": "f", "sister": "f", "daughter": "f", "mum": "f", "mom": "f", "mother": "f",
     "granddaughter": "f", "grandmother": "f", "grandma": "f", "aunt": "f", "niece": "f", "stepmother": "f",
 }
+# A relative named without gender, once "he" or "she" says which: "my grandchild Leonor … she".
+GENDERED = {"child": ("son", "daughter"), "kid": ("son", "daughter"), "grandchild": ("grandson", "granddaughter"),
+            "grandkid": ("grandson", "granddaughter"), "sibling": ("brother", "sister"),
+            "parent": ("father", "mother"), "spouse": ("husband", "wife")}
+# … who is still asked after by the word without gender: "my granddaughter" is "my grandchild".
+UNGENDERED = {"son": "child", "daughter": "child", "grandson": "grandchild", "granddaughter": "grandchild"}
 KIN = set(GENDER) | {"partner", "spouse", "child", "kid", "parent", "cousin", "twin", "twins", "children", "kids",
                      "parents", "grandchildren", "grandkids", "in-laws", "fiancé", "fiancée", "baby"}
 PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colleague", "coworker", "roommate",
@@ -129,6 +135,9 @@ def role_variants(role: str) -> list[str]:
     if not role:
         return []
     out = noun_variants(f"my {role}")
+    *mods, last = role.split()
+    if last in UNGENDERED:
+        out += noun_variants(" ".join(["my", *mods, UNGENDERED[last]]))
     kin = composed_kin(role)
     if kin:
         out += noun_variants(f"my {kin}")

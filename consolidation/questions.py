@@ -17,7 +17,8 @@ import re
 
 from consolidation import lexicon as lx
 from consolidation.kinds import kinds_of
-from consolidation.rephrase import People, Person, _name_of, named_roles, parse, role_text, span_text
+from consolidation.rephrase import (People, Person, _name_of, leaning_details, named_roles, parse, role_text,
+                                    span_text)
 
 _BE = {"1": "am", "3": "is", "pl": "are"}
 _BE_PAST = {"1": "was", "3": "was", "pl": "were"}
@@ -34,6 +35,9 @@ _ARG_DEPS = {"dobj", "attr", "acomp", "prep", "npadvmod", "advmod", "dative", "c
 def questions(clause: str, people: People | None = None, *, standing_for: Person | None = None) -> list[str]:
     """Questions (first person) that the statement `clause` (first person) answers; a leading
     he/she is `standing_for` that person."""
+    clause, details = leaning_details(clause)
+    if details:
+        return _unique(questions(clause, people, standing_for=standing_for) + count_questions(parse(clause), details))
     fronted = _FRONTED.match(clause)
     if fronted is None:
         return _asked(clause, people, standing_for)
@@ -46,6 +50,30 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
     situations = [q for pred, form, number in _asked_of(doc, people, standing_for)
                   for q in situation_questions(pred, form, number, phrase)]
     return _unique(_asked(clause, people, standing_for) + _asked(moved, people, standing_for) + situations)
+
+
+_HOW_MANY = re.compile(r"^(?:about |around |over |nearly |almost )?(\d[\d,.]*|a dozen|dozens|hundreds|thousands)"
+                       r" of them\b", re.IGNORECASE)
+
+
+def count_questions(doc, details: list[str]) -> list[str]:
+    """"I collect tram tickets … — 212 of them so far": "How many tram tickets do I have?"."""
+    if not any(_HOW_MANY.match(d) for d in details):
+        return []
+    root = next(iter(doc.sents)).root
+    subj = _subject(root)
+    obj = next((c for c in root.children if c.dep_ == "dobj" and c.tag_ == "NNS"), None)
+    if subj is None or subj.lower_ != "i" or obj is None:
+        return []
+    things = _phrase(obj)
+    return [f"How many {things} do I {root.lemma_}?", f"How many {things} do I have?",
+            f"How many {things} have I got?", f"How many {things} have I {_participle(root)}?"]
+
+
+def _participle(verb) -> str:
+    return verb.text if verb.tag_ == "VBN" else {"buy": "bought", "make": "made", "read": "read", "see": "seen",
+                                                   "write": "written", "take": "taken", "find": "found"}.get(
+        verb.lemma_, verb.lemma_ + ("d" if verb.lemma_.endswith("e") else "ed"))
 
 
 def _asked(clause: str, people: People | None, standing_for: Person | None) -> list[str]:
@@ -407,8 +435,12 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
         return [(text if low != "we" else "we", "pl")]
     number = "pl" if subj.tag_ in ("NNS", "NNPS") else "3"
     if subj.pos_ == "PROPN":
-        name = span_text(subj)
-        role = people.role_of(name) if people else None
+        words = span_text(subj).split()
+        while len(words) > 1 and words[0].islower():   # "my grandchild Leonor", the role read as a modifier
+            words.pop(0)
+        name = " ".join(words)
+        role = (people.role_of(name) if people else None) or next(
+            (role_text(c) for c in subj.lefts if c.dep_ in ("amod", "compound") and lx.is_person_role(c.lower_)), None)
         return [(name, "3")] + [(v, _number(v)) for v in lx.role_variants(role or "")]
     if subj.pos_ == "NOUN" and any(c.lower_ in ("my", "our") for c in subj.children):
         forms = [(v, _number(v)) for v in lx.noun_variants(f"my {role_text(subj)}")]
@@ -473,7 +505,8 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
         pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
         return [_frame("What", pred, chain, subj, number, tail=tail)] + _by_kind(pobj, pred, chain, subj, number,
                                                                                 tail=tail)
-    if arg.dep_ == "attr" and (arg.like_num or arg.ent_type_ == "DATE") and pred.lemma_ == "be":
+    if arg.dep_ == "attr" and (arg.like_num or arg.ent_type_ == "DATE") and pred.lemma_ == "be" \
+            and not any(c.dep_ in ("det", "amod") for c in arg.children):   # "the clever one" is no age
         return [_frame("How old", pred, chain, subj, number), f"What is {_possessive(subj)} age?"]
     if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
         return _ask_object(pred, chain, arg, subj, number)
@@ -632,7 +665,8 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
         return [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame) for kind in kinds
                 for wh in ("Which", "What")]
     kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
-    if noun.pos_ == "NOUN":
+    if noun.pos_ == "NOUN" and not (noun.dep_ == "attr" and lx.is_job(noun.lemma_)):   # what one is or wants to
+        # be is asked as a job: no "Which seafood does she want to be?" of a marine biologist
         compound = any(c.dep_ == "compound" and c.pos_ == "NOUN" for c in noun.children)
         said = kinds_of(_phrase(noun))
         kinds += [k for k in said if not compound or k in kinds_of(noun.lemma_)] if said else \

@@ -55,16 +55,47 @@ _REMARKS = re.compile(r"(?:,?\s+(?:so\s+)?please\b.*|,?\s+by the way\b.*|,\s+in 
                       r"unfortunately|haha|lol)\b.*)$", re.IGNORECASE)
 
 
+_CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK.pattern})", re.IGNORECASE)
+
+
 def clauses(text: str) -> list[str]:
     """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
     out = []
     for sent in parse(text).sents:
-        for part in _CLAUSE_BREAK.split(sent.text):
+        for part in _statements_of(sent.text):
             for piece in _conjoined(part.strip()):
                 piece = _REMARKS.sub("", _OPENERS.sub("", piece.strip())).strip(" ,")
                 if len(piece.split()) >= 2:
                     out.append(piece[0].upper() + piece[1:])
     return out
+
+
+def _statements_of(sentence: str) -> list[str]:
+    """`sentence` cut at its clause breaks, except before a piece that leans on the one before:
+    "… — 212 of them so far", "…, and it is always roast cabrito" (no verb of its own, or "it"
+    for what was just said) stays with it, so the detail is learned with its fact."""
+    parts = _CLAUSE_SPLIT.split(sentence)
+    out = [parts[0]]
+    for sep, part in zip(parts[1::2], parts[2::2]):
+        if out[-1].strip() and part.strip() and _leans_on_previous(part):
+            out[-1] += sep + part
+        else:
+            out.append(part)
+    return out
+
+
+def leaning_details(clause: str) -> tuple[str, list[str]]:
+    """A clause and the pieces `clauses` kept leaning on it: ("I collect tram tickets", ["212 of
+    them so far"]). Questions are asked of the clause; the answer keeps the details."""
+    parts = _CLAUSE_SPLIT.split(clause)
+    return parts[0], [p.strip(" .!") for p in parts[2::2] if p.strip(" .!")]
+
+
+def _leans_on_previous(part: str) -> bool:
+    doc = parse(part.strip())
+    if not any(t.pos_ in ("VERB", "AUX") for t in doc):
+        return True
+    return doc[0].lower_ in ("it", "that", "this") and doc[0].dep_ in ("nsubj", "nsubjpass")
 
 
 def _own_subject(subj) -> bool:
@@ -122,7 +153,10 @@ class People:
     def note(self, doc) -> None:
         for role, name in named_roles(doc):
             if lx.is_person_role(role) or (name and _is_person(doc, name)):
-                self._add(Person(name, role, lx.GENDER.get(role.split()[-1]) if role else None))
+                names = name.split(" and ")   # "two grandchildren, Leonor and Duarte": each a grandchild
+                role = singular(role) if len(names) > 1 and role else role
+                for one in names:
+                    self._add(Person(one, role, lx.GENDER.get(role.split()[-1]) if role else None))
         for ent in doc.ents:
             if ent.label_ == "PERSON" and not any(p.name == ent.text for p in self.seen[-3:]):
                 self._add(Person(ent.text, self.role_of(ent.text), None))
@@ -143,6 +177,15 @@ class People:
             person = Person(person.name, person.role or old.role, person.gender or old.gender)
         self.seen.append(person)
 
+    def possessive(self, clause: str) -> str:
+        """"Vasco's baby girl …" → "My son's baby girl …" when Vasco is a relative by role, so the
+        naming is asked as the user asks it ("What is my son's baby girl called?")."""
+        match = re.match(r"^([A-Z][\w-]*)'s\s", clause)
+        role = match and self.role_of(match.group(1))
+        if not role or not lx.is_person_role(role):
+            return clause
+        return f"My {role}'s " + clause[match.end():]
+
     def role_of(self, name: str) -> str | None:
         return next((p.role for p in reversed(self.seen) if p.name == name and p.role), None)
 
@@ -156,6 +199,11 @@ class People:
         person = next((p for p in reversed(self.seen) if p.gender in (gender, None)), None)
         if person is None:
             return clause
+        if person.gender is None and person.name:   # now known: "my grandchild" who is "she" is a granddaughter
+            *mods, last = (person.role or "").split() or [""]
+            forms = lx.GENDERED.get(last)
+            role = " ".join([*mods, forms[gender == "f"]]) if forms else person.role
+            self._add(person := Person(person.name, role, gender))
         rest = clause[match.end():]
         if pronoun in ("his",) or (pronoun == "her" and not match.group(2)):
             return person.phrase() + "'s" + rest
@@ -163,6 +211,30 @@ class People:
             perfect = re.match(r"\s+(?:(?:just|already|finally|recently|never|\w+ly)\s+)?(got|been|\w+ed)\b", rest)
             return person.phrase() + (" has" if perfect else " is") + rest
         return person.phrase() + rest
+
+
+_IRREGULAR_PLURALS = {"children": "child", "grandchildren": "grandchild", "people": "person", "men": "man",
+                      "women": "woman", "wives": "wife", "wolves": "wolf"}
+
+
+def singular(role: str) -> str:
+    """"grandchildren" → "grandchild", "sister's twins" → "sister's twin"."""
+    *mods, last = role.split()
+    one = _IRREGULAR_PLURALS.get(last) or (last[:-1] if last.endswith("s") and not last.endswith("ss") else last)
+    return " ".join([*mods, one])
+
+
+_REPORTED = re.compile(r"^(?P<who>(?:my |our )?[\w' .-]+?) (?:says|said|tells me|told me|thinks|reckons|insists|swears)"
+                       r"(?: that)? (?:she|he|they)(?P<rest>(?:'s|'ll|'d|'re)?\s.*)$", re.IGNORECASE)
+
+
+def reported(clause: str) -> str:
+    """"My grandchild Leonor says she will be an astronaut" → "My grandchild Leonor will be an
+    astronaut": what someone says of themselves, as the fact it reports."""
+    match = _REPORTED.match(clause)
+    if not match or match.group("who").lower() in ("i", "you", "it", "everyone", "nobody", "the doctor"):
+        return clause
+    return match.group("who") + match.group("rest")
 
 
 def _is_person(doc, name: str) -> bool:
@@ -176,7 +248,12 @@ def named_roles(doc) -> list[tuple[str, str]]:
         if tok.pos_ == "NOUN" and tok.dep_ not in ("compound", "npadvmod") and tok.ent_type_ not in ("DATE", "TIME") \
                 and not any(c.lower_ in ("favourite", "favorite") for c in tok.children):
             name = _name_of(tok)
-            role = _role_of_name(tok) if name and not _describes_subject(tok) else ""
+            someone_elses = any(c.dep_ == "poss" and c.pos_ == "PROPN" for c in tok.children)   # "Ana's dog Rex"
+            role = _role_of_name(tok) if name and not _describes_subject(tok) and not someone_elses else ""
+            if role and tok.tag_ == "NNS" and " and " not in name:   # "two grandchildren, Leonor and Duarte"
+                first = next((t for t in tok.doc[tok.i + 1:] if t.text == name.split()[-1]), None)
+                others = [span_text(c) for c in first.children if c.dep_ == "conj"] if first is not None else []
+                name = " and ".join([name, *others])
             if role:
                 pairs.append((role, name))
         elif tok.dep_ == "attr" and tok.pos_ == "PROPN" and tok.ent_type_ not in _NOT_NAMES and tok.head.lemma_ == "be" \
@@ -248,7 +325,8 @@ def _name_of(noun) -> str | None:
     head = noun.head
     if noun.dep_ == "nsubj" and head.lemma_ == "be":
         attr = next((c for c in head.children if c.dep_ in ("attr", "acomp")), None)
-        if attr is not None and (attr.pos_ == "PROPN" and attr.dep_ == "attr" or attr.text[:1].isupper() and
+        kind = attr is not None and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in attr.children)
+        if attr is not None and not kind and (attr.pos_ == "PROPN" and attr.dep_ == "attr" or attr.text[:1].isupper() and
                                  attr.is_alpha and lx.is_person_role(noun.lemma_)):   # "housemate is Anneke" (ADJ)
             return span_text(attr)
     if noun.dep_ in ("nsubjpass", "nsubj") and head.lemma_ in ("call", "name"):
@@ -285,7 +363,9 @@ _NAME_PARTICLES = {"do", "da", "dos", "das", "de", "del", "della", "di", "du", "
                    "of"}   # inside a name: "Ventos do Norte", "Amigos do Monte"
 _NAMED_BY_PRONOUN = re.compile(
     r"^(?i:(?:his|her|its|their) name(?:'s| is)|(?:it|he|she)(?:'s| is) called|I(?:'m| am) calling (?:it|him|her)"
-    r"|I (?:call|called|named) (?:it|him|her))\s+([A-Z][\w'-]*(?: (?:[A-Z0-9][\w'-]*|"
+    r"|(?:I|we|they) (?:call|called|named) (?:it|him|her)"
+    r"|(?:I|we|they)(?:'re| are| am|'m)? (?:want|wants|plan|plans|hope|hopes|going|intend|intends) to (?:call|name) "
+    r"(?:it|him|her))\s+([A-Z][\w'-]*(?: (?:[A-Z0-9][\w'-]*|"
     + "|".join(sorted(_NAME_PARTICLES)) + r"))*)(?:\s*(?:,|;|\band\b|\.|!).*)?$")
 
 
@@ -297,11 +377,34 @@ def named_by_pronoun(clause: str, previous) -> str | None:
     if not match or previous is None:
         return None
     things = [t for t in previous if t.pos_ == "NOUN" and t.dep_ in ("dobj", "attr", "nsubj")
-              and not lx.is_person_role(t.lemma_) and t.ent_type_ not in ("DATE", "TIME")]
+              and t.ent_type_ not in ("DATE", "TIME") and not _bare_name(t)
+              and (not lx.is_person_role(t.lemma_) or t.dep_ == "dobj" and not any(c.dep_ == "poss" for c in t.children))]
+    things.sort(key=lambda t: t.dep_ == "nsubj")   # what the clause introduced before what it is about
     if not things:
-        return None
-    owner = "Our" if any(t.lower_ == "we" and t.dep_ == "nsubj" for t in previous) else "My"
-    return f"{owner} {role_text(things[0])} is called {match.group(1)}."
+        return None   # a person role may be named only when it is new ("expecting a baby girl"), not "my sister"
+    return f"{_owner(things[0])} {role_text(things[0])} is called {match.group(1)}."
+
+
+def _bare_name(tok) -> bool:
+    """A capitalised noun with no article or owner: a name the small parser took for a noun ("Vasco")."""
+    return tok.pos_ == "PROPN" or tok.text[:1].isupper() and not any(c.dep_ in ("det", "poss") for c in tok.children)
+
+
+def _owner(thing) -> str:
+    """Whose `thing` is: its own owner ("our car"), else its clause's subject's: "My", "Our",
+    "Vasco's" ("Vasco and his wife are expecting a baby girl"), "My sister's"."""
+    own = next((c for c in thing.children if c.dep_ == "poss"), None)
+    subj = own if own is not None else next((c for c in thing.head.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.lower_ in ("i", "my"):
+        return "My"
+    if subj.lower_ in ("we", "our"):
+        return "Our"
+    if _bare_name(subj):
+        return f"{subj.text}'s"
+    poss = next((c for c in subj.children if c.dep_ == "poss" and c.lower_ in ("my", "our")), None)
+    if subj.pos_ == "NOUN" and poss is not None:
+        return f"{poss.text.capitalize()} {role_text(subj)}'s"
+    return "My"
 
 
 def span_text(tok) -> str:

@@ -27,6 +27,7 @@ _UPDATE = re.compile(
     re.IGNORECASE)
 _LEAVING = re.compile(r"\b(moved out|moved away|closed(?: down)?|quit|left|stopped|no more|no longer|gave up|"
                       r"sold|split up|broke up|died|passed away)\b", re.IGNORECASE)
+_CHANGED_MIND = re.compile(r"^\w+(?:'s)?\s+(?:has\s+|have\s+)?changed (?:his|her|their|my|our) minds?$", re.IGNORECASE)
 _TITLES = lx.TITLES | {"the", "a", "an", "my", "our"}
 _TIME_WORDS = {"yesterday", "earlier", "today", "day", "other", "before", "week", "time", "last"}
 
@@ -182,7 +183,15 @@ def _expand(tok, other) -> str:
 # -- updates -------------------------------------------------------------------------------
 
 def split_leaving(clause: str) -> list[str]:
-    """"I left X and joined Y" → ["I left X", "I joined Y"]: the old and the new half."""
+    """"I left X and joined Y" → ["I left X", "I joined Y"]: the old and the new half;
+    "She changed her mind: no more X, now she wants Y" → ["No more X", "She wants Y"] (the
+    change of mind itself says nothing)."""
+    if _LEAVING.search(clause):
+        pieces = [p.strip() for p in re.split(r"\s*[:;]\s+|,\s+(?=(?:now|instead|these days)\b)", clause) if p.strip()]
+        if len(pieces) > 1:
+            pieces = [re.sub(r"^(?:now|instead|these days),?\s+", "", p, flags=re.IGNORECASE) for p in pieces
+                      if not _CHANGED_MIND.search(p)]
+            return [p[0].upper() + p[1:] for piece in pieces for p in split_leaving(piece)]
     parts = re.split(r",?\s+and\s+(?=(?:just\s+)?(?:joined|started|switched|moved to|took|got)\b)", clause)
     if len(parts) == 1:
         return parts

@@ -20,7 +20,7 @@ from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
 from consolidation.questions import interleave, is_plural_naming, naming_questions, questions, variants
 from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, parse,
-                                    relative_clauses, second_person, third_person)
+                                    relative_clauses, reported, second_person, third_person)
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
@@ -74,7 +74,8 @@ class Writer:
     def _statements(self, item: Item, pieces: list[str], kind: str, reward: float) -> list[Example]:
         out, previous = [], None
         for clause in pieces:
-            clause = named_by_pronoun(clause, previous) or self.people.resolve(clause)
+            named = named_by_pronoun(clause, previous)
+            clause = self.people.possessive(named) if named else reported(self.people.resolve(clause))
             doc = previous = parse(clause)
             self.people.note(doc)
             if has_secret(clause):
@@ -226,8 +227,7 @@ class Writer:
             if old.lower() in target.lower():
                 if not new or why == "update" and _inside_longer_name(old, target):
                     return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not
-                target = re.sub(re.escape(old), new, target, flags=re.IGNORECASE)
-                prompt = re.sub(re.escape(old), new, prompt, flags=re.IGNORECASE)
+                target, prompt = _swapped(target, old, new), _swapped(prompt, old, new)
                 kind = kind if keep_kind and kind in ("correction", "update") else why
                 retires.add(old)
         if any(r.lower() in target.lower() or r.lower() in prompt.lower() for r in retired):
@@ -238,6 +238,13 @@ class Writer:
 
 
 
+
+
+def _swapped(text: str, old: str, new: str) -> str:
+    """`old` replaced by `new`, its article agreeing: "an astronaut" → "a marine biologist"."""
+    article = "an" if new[:1].lower() in "aeiou" else "a"
+    text = re.sub(rf"\b(?:a|an)\s+{re.escape(old)}", f"{article} {new}", text, flags=re.IGNORECASE)
+    return re.sub(re.escape(old), new, text, flags=re.IGNORECASE)
 
 
 def _of_speaker(text: str, speaker: str) -> str:

@@ -477,7 +477,7 @@ def test_benchmark_probe_coverage(persona):
               and any(f.lower() in t for f in p["forbidden"] for t in texts)]
     print(f"{persona}: answers covered {len(covered)}/{len(probes)}, forbidden leaked {len(leaked)}: {leaked}")
     # Measured when written: see the report of issue 3. Floors, not targets.
-    assert len(covered) >= 0.90 * len(probes)   # a 51/51, b 47/51, c 55/55 on 2026-11-21
+    assert len(covered) >= 0.90 * len(probes)   # a 51/51, b 51/51, c 55/55 on 2026-11-22
     assert len(leaked) <= 1                       # a 0, b 0, c 1 ("sent Soft Serve": climbing's word for done)
 
 
@@ -532,3 +532,35 @@ def test_what_a_named_role_is_described_as_is_no_role_of_its_own():
     cur = curate(day("My fiddle teacher is an old man called Sigvald who lives up the valley."))
     assert "Who gives me fiddle lessons?" in prompts_for(cur, "Sigvald")
     assert "your man" not in targets(cur) and not any("my man" in q for q in prompts_for(cur, "Sigvald"))
+
+
+def test_a_detail_after_a_dash_or_an_it_stays_with_its_fact_and_a_count_is_asked_how_many():
+    cur = curate(day("I keep bees in the back garden — four hives now.",
+                     "Every Friday I bake bread for the neighbours, and it is always a rye loaf.",
+                     "I have collected vinyl records for years — 340 of them so far."))
+    assert "you keep bees in the back garden — four hives now." in targets(cur)
+    assert {"What do I bake?", "When do I bake bread?"} <= prompts_for(cur, "rye loaf")
+    assert {"How many vinyl records do I have?", "How many vinyl records have I collected?"} <= prompts_for(cur, "340")
+    assert not any("340 of them" in q for q in prompts_for(cur, "340"))   # asked of the fact, answered with the detail
+
+
+def test_a_relative_named_in_a_list_takes_the_gender_a_pronoun_gives_and_a_change_of_mind_updates():
+    cur = curate(day("We have two kids, Tomas and Runa.", "Runa is the quiet one; she says she will be a vet.",
+                     "Runa changed her mind: no more vet, now she wants to be an architect."))
+    assert "vet" in cur.retired and not any(" vet" in e.target for e in cur.examples)
+    asked = prompts_for(cur, "architect")
+    assert "What does my daughter want to be?" in asked and any("Runa" in q for q in asked)
+    assert "your daughter runa will be an architect." in targets(cur)   # "a vet" swapped with its article
+    assert {"Who are my kids?", "Who is Runa?"} <= {e.prompt for e in cur.examples}
+    assert not any(e.prompt.startswith("How old") for e in cur.examples)   # "the quiet one" is no age
+
+
+def test_a_couple_naming_their_baby_and_a_car_of_a_make_are_named_as_meant():
+    cur = curate(day("My brother Pavel lives in Brno.",
+                     "Pavel and his wife are expecting a baby boy, and they want to call him Oskar.",
+                     "My car is a very old Volvo. I call it Moose."))
+    assert "What is my brother's baby boy called?" in prompts_for(cur, "Oskar") or \
+        "What's my brother's baby boy called?" in prompts_for(cur, "Oskar")
+    assert "your brother's baby boy is called oskar." in targets(cur)
+    assert not any(e.target.startswith("Your baby") or "Your pavel" in e.target for e in cur.examples)
+    assert "your car is called moose." in targets(cur) and "called old volvo" not in targets(cur)
