@@ -176,7 +176,7 @@ THESAURUS = {
     "volunteer": ["help out"], "help out": ["volunteer"],
     "investigate": ["research", "look into"], "do for a living": ["do for work", "work as"],
     "grow up": ["get raised"], "live": ["reside", "stay"], "travel": ["go"],
-    "move": ["relocate"], "play": ["perform"], "bike": ["cycle", "ride"], "cycle": ["bike", "ride"],
+    "move": ["relocate"], "bike": ["cycle", "ride"], "cycle": ["bike", "ride"],
     "ride": ["cycle"], "listen to": ["put on"],
     # things
     "film": ["movie"], "movie": ["film"], "show": ["series", "programme"], "series": ["show"],

@@ -464,6 +464,17 @@ def _ask_arguments(pred, subj: str, number: str) -> list[str]:
         for arg in verb.children:
             if arg.dep_ in _ARG_DEPS:
                 out += _ask_one(pred, chain, arg, subj, number)
+            if arg.dep_ in ("dobj", "prep"):   # "play chess with Dr. Lindgren", "sail to Lofoten with Ilse": the
+                # small parser hangs the companion on the noun before; it is the doing's
+                noun = arg if arg.dep_ == "dobj" else next((c for c in arg.children if c.dep_ == "pobj"), None)
+                for prep in (noun.children if noun is not None else ()):
+                    if prep.dep_ == "prep" and prep.lower_ == "with" and any(
+                            c.dep_ == "pobj" and _is_person(c) for c in prep.children):
+                        asked = _ask_prep(pred, chain, prep, subj, number)
+                        for hung in (c for c in noun.children if c.dep_ == "prep"):   # the noun alone
+                            said = " " + " ".join(t.text for t in hung.subtree)
+                            asked = [q.replace(said, "") for q in asked]
+                        out += asked
     return out
 
 
@@ -490,7 +501,8 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
             t.ent_type_ in ("GPE", "LOC") or t.pos_ == "PROPN" and t.head.lower_ in ("in", "to", "at") for t in arg.doc):
         return [_frame("Where", pred, chain, subj, number)]   # "… in Bremerhaven and lived there"
     if arg.dep_ in ("npadvmod", "advmod"):
-        if arg.lemma_ in ("year", "month", "week", "day", "hour") and any(c.dep_ == "nummod" for c in arg.children):
+        if arg.lemma_ in ("year", "month", "week", "day", "hour") and any(c.dep_ == "nummod" for c in arg.children) \
+                and arg.i > 0 and not (arg.lower_ == "day" and arg.doc[arg.i - 1].lower_ == "one"):   # "one day": some day
             return [_frame("How long", pred, chain, subj, number)]   # "married 43 years"
         every = any(c.lower_ in ("every", "each") for c in arg.children)   # "every weekend"
         out = situation_questions(pred, subj, number, _np(arg)) if every and len(chain) == 1 else []
@@ -651,6 +663,9 @@ def _synonyms(pred) -> list[str]:
     """Other verbs for the predicate; none for a phrasal verb the lexicon does not list ("grow up")."""
     if _particles(pred):
         return []   # "grow up" is not "cultivate up"; its own synonyms would need the particle dropped
+    if pred.lemma_ == "play" and not any(c.dep_ == "dobj" and any(d.lower_ == "the" for d in c.children)
+                                         for c in pred.children):
+        return []   # one performs on "the fiddle", not on chess or football
     return lx.VERB_SYNONYMS.get(pred.lemma_, [])
 
 

@@ -61,6 +61,7 @@ _CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK.pattern})", re.IGNORECASE)
 def clauses(text: str) -> list[str]:
     """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
     out = []
+    text = " ".join(_with_companion(s) for s in re.split(r"(?<=[.!?])\s+", text.strip()))
     for sent in parse(text).sents:
         for part in _statements_of(sent.text):
             for piece in _conjoined(part.strip()):
@@ -82,6 +83,23 @@ def _statements_of(sentence: str) -> list[str]:
         else:
             out.append(part)
     return out
+
+
+_COMPANION = re.compile(r"^(?P<pre>(?:[\w,' ]*?\s)?)(?P<who>(?:[Mm]y|[Oo]ur) (?:\w+ )?\w+(?: [A-Z][\w-]+)?|"
+                        r"(?:Dr\.? |Mr\.? |Mrs\.? |Ms\.? )?[A-Z][\w-]+) and I (?!(?:am|are|were|'re|was)\b)"
+                        r"(?P<rest>.+?)(?P<end>[.!?]*)$")
+
+
+def _with_companion(part: str) -> str:
+    """"One day Ilse and I want to sail to Lofoten" → "One day I want to sail to Lofoten with
+    Ilse": the small parser loses a person joined to "I"; as a companion the fact keeps them
+    (not for "are": "my sister and I are twins" is no doing)."""
+    match = _COMPANION.match(part)
+    if not match or match.group("who").lower() in ("and", "but", "so", "then"):
+        return part
+    who = match.group("who")
+    who = who if who[:1].isupper() and not who.lower().startswith(("my ", "our ")) else who[0].lower() + who[1:]
+    return f"{match.group('pre')}I {match.group('rest')} with {who}{match.group('end')}"
 
 
 def leaning_details(clause: str) -> tuple[str, list[str]]:

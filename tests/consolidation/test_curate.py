@@ -564,3 +564,13 @@ def test_a_couple_naming_their_baby_and_a_car_of_a_make_are_named_as_meant():
     assert "your brother's baby boy is called oskar." in targets(cur)
     assert not any(e.target.startswith("Your baby") or "Your pavel" in e.target for e in cur.examples)
     assert "your car is called moose." in targets(cur) and "called old volvo" not in targets(cur)
+
+
+def test_a_companion_joined_to_i_or_hung_on_the_object_is_still_who_it_was_done_with():
+    cur = curate(day("One day Ilse and I want to sail to the Faroes.", "I play chess with Dr. Lindgren on Thursdays.",
+                     "My sister and I are twins."))
+    assert "one day you want to sail to the faroes with ilse." in targets(cur)
+    assert not any(q.startswith("How long") for q in prompts_for(cur, "Faroes"))   # "one day" is some day
+    chess = prompts_for(cur, "Lindgren")
+    assert "Who do I play chess with?" in chess and not any("perform" in q for q in chess)
+    assert "twins with" not in targets(cur)   # being is no doing: "are" keeps its company
