@@ -61,7 +61,8 @@ _CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK.pattern})", re.IGNORECASE)
 def clauses(text: str) -> list[str]:
     """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
     out = []
-    text = " ".join(_with_companion(s) for s in re.split(r"(?<=[.!?])\s+", text.strip()))
+    text = " ".join(_with_companion(s) if len(list(parse(s).sents)) > 1 else s
+                    for s in re.split(r"(?<=[.!?])\s+", text.strip()))
     for sent in parse(text).sents:
         for part in _statements_of(sent.text):
             for piece in _conjoined(part.strip()):
@@ -86,14 +87,15 @@ def _statements_of(sentence: str) -> list[str]:
 
 
 _COMPANION = re.compile(r"^(?P<pre>(?:[\w,' ]*?\s)?)(?P<who>(?:[Mm]y|[Oo]ur) (?:\w+ )?\w+(?: [A-Z][\w-]+)?|"
-                        r"(?:Dr\.? |Mr\.? |Mrs\.? |Ms\.? )?[A-Z][\w-]+) and I (?!(?:am|are|were|'re|was)\b)"
-                        r"(?P<rest>.+?)(?P<end>[.!?]*)$")
+                        r"(?:Dr\.? |Mr\.? |Mrs\.? |Ms\.? )?[A-Z][\w-]+) and I (?!(?:am|are|were|'re|was|got|get)\b)"
+                        r"(?P<rest>.+?)(?P<end>(?:[,;:]?\s+[—–;].*)?[.!?]*)$")
 
 
 def _with_companion(part: str) -> str:
     """"One day Ilse and I want to sail to Lofoten" → "One day I want to sail to Lofoten with
-    Ilse": the small parser loses a person joined to "I"; as a companion the fact keeps them
-    (not for "are": "my sister and I are twins" is no doing)."""
+    Ilse": where the small parser cuts the sentence at the person joined to "I" (and loses them),
+    the fact keeps them as a companion, before any dash or semicolon (not for "are" or "got":
+    "my sister and I are twins", "we got married" are no doings with someone)."""
     match = _COMPANION.match(part)
     if not match or match.group("who").lower() in ("and", "but", "so", "then"):
         return part
