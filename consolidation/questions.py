@@ -464,17 +464,24 @@ def _ask_arguments(pred, subj: str, number: str) -> list[str]:
         for arg in verb.children:
             if arg.dep_ in _ARG_DEPS:
                 out += _ask_one(pred, chain, arg, subj, number)
-            if arg.dep_ in ("dobj", "prep"):   # "play chess with Dr. Lindgren", "sail to Lofoten with Ilse": the
-                # small parser hangs the companion on the noun before; it is the doing's
-                noun = arg if arg.dep_ == "dobj" else next((c for c in arg.children if c.dep_ == "pobj"), None)
-                for prep in (noun.children if noun is not None else ()):
-                    if prep.dep_ == "prep" and prep.lower_ == "with" and any(
-                            c.dep_ == "pobj" and _is_person(c) for c in prep.children):
-                        asked = _ask_prep(pred, chain, prep, subj, number)
-                        for hung in (c for c in noun.children if c.dep_ == "prep"):   # the noun alone
-                            said = " " + " ".join(t.text for t in hung.subtree)
-                            asked = [q.replace(said, "") for q in asked]
-                        out += asked
+            out += _companion_questions(pred, chain, arg, subj, number)
+    return out
+
+
+def _companion_questions(pred, chain, arg, subj, number) -> list[str]:
+    """"play chess with Dr. Lindgren", "sail to Lofoten with Ilse": the small parser hangs the
+    companion on the noun before; it is the doing's ("Who do I play chess with?")."""
+    if arg.dep_ not in ("dobj", "prep"):
+        return []
+    noun = arg if arg.dep_ == "dobj" else next((c for c in arg.children if c.dep_ == "pobj"), None)
+    hung = [c for c in noun.children if c.dep_ == "prep"] if noun is not None else []
+    out = []
+    for prep in hung:
+        if prep.lower_ == "with" and any(c.dep_ == "pobj" and _is_person(c) for c in prep.children):
+            out += _ask_prep(pred, chain, prep, subj, number)
+    for other in hung:   # asked of the noun alone
+        said = " " + " ".join(t.text for t in other.subtree)
+        out = [q.replace(said, "") for q in out]
     return out
 
 

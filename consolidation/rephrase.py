@@ -61,8 +61,7 @@ _CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK.pattern})", re.IGNORECASE)
 def clauses(text: str) -> list[str]:
     """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
     out = []
-    text = " ".join(_with_companion(s) if len(list(parse(s).sents)) > 1 else s
-                    for s in re.split(r"(?<=[.!?])\s+", text.strip()))
+    text = " ".join(_with_companion(s) for s in re.split(r"(?<=[.!?])\s+", text.strip()))
     for sent in parse(text).sents:
         for part in _statements_of(sent.text):
             for piece in _conjoined(part.strip()):
@@ -97,8 +96,8 @@ def _with_companion(part: str) -> str:
     the fact keeps them as a companion, before any dash or semicolon (not for "are" or "got":
     "my sister and I are twins", "we got married" are no doings with someone)."""
     match = _COMPANION.match(part)
-    if not match or match.group("who").lower() in ("and", "but", "so", "then"):
-        return part
+    if not match or match.group("who").lower() in ("and", "but", "so", "then") or len(list(parse(part).sents)) == 1:
+        return part   # parsed only when it may need it: a sentence the parser keeps whole keeps its couple
     who = match.group("who")
     who = who if who[:1].isupper() and not who.lower().startswith(("my ", "our ")) else who[0].lower() + who[1:]
     return f"{match.group('pre')}I {match.group('rest')} with {who}{match.group('end')}"
@@ -252,7 +251,7 @@ def reported(clause: str) -> str:
     """"My grandchild Leonor says she will be an astronaut" → "My grandchild Leonor will be an
     astronaut": what someone says of themselves, as the fact it reports."""
     match = _REPORTED.match(clause)
-    if not match or match.group("who").lower() in ("i", "you", "it", "everyone", "nobody", "the doctor"):
+    if not match or match.group("who").lower() in ("i", "you", "it", "everyone", "nobody"):
         return clause
     return match.group("who") + match.group("rest")
 
