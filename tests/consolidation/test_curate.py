@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,8 @@ def prompts_for(cur: Curation, answer: str) -> set[str]:
 
 def test_a_thing_is_also_asked_by_its_kind():
     cur = curate(day("I'm afraid of spiders.", "I have chronic kidney disease.", "I play the bassoon in a wind band."))
-    assert {"Which insect am I afraid of?", "What kind of animal am I afraid of?"} <= prompts_for(cur, "spiders")
+    assert {"Which animal am I afraid of?", "What kind of animal am I afraid of?"} <= prompts_for(cur, "spiders")
+    assert not any("insect" in q for q in prompts_for(cur, "spiders"))   # a spider is no insect
     assert "Which disease do I have?" in prompts_for(cur, "kidney disease")
     assert "Which instrument do I play?" in prompts_for(cur, "bassoon")
 
@@ -574,3 +576,17 @@ def test_a_companion_joined_to_i_or_hung_on_the_object_is_still_who_it_was_done_
     chess = prompts_for(cur, "Lindgren")
     assert "Who do I play chess with?" in chess and not any("perform" in q for q in chess)
     assert "twins with" not in targets(cur)   # being is no doing: "are" keeps its company
+
+
+def test_a_kind_comes_from_wordnet_chosen_by_the_sentence_and_an_ailing_joint_is_trouble():
+    cur = curate(day("I can't bear liquorice.", "I'm hooked on jigsaw puzzles.", "I have a gammy right ankle.",
+                     "I play the bass in a jazz trio.", "I caught a huge bass last summer.",
+                     "I always write with a fountain pen."))
+    assert {"Which sweet do I dislike?", "What can't I bear?"} <= prompts_for(cur, "liquorice")
+    assert "Which puzzle am I hooked on?" in prompts_for(cur, "jigsaw")
+    assert {"Which joint gives me trouble?", "What is wrong with my ankle?"} <= prompts_for(cur, "ankle")
+    assert "Which musical instrument do I play?" in prompts_for(cur, "jazz trio")
+    assert "Which fish did I catch?" in prompts_for(cur, "huge bass")
+    assert not any("fish" in q for q in prompts_for(cur, "jazz trio"))
+    assert not any("bird" in q for q in prompts_for(cur, "pen"))   # a pen is also a female swan
+    assert not any(re.search(r"\bdo I (really )?can't", q) for q in prompts_for(cur, "liquorice"))
