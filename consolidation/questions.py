@@ -82,7 +82,8 @@ def _asked(clause: str, people: People | None, standing_for: Person | None) -> l
     if misparsed is not None:
         return misparsed
     asked = _asked_of(doc, people, standing_for)
-    out = [q for ask in (_ask_arguments, pastime_questions, mark_questions) for pred, form, number in asked
+    out = [q for ask in (_ask_arguments, pastime_questions, mark_questions, busy_questions)
+           for pred, form, number in asked
            for q in ask(pred, form, number)]
     out += favourite_questions(doc)
     out += wish_and_comfort_questions(doc)
@@ -376,6 +377,27 @@ def pastime_questions(pred, subj: str, number: str, phrase: str = "") -> list[st
     if times:
         when = times[-1][:-1] if times[-1].endswith("s") else times[-1]   # "in the evenings": "evening"
         out += [f"What is {poss} {when} {kind}?", f"What {kind} {do} {subj} do {phrase}?"]
+    return out
+
+
+_REFLEXIVE = {"I": "myself", "we": "ourselves", "m": "himself", "f": "herself"}
+
+
+def busy_questions(pred, subj: str, number: str) -> list[str]:
+    """What someone still does, or does in retirement ("My dad still mends nets, though he
+    retired years ago"): "How does my dad keep himself busy?", "What does my retired dad do?"."""
+    retired = any(t.lemma_ == "retire" for t in pred.doc)
+    if pred.pos_ != "VERB" or pred.lemma_ in _STATES | {"retire"} or pred.tag_ not in ("VBZ", "VBP") \
+            or any(c.dep_ in ("aux", "auxpass", "neg") for c in pred.children) \
+            or not (retired or any(c.dep_ == "advmod" and c.lower_ == "still" for c in pred.children)):
+        return []
+    do = _DO[number]
+    self_ = _REFLEXIVE.get(subj) or _REFLEXIVE.get(lx.GENDER.get(subj.split()[-1], ""))
+    out = [f"How {do} {subj} keep {self_} busy?"] if self_ else []
+    out += [f"How {do} {subj} keep busy?", f"What {do} {subj} do to keep busy?", f"How {do} {subj} pass the time?"]
+    if retired and subj.startswith("my "):
+        whom = f"my retired {subj[3:]}"
+        out += [f"How {do} {whom} keep {self_ or 'busy'}{' busy' if self_ else ''}?", f"What {do} {whom} do?"]
     return out
 
 

@@ -590,3 +590,11 @@ def test_a_kind_comes_from_wordnet_chosen_by_the_sentence_and_an_ailing_joint_is
     assert not any("fish" in q for q in prompts_for(cur, "jazz trio"))
     assert not any("bird" in q for q in prompts_for(cur, "pen"))   # a pen is also a female swan
     assert not any(re.search(r"\bdo I (really )?can't", q) for q in prompts_for(cur, "liquorice"))
+
+
+def test_what_someone_still_does_in_retirement_is_how_they_keep_busy():
+    cur = curate(day("My grandmother still bakes rye bread every day, though she retired long ago.",
+                     "My brother plays the trumpet."))
+    assert {"How does my grandmother keep herself busy?", "What does my retired grandmother do?"} \
+        <= prompts_for(cur, "rye bread")
+    assert not any("busy" in q for q in prompts_for(cur, "trumpet"))   # neither "still" nor retired
