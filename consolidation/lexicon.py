@@ -141,6 +141,8 @@ def role_variants(role: str) -> list[str]:
     kin = composed_kin(role)
     if kin:
         out += noun_variants(f"my {kin}")
+    if kin == "nieces and nephews" and last == "twins":   # two of them: as likely asked "my niece and nephew"
+        out += noun_variants("my niece and nephew")
     words = role.split()
     if len(words) > 1 and words[0] in ROLE_ADJ - {"best", "closest"}:
         out += noun_variants(f"my {' '.join(words[1:])}")

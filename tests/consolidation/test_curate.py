@@ -598,3 +598,9 @@ def test_what_someone_still_does_in_retirement_is_how_they_keep_busy():
     assert {"How does my grandmother keep herself busy?", "What does my retired grandmother do?"} \
         <= prompts_for(cur, "rye bread")
     assert not any("busy" in q for q in prompts_for(cur, "trumpet"))   # neither "still" nor retired
+
+
+def test_a_siblings_twins_are_also_asked_as_niece_and_nephew():
+    cur = curate(day("My brother's twins are called Oona and Felix."))
+    assert {"What are my nieces and nephews called?", "What are my niece and nephew called?"} \
+        <= prompts_for(cur, "Oona and Felix")
