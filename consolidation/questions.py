@@ -36,8 +36,15 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
     """Questions (first person) that the statement `clause` (first person) answers; a leading
     he/she is `standing_for` that person."""
     clause, details = leaning_details(clause)
-    if details:
-        return _unique(questions(clause, people, standing_for=standing_for) + count_questions(parse(clause), details))
+    if details:   # a bare noun phrase is another name for the last thing ("the hardingfele — the Hardanger
+        # fiddle"): also asked in its place, so by that name's kind too ("Which musical instrument do I play?")
+        last = list(parse(clause).noun_chunks)[-1:]
+        end = last[0].end_char if last else -1
+        renamed = [questions(clause[:last[0].start_char] + d + clause[end:], people, standing_for=standing_for)
+                   for d in details if last and not clause[end:].strip(" .!")
+                   and re.match(r"(?:the|a|an) ", d, re.IGNORECASE) and len(d.split()) <= 5]
+        return _unique(questions(clause, people, standing_for=standing_for) + [q for qs in renamed for q in qs]
+                       + count_questions(parse(clause), details))
     fronted = _FRONTED.match(clause)
     if fronted is None:
         return _asked(clause, people, standing_for)

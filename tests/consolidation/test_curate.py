@@ -590,6 +590,8 @@ def test_a_kind_comes_from_wordnet_chosen_by_the_sentence_and_an_ailing_joint_is
     assert not any("fish" in q for q in prompts_for(cur, "jazz trio"))
     assert not any("bird" in q for q in prompts_for(cur, "pen"))   # a pen is also a female swan
     assert not any(re.search(r"\bdo I (really )?can't", q) for q in prompts_for(cur, "liquorice"))
+    cur = curate(day("On Sundays I play the erhu — the Chinese fiddle."))   # asked by the other name's kind
+    assert {"Which musical instrument do I play?", "Which fiddle do I play?"} <= prompts_for(cur, "erhu")
 
 
 def test_what_someone_still_does_in_retirement_is_how_they_keep_busy():
