@@ -3,7 +3,9 @@
 - Dopamine and cortisol set each example's `reward`; an example repeats in proportion
   to it (praise 1.5x, correction 2.0x, neutral 1.0x; cortisol adds up to 1.5x).
 - Every batch mixes in `replay_fraction` (30% by default) of older examples, sampled by
-  reward, so yesterday's facts are rehearsed while today's are learned.
+  reward, so yesterday's facts are rehearsed while today's are learned. The draw is by
+  memory (what an example states, its target), then by question: a fact curation asked
+  thirty ways is rehearsed no more often than one asked three ways.
 - The replay buffer (`replay.jsonl`) keeps every example ever trained, with its sources
   and night. Corrections and updates retire the values they replace; retired examples
   stay in the file, marked, and are never replayed.
@@ -112,7 +114,7 @@ def compose(today: list[Example], replay: list[Example], *, batches: int, batch_
         raise ValueError("nothing to train on: no examples today and an empty replay buffer")
     rng = random.Random(seed)
     today_stream = _cycle(lambda: weighted_pool(today, rng))
-    weights = [max(ex.reward, 1e-6) for ex in replay]
+    memories = _memories(replay)
     share = replay_fraction * batch_size
     replays = bool(replay or anchors)
     out = []
@@ -121,18 +123,31 @@ def compose(today: list[Example], replay: list[Example], *, batches: int, batch_
         if not today:
             n_replay = batch_size
         batch = [next(today_stream) for _ in range(batch_size - n_replay)]
-        batch += [_replayed(replay, weights, anchors, anchor_share, rng) for _ in range(n_replay)]
+        batch += [_replayed(memories, anchors, anchor_share, rng) for _ in range(n_replay)]
         rng.shuffle(batch)
         out.append(batch)
     per_batch = share if replays and today else (batch_size if replays else 0)
     return Plan(out, describe(today, replay + anchors, out, per_batch, batch_size))
 
 
-def _replayed(replay: list[Example], weights: list[float], anchors: list[Example], anchor_share: float,
-              rng: random.Random) -> Example:
-    if anchors and (not replay or rng.random() < anchor_share):
+@dataclass
+class _Memories:
+    groups: list[list[Example]]   # older examples by the statement they train (their target)
+    weights: list[float]          # each memory's mean reward
+
+
+def _memories(replay: list[Example]) -> _Memories:
+    groups: dict[str, list[Example]] = {}
+    for ex in replay:
+        groups.setdefault(ex.target, []).append(ex)
+    return _Memories(list(groups.values()), [max(sum(e.reward for e in g) / len(g), 1e-6) for g in groups.values()])
+
+
+def _replayed(memories: _Memories, anchors: list[Example], anchor_share: float, rng: random.Random) -> Example:
+    if anchors and (not memories.groups or rng.random() < anchor_share):
         return rng.choice(anchors)
-    return rng.choices(replay, weights=weights)[0]
+    group = rng.choices(memories.groups, weights=memories.weights)[0]
+    return rng.choices(group, weights=[max(e.reward, 1e-6) for e in group])[0]
 
 
 def _cycle(make):

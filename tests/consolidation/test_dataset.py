@@ -56,6 +56,16 @@ def test_replay_is_sampled_by_reward():
     assert 2.5 < seen["high"] / seen["low"] < 3.6
 
 
+def test_replay_draws_each_memory_alike_however_many_ways_it_was_asked():
+    today = [ex("today", target="Your dog is called Rex.")]
+    often = [ex(f"q{i}", target="Your sister lives in Ghent.") for i in range(30)]
+    seldom = [ex(f"p{i}", target="You play the erhu.") for i in range(2)]
+    plan = compose(today, often + seldom, batches=400, batch_size=10, seed=4)
+    seen = Counter(e.target for e in plan.flat() if e.prompt != "today")
+    assert 0.8 < seen["Your sister lives in Ghent."] / seen["You play the erhu."] < 1.25
+    assert len({e.prompt for e in plan.flat() if e.prompt.startswith("q")}) == 30   # every question still comes
+
+
 def test_first_night_has_no_replay_and_an_empty_night_is_refused():
     plan = compose([ex("a"), ex("b")], [], batches=4, batch_size=8)
     assert all(len(b) == 8 for b in plan.batches) and plan.composition["replay_share"] == 0
