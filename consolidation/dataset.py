@@ -133,21 +133,23 @@ def compose(today: list[Example], replay: list[Example], *, batches: int, batch_
 @dataclass
 class _Memories:
     groups: list[list[Example]]   # older examples by the statement they train (their target)
-    weights: list[float]          # each memory's mean reward
+    rewards: list[list[float]]    # each example's reward, as drawn within its memory
+    weights: list[float]          # each memory's mean reward, as memories are drawn
 
 
 def _memories(replay: list[Example]) -> _Memories:
     groups: dict[str, list[Example]] = {}
     for ex in replay:
         groups.setdefault(ex.target, []).append(ex)
-    return _Memories(list(groups.values()), [max(sum(e.reward for e in g) / len(g), 1e-6) for g in groups.values()])
+    rewards = [[max(e.reward, 1e-6) for e in g] for g in groups.values()]
+    return _Memories(list(groups.values()), rewards, [sum(r) / len(r) for r in rewards])
 
 
 def _replayed(memories: _Memories, anchors: list[Example], anchor_share: float, rng: random.Random) -> Example:
     if anchors and (not memories.groups or rng.random() < anchor_share):
         return rng.choice(anchors)
-    group = rng.choices(memories.groups, weights=memories.weights)[0]
-    return rng.choices(group, weights=[max(e.reward, 1e-6) for e in group])[0]
+    i = rng.choices(range(len(memories.groups)), weights=memories.weights)[0]
+    return rng.choices(memories.groups[i], weights=memories.rewards[i])[0]
 
 
 def _cycle(make):

@@ -38,13 +38,14 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
     clause, details = leaning_details(clause)
     if details:   # a bare noun phrase is another name for the last thing ("the hardingfele — the Hardanger
         # fiddle"): also asked in its place, so by that name's kind too ("Which musical instrument do I play?")
-        last = list(parse(clause).noun_chunks)[-1:]
-        end = last[0].end_char if last else -1
-        renamed = [questions(clause[:last[0].start_char] + d + clause[end:], people, standing_for=standing_for)
-                   for d in details if last and not clause[end:].strip(" .!")
-                   and re.match(r"(?:the|a|an) ", d, re.IGNORECASE) and len(d.split()) <= 5]
-        return _unique(questions(clause, people, standing_for=standing_for) + [q for qs in renamed for q in qs]
-                       + count_questions(parse(clause), details))
+        doc = parse(clause)
+        out = questions(clause, people, standing_for=standing_for)
+        last = next(iter(reversed(list(doc.noun_chunks))), None)
+        if last is not None and not clause[last.end_char:].strip(" .!"):   # the clause ends on it
+            for d in details:
+                if re.match(r"(?:the|a|an) ", d, re.IGNORECASE) and len(d.split()) <= 5:
+                    out += questions(clause[:last.start_char] + d, people, standing_for=standing_for)
+        return _unique(out + count_questions(doc, details))
     fronted = _FRONTED.match(clause)
     if fronted is None:
         return _asked(clause, people, standing_for)
@@ -400,12 +401,13 @@ def busy_questions(pred, subj: str, number: str) -> list[str]:
         return []
     do = _DO[number]
     self_ = _REFLEXIVE.get(subj) or _REFLEXIVE.get(lx.GENDER.get(subj.split()[-1], ""))
-    out = [f"How {do} {subj} keep {self_} busy?"] if self_ else []
-    out += [f"How {do} {subj} keep busy?", f"What {do} {subj} do to keep busy?", f"How {do} {subj} pass the time?"]
+    keep = f"keep {self_} busy" if self_ else "keep busy"
+    out = [f"How {do} {subj} {keep}?", f"How {do} {subj} keep busy?", f"What {do} {subj} do to keep busy?",
+           f"How {do} {subj} pass the time?"]
     if retired and subj.startswith("my "):
         whom = f"my retired {subj[3:]}"
-        out += [f"How {do} {whom} keep {self_ or 'busy'}{' busy' if self_ else ''}?", f"What {do} {whom} do?"]
-    return out
+        out += [f"How {do} {whom} {keep}?", f"What {do} {whom} do?"]
+    return _unique(out)
 
 
 _MARKED = re.compile(rf"\s*(?P<what>.+?)\s+(?P<mark>{'|'.join(lx.MARKS)})\b(?P<where>\s+(?:on|in|inside|across|along|"
@@ -645,11 +647,13 @@ def _ailing(pred, arg, subj: str) -> list[str]:
         return []
     parts = [arg, *(a for a in arg.children if a.dep_ == "appos" and a.pos_ == "NOUN")]   # "dodgy, left knee"
     said = {t.lower_ for p in parts for t in p.subtree if t.i <= p.i}
-    part = next((p for p in parts if "body part" in kinds_of(_phrase(p), p.doc.text)), None)
-    if part is None or not said & _AILING:
+    if not said & _AILING:
+        return []
+    kind, part = next(((kinds[0], p) for p in parts for kinds in [kinds_of(_phrase(p), p.doc.text)]
+                       if "body part" in kinds), (None, None))
+    if part is None:
         return []
     whom = _OBJECT.get(subj, subj)
-    kind = kinds_of(_phrase(part), part.doc.text)[0]
     return [f"Which {kind} gives {whom} trouble?", f"What gives {whom} trouble?", f"Which {kind} bothers {whom}?",
             f"What is wrong with {_possessive(subj)} {part.lemma_}?"]
 
@@ -897,9 +901,6 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
         return _clean(f"{wh} {aux} {subj} {others} {main} {rest_verbs} {tail}?")
     do = ("did" if _past(pred) else _DO[number]) + neg
     main = verb or pred.lemma_
-    modal = re.match(r"(\w+ )?(can't|cannot|won't) (.+)", main)   # a synonym with its own modal: "can't stand"
-    if modal:
-        return _clean(f"{wh} {modal[2]} {subj} {modal[1] or ''}{modal[3]} {' '.join(_particles(pred))} {rest_verbs} {tail}?")
     return _clean(f"{wh} {do} {subj} {main} {' '.join(_particles(pred))} {rest_verbs} {tail}?")
 
 
