@@ -40,6 +40,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "allergy": ("condition",), "body part": (), "joint": ("body part",), "colour": (), "vehicle": (),
     "job": (), "school subject": ("subject",), "science": ("subject",), "tool": (), "clothing": (),
     "electronics": (), "preserve": ("food",), "printmaking": ("craft",), "holiday": (), "festival": (),
+    "building": (),
 }
 THRESHOLD = 0.42
 PLAUSIBLE = 0.3   # the embedder's bar for a category WordNet offers for only a minority of senses
@@ -55,6 +56,7 @@ WORDNET: dict[str, tuple[str, str]] = {
     "seafood": ("seafood", "07776866"), "cheese": ("cheese", "07850329"), "drink": ("beverage", "07881800"),
     "puzzle": ("puzzle", "04028315"), "game": ("game", "00455599 00430606"), "card game": ("card_game", "00488225"),
     "board game": ("board_game", "00502415"), "sport": ("sport", "00523513"), "hobby": ("hobby", "00432689"),
+    "craft": ("craft needlework", "00606370 03816849"),
     "musical instrument": ("musical_instrument", "03800933"), "music": ("music", "07020895"),
     "song": ("song", "07048000"), "film": ("movie", "06613686"), "book": ("book", "06410904"),
     "language": ("language", "06282651"), "illness": ("illness disorder", "14061805 14052403"), "allergy": ("allergy", "14532816"),
@@ -62,6 +64,7 @@ WORDNET: dict[str, tuple[str, str]] = {
     "vehicle": ("vehicle", "04524313"), "job": ("occupation", "00582388"), "science": ("science", "05999797"),
     "tool": ("tool", "04451818"), "clothing": ("clothing", "03051540"), "preserve": ("conserve", "07642471"),
     "holiday": ("holiday", "15183428"), "festival": ("festival", "15162388 00517728"),
+    "building": ("building", "02913152"),
 }
 
 

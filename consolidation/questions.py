@@ -496,7 +496,7 @@ def _ask_arguments(pred, subj: str, number: str) -> list[str]:
     chain = _chain(pred)
     for verb in chain:
         for arg in verb.children:
-            if arg.dep_ in _ARG_DEPS:
+            if arg.dep_ in _ARG_DEPS or arg.dep_ == "oprd" and arg.lower_ == "handed":
                 out += _ask_one(pred, chain, arg, subj, number)
             out += _companion_questions(pred, chain, arg, subj, number)
     return out
@@ -550,6 +550,9 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
         return out + (_when(pred, chain, subj, number) if arg.ent_type_ in ("DATE", "TIME") or every else [])
     if arg.dep_ == "ccomp":
         return opinion_questions(pred, arg, subj, number)
+    if arg.dep_ in ("acomp", "oprd") and arg.lower_ == "handed" and arg.i >= 2 \
+            and arg.doc[arg.i - 2].lower_ in ("left", "right"):   # "I'm left-handed", parsed "left", "-", "handed"
+        return _handed(pred, subj, number)   # (or "is left" a passive verb, and "handed" its complement)
     if arg.dep_ == "acomp":
         prep = next((c for c in arg.children if c.dep_ == "prep"), None)
         if prep is None:
@@ -564,6 +567,14 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
     if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
         return _ask_object(pred, chain, arg, subj, number)
     return []
+
+
+def _handed(pred, subj: str, number: str) -> list[str]:
+    """Left- or right-handed: the hand one writes with, uses, favours."""
+    do = "did" if _past(pred) else _DO[number]
+    be = "am" if subj == "I" else (_BE_PAST if _past(pred) else _BE)[number]
+    return [f"Which hand {do} {subj} write with?", f"Which hand {do} {subj} use?",
+            f"What is {_possessive(subj)} dominant hand?", f"{be.capitalize()} {subj} left-handed or right-handed?"]
 
 
 def opinion_questions(pred, clause, subj: str, number: str) -> list[str]:
@@ -621,6 +632,8 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
             if pred.lemma_ != "be"]
     if pred.lemma_ != "be":
         out += _by_kind(arg, pred, chain, subj, number, skip=arg)
+    if goal is not None:   # "Which building do we want to turn into a café?"
+        out += _by_kind(arg, pred, chain, subj, number, skip=arg, tail=_np(goal))
     out += _ailing(pred, arg, subj)
     if pred.lemma_ in ("stand", "bear", "abide") and any(c.dep_ == "neg" for c in pred.children):
         do = "did" if _past(pred) else _DO[number]   # "I can't stand marzipan": what I dislike
@@ -667,7 +680,13 @@ def _defined(pred, attr, number: str) -> list[str]:
     wh = "Who" if any(c.lower_ == "who" for c in relcl.children) else "What"
     be = (_BE_PAST if pred.tag_ == "VBD" else _BE)[number]
     rest = " ".join(t.text for t in relcl.subtree if t.i > relcl.i)
-    return [_clean(f"{wh} {be} {_np(attr)}?"), _clean(f"{wh} {relcl.text} {rest}?")]
+    out = [_clean(f"{wh} {be} {_np(attr)}?"), _clean(f"{wh} {relcl.text} {rest}?")]
+    named = next((c for c in pred.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")), None)
+    if named is not None and attr.lemma_ in ("thing", "one"):   # "What is the only plant that survives …?"
+        for kind in kinds_of(_phrase(named), attr.doc.text)[:2]:
+            described = " ".join(kind if t == attr else t.text for t in attr.subtree if t.i < relcl.i)
+            out += [_clean(f"What {be} {described} {relcl.text} {rest}?"), _clean(f"Which {kind} {relcl.text} {rest}?")]
+    return out
 
 
 _TAKING_UP = {"start", "begin", "join", "become", "work"}   # "started as a kennel assistant": the job now
@@ -697,8 +716,11 @@ def _employed(pred, prep, subj: str, number: str) -> list[str]:
             f"What is {_possessive(subj)} job?", f"Who {do} {subj} work for?"]
 
 
+_POSSESSIVE = {"I": "my", "we": "our", "he": "his", "she": "her", "they": "their", "you": "your"}
+
+
 def _possessive(subj: str) -> str:
-    return "my" if subj == "I" else f"{subj}'" if subj.endswith("s") else f"{subj}'s"
+    return _POSSESSIVE.get(subj) or (f"{subj}'" if subj.endswith("s") else f"{subj}'s")
 
 
 def _workplace(job, subj: str, number: str, do: str) -> list[str]:
@@ -810,6 +832,9 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
             out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
         if town and prep.lower_ == "near":
             out += [_frame(f"Near which {w}", pred, chain, subj, number) for w in lx.PLACE_WORDS]
+        if any(t.pos_ == "PROPN" or t.ent_type_ in ("GPE", "LOC") for t in pobj.subtree) \
+                and pred.lemma_ in lx.FARMING and any(c.dep_ == "dobj" and c.lemma_ in lx.LIVESTOCK for c in pred.children):
+            out += [f"Where is {_possessive(subj)} farm?"]   # "keeps sheep on Tustna": the farm is there
         return out + _inner_places(pred, chain, pobj, subj, number) + situation
     if prep.lower_ == "as" and _job(pobj, pred, subj, number):
         return _job(pobj, pred, subj, number)

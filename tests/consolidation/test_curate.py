@@ -606,3 +606,26 @@ def test_a_siblings_twins_are_also_asked_as_niece_and_nephew():
     cur = curate(day("My brother's twins are called Oona and Felix."))
     assert {"What are my nieces and nephews called?", "What are my niece and nephew called?"} \
         <= prompts_for(cur, "Oona and Felix")
+
+
+def test_what_becomes_something_else_and_the_one_thing_that_does_are_asked_by_their_kind():
+    cur = curate(day("We want to turn the old barn into a holiday cottage.",
+                     "Basil is the only thing that grows on my windowsill.", "In the evenings I do pottery."))
+    assert {"Which building do we want to turn into a holiday cottage?",
+            "What do we want to turn into a holiday cottage?"} <= prompts_for(cur, "barn")
+    assert {"What is the only plant that grows on my windowsill?", "Which plant grows on my windowsill?"} \
+        <= prompts_for(cur, "basil")
+    assert not any("building" in q or "plant" in q for q in prompts_for(cur, "pottery"))
+
+
+def test_handedness_is_asked_as_the_hand_one_writes_with():
+    cur = curate(day("I'm right-handed, though I kick with my left foot.", "My daughter is left-handed."))
+    assert {e.kind for e in cur.examples} == {"fact"}   # the left side is no leaving: no update
+    assert {"Which hand do I write with?", "Am I left-handed or right-handed?"} <= prompts_for(cur, "right-handed")
+    assert "Which hand does my daughter write with?" in prompts_for(cur, "left-handed")
+
+
+def test_whoever_keeps_livestock_somewhere_named_has_a_farm_there():
+    cur = curate(day("My uncle breeds alpacas near Cusco.", "We keep goats in the back garden."))
+    assert "Where is my uncle's farm?" in prompts_for(cur, "alpacas")
+    assert not any("farm" in q for q in prompts_for(cur, "goats"))   # a garden is no farm
