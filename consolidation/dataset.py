@@ -181,7 +181,7 @@ def describe(today: list[Example], replay: list[Example], batches: list[list[Exa
     }
 
 
-def rem_cycles(volume: int, lo: int = 3, hi: int = 9, per_cycle: int = 10) -> int:
+def rem_cycles(volume: int, lo: int = 3, hi: int = 9, per_cycle: int = 4) -> int:
     """3 cycles for a quiet day, one more per `per_cycle` things worth learning, at most 9.
 
     The volume is counted in source items (what was said), not in examples: augmentation

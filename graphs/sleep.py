@@ -154,7 +154,7 @@ def dataset(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     started = _begin("dataset", ctx)
     s = ctx.settings.sleep
     today = _today(state)
-    cycles = rem_cycles(volume(today), s.rem_cycles_min, s.rem_cycles_max)
+    cycles = rem_cycles(volume(today), s.rem_cycles_min, s.rem_cycles_max, s.items_per_cycle)
     spec = {"cycles": cycles, "iterations": cycles * s.iterations_per_cycle, "batch_size": s.batch_size,
             "seed": ctx.settings.seed + len(today)}
     if not today:  # nothing new since the last sleep: rehearsing alone is not worth a night

@@ -74,7 +74,7 @@ def test_first_night_has_no_replay_and_an_empty_night_is_refused():
 
 
 def test_rem_cycles_follow_the_day_volume_in_source_items():
-    assert rem_cycles(0) == 3 and rem_cycles(15) == 4 and rem_cycles(10_000) == 9
+    assert rem_cycles(0) == 3 and rem_cycles(15) == 6 and rem_cycles(15, per_cycle=10) == 4 and rem_cycles(10_000) == 9
     twelve_questions_one_fact = [Example(f"q{i}", "Your cat is Tuppen.", "fact", ("e1",)) for i in range(12)]
     assert volume(twelve_questions_one_fact) == 1
 
