@@ -56,8 +56,8 @@ def composed_kin(role: str) -> str:
 PETS = {"dog", "cat", "rabbit", "bunny", "horse", "parrot", "canary", "budgie", "hamster", "fish", "tortoise",
         "turtle", "snake", "lizard", "pet", "puppy", "kitten", "ferret", "guinea pig", "chicken", "goat"}
 # Animals one keeps for a living: whoever keeps, raises or breeds them somewhere has a farm there.
-LIVESTOCK = {"sheep", "cow", "cattle", "goat", "pig", "hen", "chicken", "duck", "goose", "alpaca", "llama", "horse",
-             "pony", "reindeer", "turkey", "ostrich", "oyster", "mussel"}
+LIVESTOCK = {"sheep", "cow", "cattle", "goat", "pig", "hen", "chicken", "duck", "goose", "alpaca", "llama",
+             "reindeer", "turkey", "ostrich", "oyster", "mussel"}
 FARMING = {"keep", "raise", "breed", "farm", "rear", "run", "have"}
 ROLE_ADJ = {"best", "closest", "older", "younger", "elder", "eldest", "oldest", "youngest", "big", "twin", "former",
             "late", "new", "favourite", "favorite"}
