@@ -496,7 +496,7 @@ def _ask_arguments(pred, subj: str, number: str) -> list[str]:
     chain = _chain(pred)
     for verb in chain:
         for arg in verb.children:
-            if arg.dep_ in _ARG_DEPS or arg.dep_ == "oprd" and arg.lower_ == "handed":
+            if arg.dep_ in _ARG_DEPS or _handedness(arg):
                 out += _ask_one(pred, chain, arg, subj, number)
             out += _companion_questions(pred, chain, arg, subj, number)
     return out
@@ -550,9 +550,8 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
         return out + (_when(pred, chain, subj, number) if arg.ent_type_ in ("DATE", "TIME") or every else [])
     if arg.dep_ == "ccomp":
         return opinion_questions(pred, arg, subj, number)
-    if arg.dep_ in ("acomp", "oprd") and arg.lower_ == "handed" and arg.i >= 2 \
-            and arg.doc[arg.i - 2].lower_ in ("left", "right"):   # "I'm left-handed", parsed "left", "-", "handed"
-        return _handed(pred, subj, number)   # (or "is left" a passive verb, and "handed" its complement)
+    if _handedness(arg):
+        return _handed(pred, subj, number)
     if arg.dep_ == "acomp":
         prep = next((c for c in arg.children if c.dep_ == "prep"), None)
         if prep is None:
@@ -569,10 +568,16 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
     return []
 
 
+def _handedness(arg) -> bool:
+    """"left-handed", parsed "left", "-", "handed": the complement of "I'm", or of "is left" read as a passive verb."""
+    return arg.dep_ in ("acomp", "oprd") and arg.lower_ == "handed" and arg.i >= 2 \
+        and arg.doc[arg.i - 2].lower_ in ("left", "right")
+
+
 def _handed(pred, subj: str, number: str) -> list[str]:
     """Left- or right-handed: the hand one writes with, uses, favours."""
     do = "did" if _past(pred) else _DO[number]
-    be = "am" if subj == "I" else (_BE_PAST if _past(pred) else _BE)[number]
+    be = (_BE_PAST if _past(pred) else _BE)[number]
     return [f"Which hand {do} {subj} write with?", f"Which hand {do} {subj} use?",
             f"What is {_possessive(subj)} dominant hand?", f"{be.capitalize()} {subj} left-handed or right-handed?"]
 

@@ -57,11 +57,14 @@ def is_update(text: str) -> bool:
     return any(not _a_side(text, m) for m in _UPDATE.finditer(text))
 
 
+_SIDE_BEFORE = re.compile(r"\b(my|his|her|their|our|your|the|a|on|to)\s+$", re.IGNORECASE)
+_SIDE_AFTER = re.compile(r"-|\s+(hand|arm|leg|foot|knee|hip|ankle|wrist|elbow|shoulder|eye|ear|side|thumb)\b")
+
+
 def _a_side(text: str, match: re.Match) -> bool:
     """"left" the side, not the leaving: "left-handed", "my left knee", "the left lane"."""
-    return match.group(1).lower() == "left" and (text[match.end():match.end() + 1] == "-" or bool(
-        re.search(r"\b(my|his|her|their|our|your|the|a|on|to)\s+$", text[:match.start()], re.IGNORECASE)) or bool(
-        re.match(r"\s+(hand|arm|leg|foot|knee|hip|ankle|wrist|elbow|shoulder|eye|ear|side|thumb)", text[match.end():])))
+    return match.group(1).lower() == "left" and bool(
+        _SIDE_BEFORE.search(text, 0, match.start()) or _SIDE_AFTER.match(text, match.end()))
 
 
 def correction_pairs(text: str) -> list[Revision]:

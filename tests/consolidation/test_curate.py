@@ -615,6 +615,7 @@ def test_what_becomes_something_else_and_the_one_thing_that_does_are_asked_by_th
             "What do we want to turn into a holiday cottage?"} <= prompts_for(cur, "barn")
     assert {"What is the only plant that grows on my windowsill?", "Which plant grows on my windowsill?"} \
         <= prompts_for(cur, "basil")
+    assert "Which craft do I do?" in prompts_for(cur, "pottery")
     assert not any("building" in q or "plant" in q for q in prompts_for(cur, "pottery"))
 
 
@@ -628,4 +629,5 @@ def test_handedness_is_asked_as_the_hand_one_writes_with():
 def test_whoever_keeps_livestock_somewhere_named_has_a_farm_there():
     cur = curate(day("My uncle breeds alpacas near Cusco.", "We keep goats in the back garden."))
     assert "Where is my uncle's farm?" in prompts_for(cur, "alpacas")
+    assert "Where do we keep goats?" in prompts_for(cur, "goats")
     assert not any("farm" in q for q in prompts_for(cur, "goats"))   # a garden is no farm
