@@ -21,7 +21,9 @@ _CORRECTION = re.compile(
     r"^\s*(no[,.!—–-]|nope|not quite|actually[, ]|wrong|sorry,? (that'?s|that is|i) (wrong|meant|mixed)|correction)"
     r"|\b(that'?s|that is|you'?re|you are) (wrong|not right|incorrect|mistaken)"
     r"|\bi (meant|mean) \b|\bi (said|wrote|typed) .{1,60}\b(but|,) (it'?s|it is|actually|i meant)"
-    r"|\bnot .{1,40}, (but|it'?s)\b|\b(mixed|mix) (it|them) up\b|\bi misspoke\b|\bcorrect(ion)?:",
+    r"|\bnot .{1,40}, (but|it'?s)\b|\b(mixed|mix) (it|them) up\b|\bi misspoke\b|\bcorrect(ion)?:"
+    r"|^\s*(no+,? wait|wait,? no|oh,? wait|oops|whoops|scratch that|my bad)\b"
+    r"|\b(typo|autocorrect(ed)?|misstated|misspoke|correct myself|i was wrong|i got (that|it) wrong|i made a mistake)\b",
     re.IGNORECASE)
 _PRAISE = re.compile(
     r"\b(thanks?( you)?|thx|perfect|great (answer|tip|idea|job)|exactly what i needed|that'?s (really )?(helpful|great|"

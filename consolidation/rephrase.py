@@ -40,14 +40,17 @@ def parse(text: str):
 # -- clauses -------------------------------------------------------------------------------
 
 # Dashes, semicolons and "…, so we …" join independent statements; each becomes one fact.
-_CLAUSE_BREAK = re.compile(r"\s+[—–]\s+|\s*;\s+|:\s+(?=[a-z]*\s*(?:i|we|my|our|he|she|they)\b)|"
+_CLAUSE_BREAK = re.compile(r"\s+[—–]\s+|\s*;\s+|:\s+(?=[a-z]*\s*(?:i|we|my|our|he|she|they)\b)|,?\s+whereas\s+|"
                            r",\s+(?:so|but|and|which means|because)\s+(?=(?:i|i'm|we|my|our|he|she|they|it)\b)|"
                            r"\s+and\s+(?:now|then|these days|nowadays)\s+(?=(?:i|we|he|she|they)\b)|"
                            r"\s+and\s+(?=(?:he|she|they)\s)",
                            re.IGNORECASE)
-_OPENERS = re.compile(r"^(?:(?:\w+-wise|you should know(?: that)?|just so you know|fyi|i should (?:mention|say)(?: that)?|"
+_OPENERS = re.compile(r"^(?:(?:\w+-wise|you should know(?: that)?|just so you know|fyi|"
+                      r"i (?:should|ought to|must|wanted to|want to|need to|have to) (?:mention|say|add|tell you|note|"
+                      r"let you know)(?: that)?|"
                       r"oh|and|also|so|well|anyway|okay|ok|right|by the way|btw|fun fact|embarrassing fact|"
-                      r"strange but true|honestly|big (?:\w+ )?news|guess what|career update|change of plans?"
+                      r"strange but true|honestly|big (?:\w+ )?news|guess what|career update|change of plans?|"
+                      r"as of (?:today|now|(?:this|next|last) \w+)"
                       r"(?: for [\w ]+)?)[,:!.]?(?:\s+|$))+", re.IGNORECASE)
 
 # Asides that carry no fact: ", so please never …", ", by the way", ", in case that matters".

@@ -23,10 +23,12 @@ from consolidation.rephrase import People, parse, span_text
 
 _UPDATE = re.compile(
     r"\b(instead|new|no more|no longer|anymore|any more|moved (?:out|away|to)|quit|left|stopped|started|"
-    r"switched|promoted|changed (?:his|her|my|their|our) mind|closed(?: down)?|as of|joined|these days|retired)\b",
+    r"switched|promoted|changed (?:his|her|my|their|our) mind|closed(?: down)?|as of|joined|these days|retired|"
+    r"relocated|resigned|since relocated|abandoned|(?:decided|persuaded|chose) to abandon|gave up|given up)\b",
     re.IGNORECASE)
 _LEAVING = re.compile(r"\b(moved out|moved away|closed(?: down)?|quit|left|stopped|no more|no longer|gave up|"
-                      r"sold|split up|broke up|died|passed away)\b", re.IGNORECASE)
+                      r"given up|sold|split up|broke up|died|passed away|resigned|abandoned|"
+                      r"(?:decided|persuaded|chose) to abandon)\b", re.IGNORECASE)
 _CHANGED_MIND = re.compile(r"^\w+(?:'s)?\s+(?:has\s+|have\s+)?changed (?:his|her|their|my|our) minds?$", re.IGNORECASE)
 _TITLES = lx.TITLES | {"the", "a", "an", "my", "our"}
 _TIME_WORDS = {"yesterday", "earlier", "today", "day", "other", "before", "week", "time", "last"}
@@ -71,11 +73,11 @@ def correction_pairs(text: str) -> list[Revision]:
     """(right, wrong) pairs in a correction message, with the corrected clause."""
     out = []
     masked = _ABBREVIATION.sub(lambda m: m.group(1) + _DOT, text)   # "Dr. Lindqvist" ends no sentence
-    for match in re.finditer(r"([^.!?—–;]*?),?\s+not\s+([^.!?—–;,]+)", masked):
+    for match in re.finditer(r"([^.!?—–;]*?),?\s+(?:not|rather than)\s+([^.!?—–;,]+)", masked):
         before, after = (g.replace(_DOT, ".") for g in match.groups())
         if before.split()[-1:] and before.split()[-1].lower() in _AUXILIARIES:
             continue   # "She was not pleased": a negation, not "X, not Y"
-        wrong = _value(after, first=True)
+        wrong = _singular_day(_value(after, first=True))
         right = _value(before, first=False)
         if wrong and right and wrong.lower() != right.lower():
             out.append(Revision(right, wrong, _clean_statement(before)))
@@ -87,8 +89,63 @@ def correction_pairs(text: str) -> list[Revision]:
     return out
 
 
+def correcting(previous: str, text: str) -> list[Revision]:
+    """A correction that names only the right value, of the statement just before it: "My sister
+    lives in Darwin." … "No wait, Hobart." or "Scratch that, favourite is laksa." The value of the
+    same kind that differs is the wrong one, and the statement is the one before with it replaced.
+    Only a short correction is read so: a longer one says more than which value was wrong."""
+    first = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+    actual = _clean_statement(first).rstrip(".!")
+    short = len(actual.split()) <= 5
+    if not short:   # "Mr Pemberton is thought to be eighty years old, since he …": the clause, not the reason
+        actual = re.split(r",\s+|\s+(?:since|because|as)\s+", actual)[0]
+    if not previous or not actual or len(actual.split()) > 12:
+        return []
+    said, now = parse(previous), parse(actual)
+    right = [t for t in now if (_content(t) or _role(t) in ("complement", "object")) and not t.is_stop
+             and t.is_alpha | t.like_num and t.lower_ not in {w.lower_ for w in said}]
+    wrong = [t for t in said if _content(t) and t.lower_ not in {w.lower_ for w in now}]
+    if not right or not wrong:
+        return []
+    numbers = [t for t in right if _kind(t) == "num"], [t for t in wrong if _kind(t) == "num"]
+    if all(numbers):   # "sixty years of age" … "eighty years old"
+        right, wrong = numbers
+    new = right[-1]   # a bare value stands for the last value said; one with a verb, for the one in its place
+    subject = next((c for c in new.head.children if c.dep_ in ("nsubj", "nsubjpass")), None) \
+        if _role(new) == "complement" else None
+    if subject is not None:   # "… a silver medal …" then "the medal was gold": the medal's word that differs
+        said_words = {w.lower_ for w in now}
+        mods = [c for t in said if t.lemma_.lower() == subject.lemma_.lower()
+                for c in t.children if c.dep_ in ("amod", "compound", "nummod") and c.lower_ not in said_words]
+        if mods:
+            return [Revision(new.text, mods[-1].text, re.sub(rf"\b{re.escape(mods[-1].text)}\b", new.text,
+                                                             previous.strip().rstrip(".!")))]
+    old = ([t for t in wrong if t.dep_ == new.dep_] or [t for t in wrong if _role(t) == _role(new)]
+           if new.dep_ != "ROOT" and not all(numbers) else []) or (wrong if short or all(numbers) else [])
+    if not old:
+        return []
+    right_value, wrong_value = _expand(new, old[-1]), _expand(old[-1], new)
+    statement = re.sub(rf"\b{re.escape(wrong_value)}\b", right_value, previous.strip().rstrip(".!"), flags=re.IGNORECASE)
+    return [Revision(right_value, wrong_value, statement)]
+
+
+def _role(tok) -> str:
+    """The part a word plays in its clause, "is laksa" and "is Ramen" alike."""
+    return {"attr": "complement", "acomp": "complement", "oprd": "complement",
+            "dobj": "object", "pobj": "object"}.get(tok.dep_, tok.dep_)
+
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _singular_day(value: str) -> str:
+    """"not on Wednesdays" retires "Wednesday", so "Wednesday evenings" goes with it."""
+    return value[:-1] if value.lower().rstrip("s") in _DAYS and value.lower().endswith("s") else value
+
+
 def _clean_statement(text: str) -> str:
-    text = re.sub(r"^.*?(?:wrong|sorry|mixed it up|my bad|oops)\s*(?:too|again)?\s*[,!.:]?\s*", "", text.strip(),
+    text = re.sub(r"^.*?(?:wrong|sorry|mixed it up|my bad|oops|wait|scratch that|typo|misstated that|misspoke|"
+                  r"correct myself(?: on [^:]*)?)\s*(?:too|again)?\s*[,!.:—–-]?\s*", "", text.strip(),
                   flags=re.IGNORECASE)
     return text.strip(" ,—–-")
 
@@ -202,11 +259,25 @@ def split_leaving(clause: str) -> list[str]:
             pieces = [re.sub(r"^(?:now|instead|these days),?\s+", "", p, flags=re.IGNORECASE) for p in pieces
                       if not _CHANGED_MIND.search(p)]
             return [p[0].upper() + p[1:] for piece in pieces for p in split_leaving(piece)]
-    parts = re.split(r",?\s+and\s+(?=(?:just\s+)?(?:joined|started|switched|moved to|took|got)\b)", clause)
+    parts = re.split(r",?\s+and\s+(?=(?:just\s+)?(?:joined|started|switched|moved to|took|got)\b)|"
+                     r",\s+(?=(?:having|starting|joining|moving to)\s)", clause)
     if len(parts) == 1:
         return parts
     subject = re.match(r"^(\w+(?:'s)?(?:\s+has|\s+have)?)\s", parts[0])
-    return [parts[0]] + [(subject.group(1) + " " if subject else "I ") + p for p in parts[1:]]
+    return [parts[0]] + [_with_subject(subject.group(1) if subject else "I", p) for p in parts[1:]]
+
+
+def _with_subject(subject: str, part: str) -> str:
+    """The part of a leaving that had its subject before it: "having resigned X" → "I have resigned
+    X", "starting at Y" → "I'm starting at Y", "joined Z" → "I joined Z"."""
+    verb, _, rest = part.partition(" ")
+    plain = subject.split()[0]
+    if verb == "having":
+        return f"{plain} {'has' if plain.lower() not in ('i', 'we', 'they', 'you') else 'have'} {rest}"
+    if verb.endswith("ing"):
+        be = {"i": "am", "we": "are", "they": "are", "you": "are"}.get(plain.lower(), "is")
+        return f"{plain} {be} {part}"
+    return f"{subject} {part}"
 
 
 def leaving_values(clause: str) -> list[str]:
@@ -224,19 +295,48 @@ def leaving_values(clause: str) -> list[str]:
             if subj is not None and (subj.pos_ == "PROPN" or subj.text[:1].isupper()) and subj.lower_ not in (
                     "i", "we", "he", "she", "they", "it"):
                 out.append(span_text(subj))
-        if tok.lemma_ in ("quit", "leave", "stop", "sell") and tok.pos_ == "VERB":
+        if tok.lemma_ in ("quit", "leave", "stop", "sell", "resign", "abandon", "give") and tok.pos_ == "VERB":
+            if tok.lemma_ == "give" and not any(c.dep_ == "prt" and c.lower_ == "up" for c in tok.children):
+                continue
             obj = next((c for c in tok.children if c.dep_ in ("dobj", "xcomp")), None)
+            if obj is None and tok.lemma_ == "sell":   # "our house in Cheltenham has been sold"
+                obj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
             if obj is not None:
-                out += _object_values(obj)
+                out += _object_values(obj) or _where(tok)
     return [v for v in out if v.lower() not in lx.SELF_WORDS]
+
+
+_GENERIC = {"job", "work", "position", "post", "role", "place", "house", "home", "flat", "apartment", "partnership",
+            "team", "band", "group", "club", "company", "firm"}
 
 
 def _object_values(obj) -> list[str]:
     names = [span_text(t) for t in obj.subtree if t.pos_ == "PROPN" and t.dep_ != "compound"]
     if names:
         return names
+    for prep in (c for c in obj.children if c.dep_ == "prep" and c.lower_ in ("at", "for", "with", "in")):
+        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)   # "the job at Bayside dental"
+        if pobj is not None:
+            return [doc_text(pobj)]
+    if obj.lemma_.lower() in _GENERIC:   # "I quit the job": which one, the topic says
+        return []
     words = [t for t in obj.subtree if t.dep_ in ("compound", "amod") or t == obj]
     return [" ".join(t.text for t in words if t.i <= obj.i)] if obj.pos_ == "NOUN" else []
+
+
+def _where(verb) -> list[str]:
+    """"I quit the job at Bayside Dental": the place the verb names for a generic object."""
+    for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("at", "with", "for")):
+        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if pobj is not None and pobj.ent_type_ not in ("DATE", "TIME"):
+            return [doc_text(pobj)]
+    return []
+
+
+def doc_text(tok) -> str:
+    """A noun phrase without its article: "the rusty anchor" → "rusty anchor"."""
+    words = [t for t in tok.subtree if t.i <= tok.i and t.dep_ != "det" and t.pos_ != "DET"]
+    return " ".join(t.text for t in words) or tok.text
 
 
 def new_value(clause: str) -> str:
@@ -254,6 +354,10 @@ def new_value(clause: str) -> str:
     for tok in doc:
         if tok.dep_ in ("dobj", "pobj") and tok.pos_ == "NOUN" and tok.head.lower_ == "as":
             return _np_core(tok)
+    for tok in doc:   # "I'm starting at harbour smiles Monday": the new workplace, however it is typed
+        if tok.dep_ == "pobj" and tok.head.lower_ == "at" and tok.head.head.lemma_ in ("start", "work", "join") \
+                and tok.ent_type_ not in ("DATE", "TIME"):
+            return doc_text(tok)
     return ""
 
 
@@ -278,10 +382,11 @@ def topic_of(clause: str, people: People | None = None) -> tuple[str, str]:
     chain += [c for v in chain[1:] for c in v.children if c.dep_ == "xcomp"]
     for verb in chain:
         for arg in verb.children:
-            if arg.dep_ == "attr" and arg.pos_ == "NOUN" and lx.is_job(arg.lemma_):
+            if (arg.dep_ == "attr" or arg.dep_ == "dobj" and verb.lemma_ == "promote") and arg.pos_ == "NOUN" \
+                    and lx.is_job(arg.lemma_):
                 return f"{who}|job", _np_core(arg)
-            if arg.dep_ == "prep" and arg.lower_ == "as":
-                pobj = next((c for c in arg.children if c.dep_ == "pobj"), None)
+            if arg.dep_ == "prep" and (arg.lower_ == "as" or arg.lower_ == "to" and verb.lemma_ == "promote"):
+                pobj = next((c for c in arg.children if c.dep_ == "pobj"), None)   # "promoted to head chef"
                 if pobj is not None and lx.is_job(pobj.lemma_):
                     return f"{who}|job", _np_core(pobj)
     for verb in chain:

@@ -42,6 +42,7 @@ class Writer:
         self.topics: dict[str, list[str]] = {}          # topic -> values stated so far
         self.retired_now = False
         self.when: datetime | None = None
+        self.last_said = ""                             # the statement before, which a bare correction corrects
         statements = dict.fromkeys(ex.target for ex in self.prior if ex.kind != "thought")
         for target in statements:
             m = _NAMING.match(target)
@@ -67,6 +68,7 @@ class Writer:
         p = perceive(item.text)
         if p.is_correction or revise.is_correction(item.text):
             return self._correction(item, reward)
+        self.last_said = item.text
         if revise.is_update(item.text) and p.category in ("fact", "preference", "small_talk"):   # "X has news too: …"
             return self._update(item, reward)
         return self._statements(item, clauses(item.text), p.category, reward)
@@ -133,7 +135,9 @@ class Writer:
 
     def _correction(self, item: Item, reward: float) -> list[Example]:
         out = []
-        revisions = revise.correction_pairs(item.text)
+        revisions = revise.correction_pairs(item.text) or revise.correcting(self.last_said, item.text)
+        if not revisions:   # no value to retire: what it says is still said ("Actually, my cat is called Tuppen")
+            return self._statements(item, clauses(item.text), "correction", reward)
         for rev in revisions:
             self._retire(rev.wrong, rev.right, "correction")
             statement = self.people.resolve(rev.statement)

@@ -24,6 +24,12 @@ EXAMPLES = {
         "I meant Thursday, sorry.",
         "Nope, it was 2017.",
         "I mixed them up — Eilif is the older twin.",
+        "no wait, hobart",
+        "Scratch that, my favourite is laksa.",
+        "oops i meant the 24th",
+        "sorry typo — its ollie",
+        "Forgive me, I misstated that: the medal was gold.",
+        "I must correct myself: Clementine studies at Aberdeen.",
     ],
     "praise": [
         "That's really helpful, thank you!",

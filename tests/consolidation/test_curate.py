@@ -631,3 +631,60 @@ def test_whoever_keeps_livestock_somewhere_named_has_a_farm_there():
     assert "Where is my uncle's farm?" in prompts_for(cur, "alpacas")
     assert "Where do we keep goats?" in prompts_for(cur, "goats")
     assert not any("farm" in q for q in prompts_for(cur, "goats"))   # a garden is no farm
+
+
+def test_a_correction_naming_only_the_right_value_corrects_the_statement_before():
+    cur = curate(day("My cousin lives in Leeds.", "No wait, York."))
+    assert "leeds" not in targets(cur) and "Where does my cousin live?" in prompts_for(cur, "York")
+    assert cur.retired == ["Leeds"]
+    cur = curate(day("Our tortoise is believed to be about sixty years of age.",
+                     "Forgive me, I misstated that: he is thought to be eighty years old, since he was fully grown."))
+    assert "sixty" not in targets(cur) and "eighty" in targets(cur)
+    cur = curate(day("My brother's cheese has been awarded a silver medal at the county show.",
+                     "Forgive me, I misstated that: the medal was gold."))
+    assert "silver" not in targets(cur) and "gold medal" in targets(cur)
+
+
+def test_corrections_and_updates_in_other_wordings_retire_the_old_value():
+    cur = curate(day("The choir rehearses on Wednesday evenings in the church hall.",
+                     "I must correct myself: the choir rehearses on Thursday evenings, rather than on Wednesdays."))
+    assert "wednesday" not in targets(cur) and "thursday" in targets(cur)
+    cur = curate(day("I'm a dental nurse at Bayside Dental.",
+                     "quit the job at bayside dental today, starting at harbour smiles monday"))
+    assert "bayside" not in targets(cur), targets(cur)
+    assert "you're a dental nurse at harbour smiles." in targets(cur).splitlines()
+    cur = curate(day("My boyfriend Jonas is a sous chef.", "and jonas got promoted to head chef!!! so proud of him"))
+    assert "sous" not in targets(cur) and "head chef" in targets(cur)
+
+
+def test_texting_is_curated_like_written_english():
+    cur = curate(day("my sis lives in darwin", "fav food is pho tbh", "just moved to bergen!!"))
+    assert "Where does my sister live?" in prompts_for(cur, "Darwin")
+    assert "What is my favourite food?" in prompts_for(cur, "pho")
+    assert "Where did I move?" in prompts_for(cur, "Bergen")
+
+
+def test_a_formal_sentence_keeps_its_facts_apart_from_its_asides():
+    cur = curate(day("I should tell you that I play the cello, an instrument I was given by my godmother.",
+                     "I take my tea without milk, whereas my husband Ambrose insists upon a strong Assam."))
+    assert "What instrument do I play?" in prompts_for(cur, "cello")
+    assert not any("assam" in t for t in targets(cur).splitlines() if "milk" in t)
+    assert prompts_for(cur, "Assam")
+
+
+STYLES = Path(__file__).resolve().parent / "data"
+
+
+@pytest.mark.parametrize("style,floor,leaks", [("style-texting", 22, 2), ("style-formal", 23, 3)])
+def test_days_in_other_styles_are_covered(style, floor, leaks):
+    """Days written for this test in styles unlike the benchmark's (texting; long formal sentences)."""
+    data, examples = curate_persona(STYLES / f"{style}.json")
+    texts = [e.target.lower() for e in examples]
+    probes = [p for p in data["probes"] if p["kind"] != "absent"]
+    covered = [p["id"] for p in probes if any(a.lower() in t for a in p["answers"] for t in texts)]
+    leaked = [p["id"] for p in probes if p["kind"] in ("update", "correction")
+              and any(f.lower() in t for f in p["forbidden"] for t in texts)]
+    print(f"{style}: answers covered {len(covered)}/{len(probes)}, forbidden leaked {len(leaked)}: {leaked}")
+    # Measured when written (2026-12-04): texting 23/27 with 2 leaked (13/27, 4 before casual.py),
+    # formal 24/26 with 3 leaked (20/26, 9 before). Floors, not targets.
+    assert len(covered) >= floor and len(leaked) <= leaks

@@ -1,0 +1,188 @@
+"""Chat-style writing read as plain English before curation parses it.
+
+People type to an assistant the way they text: "my sis lives in darwin", "fav drink rn is
+iced chai w oat milk", "just moved!! we live in ballarat now", "im 26". The parser and the
+rules after it were made for written English, so the message is first put into it:
+
+- texting words are spelled out ("sis" → "sister", "fav" → "my favourite", "rn" → "right
+  now", "w" → "with", "gonna" → "going to"), and fillers that say nothing ("lol", "tbh",
+  "omg") are taken out;
+- contractions typed without their apostrophe get it back ("im", "dont", "shes"), and a
+  lone "i" is "I";
+- a statement that leaves out its subject ("just moved to Bergen", "started bass lessons
+  again", "love sushi") is given "I";
+- in a message typed all in lower case, names are capitalised where nothing else can be
+  meant: a word no dictionary knows ("kofi", "soph"), a word WordNet knows only as a name
+  ("darwin", "hobart"), and whatever follows "called" or "named" ("a ferret called
+  waffles"), so that the parser sees names as names.
+
+A message written in ordinary English passes through unchanged (apart from a lone "i").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Texting words and their plain English, matched as whole lower-case words.
+SPELLED_OUT = {
+    "sis": "sister", "bro": "brother", "bf": "boyfriend", "gf": "girlfriend", "bff": "best friend",
+    "fav": "favourite", "fave": "favourite", "favs": "favourites", "rn": "right now", "atm": "at the moment",
+    "gonna": "going to", "wanna": "want to", "gotta": "have to", "tmrw": "tomorrow", "tmr": "tomorrow",
+    "b4": "before", "bday": "birthday", "yrs": "years", "yr": "year", "hrs": "hours", "hr": "hour", "wk": "week",
+    "wks": "weeks", "mins": "minutes", "ppl": "people", "abt": "about", "pls": "please", "plz": "please",
+    "u": "you", "ur": "your", "r": "are", "n": "and", "w": "with", "w/": "with", "thx": "thanks", "ty": "thank you",
+    "cuz": "because", "coz": "because", "bc": "because", "diff": "difference", "govt": "government",
+    "uni": "university", "hubby": "husband", "grandma": "grandmother", "grandpa": "grandfather",
+    "nvm": "never mind", "ttyl": "talk to you later", "brb": "be right back", "k": "ok", "kinda": "kind of",
+    "sorta": "sort of", "arvo": "afternoon", "pics": "pictures", "convo": "conversation", "bc": "because",
+}
+FILLERS = {"lol", "lmao", "lmfao", "rofl", "tbh", "tbf", "ngl", "omg", "btw", "fyi", "imo", "imho", "smh", "idk",
+           "obv", "obvs", "fr", "haha", "hahaha", "lolol"}
+APOSTROPHES = {
+    "im": "I'm", "ive": "I've", "id": "I'd", "dont": "don't", "cant": "can't", "wont": "won't", "didnt": "didn't",
+    "isnt": "isn't", "doesnt": "doesn't", "wasnt": "wasn't", "havent": "haven't", "hasnt": "hasn't",
+    "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "arent": "aren't", "hes": "he's",
+    "shes": "she's", "thats": "that's", "whats": "what's", "theyre": "they're", "youre": "you're", "theres": "there's",
+    "lets": "let's", "ill": "I'll", "weve": "we've", "theyve": "they've", "youve": "you've",
+}
+# Apostrophes that a written word could also mean without one ("ill", "id", "lets", "its"): only
+# where the whole message is typed the texting way.
+_AMBIGUOUS = {"id", "ill", "lets"}
+# A statement whose first word is one of these verbs, with no subject before it, is the user's.
+_OWN_VERBS = {"love", "like", "hate", "live", "work", "have", "own", "play", "study", "miss", "need", "want",
+              "prefer", "drive", "speak", "collect", "volunteer", "teach", "run", "quit", "ca", "do", "wo"}
+_DISCOURSE = {"ok", "okay", "so", "well", "anyway", "and", "oh", "um", "right", "yeah", "also"}
+_ADVERBS = {"just", "finally", "still", "recently", "actually", "really", "totally", "literally"}
+# Asides between commas that say nothing of the fact around them: "My favourite dish, should you
+# ever need to know it, is …", "…, I should add, …", "…, incidentally, …".
+_ASIDE = re.compile(r",\s+(?:should you\b[^,]*|if you (?:ever )?(?:need|want|care|wish)\b[^,]*|in case you\b[^,]*|"
+                    r"I (?:should|must|might|may) (?:add|say|mention|confess)|incidentally|as it happens|"
+                    r"as you may know|you know|I think|I suppose|I believe),(?=\s)", re.IGNORECASE)
+_WORD = re.compile(r"(?<![\w'])[a-z0-9/]+(?![\w'])")
+
+
+def normalize(text: str) -> str:
+    """`text` in plain written English (see the module docstring); unchanged when it is."""
+    casual = text == text.lower() and re.search(r"[a-z]", text) is not None
+    words = _spell_out(text, casual)
+    words = re.sub(r"(?<![\w'])i(?![\w'])", "I", words)
+    words = re.sub(r"\b[Mm]e,?\s+(?=I'm\b)", "", words)   # "me i'm a dental nurse"
+    words = re.sub(r"([!?.])\1+", r"\1", words)            # "moved!!!" → "moved!"
+    words = _ASIDE.sub("", words)
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", words.strip()) if s]
+    sentences = [_with_subject(s, casual) for s in sentences]
+    if casual:   # "fav food is pho": whose favourite goes without saying
+        sentences = [re.sub(r"^(?:(?:ok|so|and|also|oh),?\s+)*(?=favou?rite\b)", lambda m: m.group(0) + "my ", s)
+                     for s in sentences]
+        sentences = [_truecase(s) for s in sentences]
+    out = " ".join(s[:1].upper() + s[1:] if casual else s for s in sentences)
+    return out if out != " ".join(text.split()) else text
+
+
+def _spell_out(text: str, casual: bool) -> str:
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        if word in FILLERS:
+            return ""
+        if word in SPELLED_OUT and (casual or len(word) > 1 and word not in ("r", "n", "w", "u", "ur", "diff", "uni")):
+            return SPELLED_OUT[word]
+        if word in APOSTROPHES and (casual or word not in _AMBIGUOUS):
+            return APOSTROPHES[word]
+        return word
+
+    out = _WORD.sub(swap, text)
+    if casual:   # "its" opening a statement is "it is": "no wait its august"
+        out = re.sub(r"(^|[,.!?—–-]\s*|\bwait\s+)its\b", r"\1it's", out)
+    out = re.sub(r"\s+([,.!?])", r"\1", out)
+    out = re.sub(r"(^|[.!?]\s+)[,.]\s*", r"\1", out)        # a filler that opened the sentence
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+def _with_subject(sentence: str, casual: bool) -> str:
+    """"just moved to Bergen" → "I just moved to Bergen": a statement opening with a past-tense
+    verb (or a verb of having, liking, living …) and no subject of its own."""
+    from consolidation.rephrase import parse
+
+    doc = parse(sentence)
+    tokens = [t for t in doc if not t.is_punct and not t.is_space]
+    opening = [t for t in tokens if t.lower_ not in _DISCOURSE]
+    first = next((t for t in opening if t.lower_ not in _ADVERBS), None)
+    if first is None or sentence.rstrip().endswith("?"):
+        return sentence
+    root = next(iter(doc.sents)).root
+    if casual and first.dep_ in ("advcl", "ccomp", "conj"):   # texting splices clauses with commas:
+        root = first                                            # "started bass again, teacher is Dez"
+    if any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in root.children) or first not in (root, *root.children):
+        return sentence   # it has a subject ("Started in 2019, the club now has …"), or opens with no verb of its own
+    after = doc[first.i + 1] if first.i + 1 < len(doc) else None
+    past = first.tag_ in ("VBD", "VBN") and first.lower_ not in ("thought", "said")
+    own = first.lower_ in _OWN_VERBS and first.pos_ in ("VERB", "AUX") and after is not None \
+        and after.lower_ not in ("me", "us", "you") and (first.lower_ not in ("ca", "do", "wo") or after.lower_ == "n't")
+    going = first.lower_ == "going" and after is not None and after.lower_ == "to"
+    if not (past or own or going):
+        return sentence
+    start = opening[0].idx
+    subject = "I'm " if going else "I "
+    return sentence[:start] + subject + sentence[start].lower() + sentence[start + 1:]
+
+
+def _truecase(sentence: str) -> str:
+    from consolidation.rephrase import parse
+
+    doc = parse(sentence)
+    out, capital_run = [], 0
+    for tok in doc:
+        word = tok.text
+        if tok.lower_ in ("called", "named", "name's", "names", "call", "calls", "calling"):
+            capital_run = 3
+        elif capital_run and tok.pos_ == "PRON":   # "Kofi named it Banana", "everyone calls her Debs"
+            pass
+        elif capital_run and (tok.is_punct or tok.lower_ in ("and", "but", "because", "since", "who", "which", "in",
+                                                              "at", "on", "from", "for", "with", "not")):
+            capital_run = 0
+        elif capital_run and tok.is_alpha:
+            if tok.lower_ not in ("the", "a", "an", "of"):
+                word = word[:1].upper() + word[1:]
+            capital_run -= 1
+        elif tok.is_alpha and _a_name(tok):
+            word = word[:1].upper() + word[1:]
+        out.append(word + tok.whitespace_)
+    return "".join(out)
+
+
+def _a_name(tok) -> bool:
+    """A lower-case word that can only be a name: unknown to the dictionary, or known to WordNet
+    only as one ("darwin"), and not a word of the sentence's grammar."""
+    if tok.is_stop or len(tok.text) < 3 or tok.pos_ in ("VERB", "AUX", "ADV", "ADJ", "PRON", "DET", "ADP",
+                                                      "CCONJ", "SCONJ", "INTJ", "PART", "NUM"):
+        return False
+    words = _dictionary()
+    if words is None:
+        return False
+    common, _ = words
+    word = tok.lower_
+    forms = {word, tok.lemma_.lower(), word[:-1] if word.endswith("s") else word}
+    return not forms & common and re.fullmatch(r"[a-z]+", word) is not None   # a name only, or no word at all
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> tuple[frozenset[str], frozenset[str]] | None:
+    """WordNet's words: (those it knows in lower case, those it knows only capitalised)."""
+    from consolidation.kinds import wordnet_root
+
+    root = wordnet_root()
+    if root is None:
+        return None
+    common, proper = set(), set()
+    for pos in ("noun", "verb", "adj", "adv"):
+        for line in (root / f"data.{pos}").read_text(encoding="latin-1").splitlines():
+            if not line or line.startswith(" "):
+                continue
+            fields = line.split(" | ", 1)[0].split()
+            for i in range(int(fields[3], 16)):
+                form = fields[4 + 2 * i].split("(")[0]
+                (proper if form[:1].isupper() else common).add(form.lower())
+        for line in (root / f"{pos}.exc").read_text(encoding="latin-1").splitlines():
+            common.update(line.split()[:1])
+    return frozenset(common), frozenset(proper - common)

@@ -1,0 +1,45 @@
+"""Chat-style writing read as plain English (real spaCy, real WordNet)."""
+
+from __future__ import annotations
+
+import pytest
+
+from consolidation.casual import normalize
+
+
+@pytest.mark.parametrize("typed,plain", [
+    ("my sis lives in darwin", "My sister lives in Darwin"),
+    ("im 26, been with my bf kofi 2 yrs", "I'm 26, been with my boyfriend Kofi 2 years"),
+    ("fav drink rn is iced coffee w oat milk lol", "My favourite drink right now is iced coffee with oat milk"),
+    ("we have a ferret called waffles", "We have a ferret called Waffles"),
+    ("just moved to bergen!!!", "I just moved to Bergen!"),
+    ("ok gotta run to the shops b4 they close", "Ok I have to run to the shops before they close"),
+    ("cant do dairy at all", "I can't do dairy at all"),
+    ("gonna celebrate w pizza tonight", "I'm going to celebrate with pizza tonight"),
+    ("no wait its august not sept", "No wait it's august not sept"),
+    ("me im a nurse at the hospital", "I'm a nurse at the hospital"),
+])
+def test_texting_is_spelled_out_and_names_capitalised(typed, plain):
+    assert normalize(typed) == plain
+
+
+@pytest.mark.parametrize("written", [
+    "My husband is called Halvard.",
+    "I'm a marine engineer — I work on the car ferries for a company called Nordvik Ferjer.",
+    "Tell me how to store honey.",
+    "Started in 2019, the club now has forty members.",
+    "My ID card expired, so I'd better renew it.",
+])
+def test_written_english_passes_unchanged(written):
+    assert normalize(written) == written
+
+
+def test_an_aside_between_commas_is_taken_out():
+    assert normalize("My favourite dish, should you ever need to know it, is rabbit stew.") == \
+        "My favourite dish is rabbit stew."
+    assert normalize("I have, incidentally, given up coffee.") == "I have given up coffee."
+
+
+def test_a_question_or_an_instruction_gets_no_subject():
+    assert normalize("whats a good stretch for sore wrists") == "What's a good stretch for sore wrists"
+    assert normalize("Explain how a heat pump works.") == "Explain how a heat pump works."
