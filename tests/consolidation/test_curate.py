@@ -466,18 +466,25 @@ def curate_persona(path: Path) -> tuple[dict, list[Example]]:
     return data, prior
 
 
-@pytest.mark.parametrize("persona", ["persona-a", "persona-b", "persona-c"])
-def test_benchmark_probe_coverage(persona):
-    path = DAYS / f"{persona}.json"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
+def coverage(path: Path) -> tuple[list[dict], list[str], list[str]]:
+    """A days file curated night by night: its probes, those whose answer some target holds, and the
+    update and correction probes whose old value some target still holds."""
     data, examples = curate_persona(path)
     texts = [e.target.lower() for e in examples]
     probes = [p for p in data["probes"] if p["kind"] != "absent"]
     covered = [p["id"] for p in probes if any(a.lower() in t for a in p["answers"] for t in texts)]
     leaked = [p["id"] for p in probes if p["kind"] in ("update", "correction")
               and any(f.lower() in t for f in p["forbidden"] for t in texts)]
-    print(f"{persona}: answers covered {len(covered)}/{len(probes)}, forbidden leaked {len(leaked)}: {leaked}")
+    print(f"{data['name']}: answers covered {len(covered)}/{len(probes)}, forbidden leaked {len(leaked)}: {leaked}")
+    return probes, covered, leaked
+
+
+@pytest.mark.parametrize("persona", ["persona-a", "persona-b", "persona-c"])
+def test_benchmark_probe_coverage(persona):
+    path = DAYS / f"{persona}.json"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    probes, covered, leaked = coverage(path)
     # Measured when written: see the report of issue 3. Floors, not targets.
     assert len(covered) >= 0.90 * len(probes)   # a 51/51, b 51/51, c 55/55 on 2026-11-22
     assert len(leaked) <= 1                       # a 0, b 0, c 1 ("sent Soft Serve": climbing's word for done)
@@ -678,13 +685,7 @@ STYLES = Path(__file__).resolve().parent / "data"
 @pytest.mark.parametrize("style,floor,leaks", [("style-texting", 22, 2), ("style-formal", 23, 3)])
 def test_days_in_other_styles_are_covered(style, floor, leaks):
     """Days written for this test in styles unlike the benchmark's (texting; long formal sentences)."""
-    data, examples = curate_persona(STYLES / f"{style}.json")
-    texts = [e.target.lower() for e in examples]
-    probes = [p for p in data["probes"] if p["kind"] != "absent"]
-    covered = [p["id"] for p in probes if any(a.lower() in t for a in p["answers"] for t in texts)]
-    leaked = [p["id"] for p in probes if p["kind"] in ("update", "correction")
-              and any(f.lower() in t for f in p["forbidden"] for t in texts)]
-    print(f"{style}: answers covered {len(covered)}/{len(probes)}, forbidden leaked {len(leaked)}: {leaked}")
-    # Measured when written (2026-12-04): texting 23/27 with 2 leaked (13/27, 4 before casual.py),
+    _, covered, leaked = coverage(STYLES / f"{style}.json")
+    # Measured when written (2026-12-04): texting 24/27 with 2 leaked (13/27, 4 before casual.py),
     # formal 24/26 with 3 leaked (20/26, 9 before). Floors, not targets.
     assert len(covered) >= floor and len(leaked) <= leaks
