@@ -70,6 +70,8 @@ def normalize(text: str) -> str:
     words = re.sub(r"\b[Mm]e,?\s+(?=I'm\b)", "", words)   # "me i'm a dental nurse"
     words = re.sub(r"([!?.])\1+", r"\1", words)            # "moved!!!" → "moved!"
     words = _ASIDE.sub("", words)
+    if casual:   # "26, been in geelong 2 yrs": a bare number opening a message is the speaker's age
+        words = re.sub(r"(^|[.!?]\s+)(\d{1,2}),\s+", r"\1I'm \2. ", words)
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", words.strip()) if s]
     sentences = [_with_subject(s, casual) for s in sentences]
     if casual:   # "fav food is pho": whose favourite goes without saying
@@ -123,7 +125,7 @@ def _with_subject(sentence: str, casual: bool) -> str:
     if not (past or own or going):
         return sentence
     start = opening[0].idx
-    subject = "I'm " if going else "I "
+    subject = "I'm " if going else "I've " if first.lower_ == "been" else "I "
     return sentence[:start] + subject + sentence[start].lower() + sentence[start + 1:]
 
 

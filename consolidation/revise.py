@@ -24,7 +24,7 @@ from consolidation.rephrase import People, parse, span_text
 _UPDATE = re.compile(
     r"\b(instead|new|no more|no longer|anymore|any more|moved (?:out|away|to)|quit|left|stopped|started|"
     r"switched|promoted|changed (?:his|her|my|their|our) mind|closed(?: down)?|as of|joined|these days|retired|"
-    r"relocated|resigned|since relocated|abandoned|(?:decided|persuaded|chose) to abandon|gave up|given up)\b",
+    r"relocated|relocating|(?:has|have) been sold|resigned|since relocated|abandoned|(?:decided|persuaded|chose) to abandon|gave up|given up)\b",
     re.IGNORECASE)
 _LEAVING = re.compile(r"\b(moved out|moved away|closed(?: down)?|quit|left|stopped|no more|no longer|gave up|"
                       r"given up|sold|split up|broke up|died|passed away|resigned|abandoned|"
@@ -389,6 +389,11 @@ def topic_of(clause: str, people: People | None = None) -> tuple[str, str]:
                 pobj = next((c for c in arg.children if c.dep_ == "pobj"), None)   # "promoted to head chef"
                 if pobj is not None and lx.is_job(pobj.lemma_):
                     return f"{who}|job", _np_core(pobj)
+    if root.lemma_ in ("live", "be", "reside") and who == "i":   # "we live in Ballarat now", "been in Geelong 2 years"
+        place = next((p for prep in root.children if prep.dep_ == "prep" and prep.lower_ == "in"
+                      for p in prep.children if p.dep_ == "pobj" and p.ent_type_ in ("GPE", "LOC")), None)
+        if place is not None:
+            return f"{who}|live", span_text(place)
     for verb in chain:
         for arg in verb.children:
             if arg.dep_ == "prep" and arg.lower_ in ("to", "in") and chain[0].lemma_ in ("go", "travel", "head", "fly"):

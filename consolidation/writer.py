@@ -163,7 +163,9 @@ class Writer:
             stopped = re.search(r"\b(stopped|instead)\b", item.text, re.IGNORECASE)
             for old in self.topics.get(topic, []) if value else []:
                 same_head = old.split()[-1].lower() == value.split()[-1].lower()
-                if (same_head or stopped) and old.lower() != value.lower() and old.lower() not in value.lower():
+                one_place = topic.endswith("|live")   # one lives in one town at a time
+                if (same_head or stopped or one_place) and old.lower() != value.lower() \
+                        and old.lower() not in value.lower():
                     olds.append(old)
             out += self.examples_for(_strip_markers(clause), "update", (item.id,), reward)
         for old in dict.fromkeys(olds):

@@ -18,6 +18,7 @@ from consolidation.casual import normalize
     ("gonna celebrate w pizza tonight", "I'm going to celebrate with pizza tonight"),
     ("no wait its august not sept", "No wait it's august not sept"),
     ("me im a nurse at the hospital", "I'm a nurse at the hospital"),
+    ("26, been in geelong 2 yrs", "I'm 26. I've been in Geelong 2 years"),
 ])
 def test_texting_is_spelled_out_and_names_capitalised(typed, plain):
     assert normalize(typed) == plain
