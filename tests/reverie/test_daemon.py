@@ -121,10 +121,11 @@ def test_daydreams_stop_before_ruminations_as_adenosine_rises(make):
 
 def test_the_weekly_cycle_runs_once_on_its_day_and_writes_a_report(make):
     agent = make(sleep={"nightly_hour": 3, "weekly_day": "Sat", "weekly_hour": 4})
-    agent.say("My sister Ilse lives in Ghent.", system1=False)
-    (agent.user_home.root / ".talking").unlink()
     now = datetime.now().astimezone()
     friday = (now + timedelta(days=(4 - now.weekday()) % 7 or 7)).replace(hour=23, minute=0)  # next Friday 23:00
+    # Said early that Friday, before its nightly hour, whatever day the test runs on: said today, it
+    # would fall out of the week the weekly pass reads back (to Saturday 04:00) when today is Friday.
+    agent.diary.write("exchange", "My sister Ilse lives in Ghent.", reply="Noted.", when=friday.replace(hour=2))
     clock = FakeClock(friday)
     events = []
     daemon = _daemon(agent, clock, events)
