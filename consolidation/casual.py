@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from consolidation import lexicon as lx
+
 # Texting words and their plain English, matched as whole lower-case words.
 SPELLED_OUT = {
     "sis": "sister", "bro": "brother", "bf": "boyfriend", "gf": "girlfriend", "bff": "best friend",
@@ -59,6 +61,8 @@ _ADVERBS = {"just", "finally", "still", "recently", "actually", "really", "total
 _ASIDE = re.compile(r",\s+(?:should you\b[^,]*|if you (?:ever )?(?:need|want|care|wish)\b[^,]*|in case you\b[^,]*|"
                     r"I (?:should|must|might|may) (?:add|say|mention|confess)|incidentally|as it happens|"
                     r"as you may know|you know|I think|I suppose|I believe),(?=\s)", re.IGNORECASE)
+_ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})"
+                      r"(?:'s name)? is )([a-z]+)(?=[,.!?]|\s+(?:and|but|lol)\b|$)")
 _WORD = re.compile(r"(?<![\w'])[a-z0-9/]+(?![\w'])")
 
 
@@ -132,6 +136,7 @@ def _with_subject(sentence: str, casual: bool) -> str:
 def _truecase(sentence: str) -> str:
     from consolidation.rephrase import parse
 
+    sentence = _ROLE_IS.sub(lambda m: m.group(1) + _named(m.group(2)), sentence)
     doc = parse(sentence)
     out, capital_run = [], 0
     for tok in doc:
@@ -153,6 +158,14 @@ def _truecase(sentence: str) -> str:
     return "".join(out)
 
 
+def _named(word: str) -> str:
+    """"soph" in "my best friend is soph": a name, unless it describes ("my sister is tall")."""
+    words = _dictionary()
+    if words is None or word in words[2] or word.endswith(("ing", "ed")):
+        return word
+    return word[:1].upper() + word[1:]
+
+
 def _a_name(tok) -> bool:
     """A lower-case word that can only be a name: unknown to the dictionary, or known to WordNet
     only as one ("darwin"), and not a word of the sentence's grammar."""
@@ -162,21 +175,22 @@ def _a_name(tok) -> bool:
     words = _dictionary()
     if words is None:
         return False
-    common, _ = words
+    common, _, _ = words
     word = tok.lower_
     forms = {word, tok.lemma_.lower(), word[:-1] if word.endswith("s") else word}
     return not forms & common and re.fullmatch(r"[a-z]+", word) is not None   # a name only, or no word at all
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> tuple[frozenset[str], frozenset[str]] | None:
-    """WordNet's words: (those it knows in lower case, those it knows only capitalised)."""
+def _dictionary() -> tuple[frozenset[str], frozenset[str], frozenset[str]] | None:
+    """WordNet's words: (those it knows in lower case, those it knows only capitalised, adjectives
+    and adverbs)."""
     from consolidation.kinds import wordnet_root
 
     root = wordnet_root()
     if root is None:
         return None
-    common, proper = set(), set()
+    common, proper, describing = set(), set(), set()
     for pos in ("noun", "verb", "adj", "adv"):
         for line in (root / f"data.{pos}").read_text(encoding="latin-1").splitlines():
             if not line or line.startswith(" "):
@@ -185,6 +199,8 @@ def _dictionary() -> tuple[frozenset[str], frozenset[str]] | None:
             for i in range(int(fields[3], 16)):
                 form = fields[4 + 2 * i].split("(")[0]
                 (proper if form[:1].isupper() else common).add(form.lower())
+                if pos in ("adj", "adv"):
+                    describing.add(form.lower())
         for line in (root / f"{pos}.exc").read_text(encoding="latin-1").splitlines():
             common.update(line.split()[:1])
-    return frozenset(common), frozenset(proper - common)
+    return frozenset(common), frozenset(proper - common), frozenset(describing)

@@ -19,6 +19,8 @@ from consolidation.casual import normalize
     ("no wait its august not sept", "No wait it's august not sept"),
     ("me im a nurse at the hospital", "I'm a nurse at the hospital"),
     ("26, been in geelong 2 yrs", "I'm 26. I've been in Geelong 2 years"),
+    ("my bff is soph, we met in yr 7", "My best friend is Soph, we met in year 7"),
+    ("my sister is tall and my cat is mochi", "My sister is tall and my cat is Mochi"),
 ])
 def test_texting_is_spelled_out_and_names_capitalised(typed, plain):
     assert normalize(typed) == plain
