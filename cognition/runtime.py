@@ -154,11 +154,14 @@ class LocalRuntime:
 
     def generate(self, batch: Sequence[Messages], *, adapter: bool, max_new_tokens: int = 64,
                  temperature: float = 0.0, seed: int | None = None, stop: Sequence[str] = (),
-                 on_text: Callable[[str], None] | None = None) -> list[Generation]:
+                 on_text: Callable[[str], None] | None = None, loops: bool = False) -> list[Generation]:
         """Answer every conversation in `batch` (left-padded into one forward pass).
 
         `on_text` streams the text of a single conversation as it is produced; generation
-        ends early at any of the `stop` strings (kept in the text).
+        ends early at any of the `stop` strings (kept in the text). With `loops`, a reply that
+        starts to repeat itself (`LOOP_TOKENS` tokens it already produced, as a small model
+        does under greedy decoding) ends there and keeps what came before the repeat; the
+        stream may have shown those few tokens.
         """
         import torch
 
@@ -172,8 +175,15 @@ class LocalRuntime:
         streamer = _streamer(self.tokenizer, on_text) if on_text else None
         kwargs = dict(max_new_tokens=max_new_tokens, pad_token_id=self.tokenizer.pad_token_id,
                       eos_token_id=self.tokenizer.eos_token_id, streamer=streamer)
+        criteria = []
         if stop:
-            kwargs["stopping_criteria"] = _stop_on_text(self.tokenizer, list(stop), enc["input_ids"].shape[1])
+            criteria.append(_stop_on_text(self.tokenizer, list(stop), enc["input_ids"].shape[1]))
+        if loops:
+            criteria.append(_stop_on_loop(enc["input_ids"].shape[1]))
+        if criteria:
+            from transformers import StoppingCriteriaList
+
+            kwargs["stopping_criteria"] = StoppingCriteriaList(criteria)
         if temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.95)
         else:
@@ -189,6 +199,8 @@ class LocalRuntime:
         results = []
         for row, (_, note) in zip(range(len(batch)), fitted):
             new = out[row, width:]
+            if loops:
+                new = new[:loop_start(new.tolist(), ends={self.tokenizer.pad_token_id, self.tokenizer.eos_token_id})]
             n_new = int((new != self.tokenizer.pad_token_id).sum())
             text = self.tokenizer.decode(new, skip_special_tokens=True).strip()
             prompt_tokens = int(enc["attention_mask"][row].sum())
@@ -224,6 +236,41 @@ class LocalRuntime:
             raise failure[0]
 
 
+LOOP_TOKENS = 12   # a run this long said twice is a loop, not prose
+
+
+def loop_start(ids: list[int], n: int = LOOP_TOKENS, ends: set = frozenset()) -> int:
+    """Where generated `ids` start to repeat themselves: the start of the first run of `n` tokens
+    that already occurred (so one copy is kept), else their end; tokens in `ends` (padding,
+    end of text) end them."""
+    stop = next((i for i, t in enumerate(ids) if t in ends), len(ids))
+    seen: set[tuple[int, ...]] = set()
+    for i in range(stop - n + 1):
+        gram = tuple(ids[i:i + n])
+        if gram in seen:
+            return i
+        seen.add(gram)
+    return stop
+
+
+def _stop_on_loop(prompt_width: int, n: int = LOOP_TOKENS):
+    """End a row once its newest `n` tokens repeat `n` it produced before."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class StopOnLoop(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            rows = input_ids[:, prompt_width:].tolist()
+            return torch.tensor([len(r) >= 2 * n and _repeats_tail(r, n) for r in rows], device=input_ids.device)
+
+    return StopOnLoop()
+
+
+def _repeats_tail(ids: list[int], n: int) -> bool:
+    tail = ids[-n:]
+    return any(ids[i:i + n] == tail for i in range(len(ids) - n))
+
+
 def _stop_on_text(tokenizer, stops: list[str], prompt_width: int):
     """End a row once its newest tokens spell a stop string.
 
@@ -232,14 +279,14 @@ def _stop_on_text(tokenizer, stops: list[str], prompt_width: int):
     costs); decoding the last few tokens is enough for short stop strings.
     """
     import torch
-    from transformers import StoppingCriteria, StoppingCriteriaList
+    from transformers import StoppingCriteria
 
     class StopOnText(StoppingCriteria):
         def __call__(self, input_ids, scores, **kwargs):
             tails = tokenizer.batch_decode(input_ids[:, max(prompt_width, input_ids.shape[1] - 4):])
             return torch.tensor([any(s in t for s in stops) for t in tails], device=input_ids.device)
 
-    return StoppingCriteriaList([StopOnText()])
+    return StopOnText()
 
 
 def _streamer(tokenizer, on_text: Callable[[str], None]):

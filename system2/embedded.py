@@ -26,7 +26,8 @@ class EmbeddedReasoner:
         messages = deliberation_messages(message, memories, provocation, history, ask_verdict=False)
         # One paragraph: past it, a small model rambles (and a turn's cost is its length).
         g = self.runtime.chat(messages, adapter=False, max_new_tokens=self.settings.answer_tokens,
-                              temperature=self.settings.temperature, on_text=on_text, seed=seed, stop=("\n\n",))
+                              temperature=self.settings.temperature, on_text=on_text, seed=seed, stop=("\n\n",),
+                              loops=True)
         return conclude(g.text, provocation, self.settings, self.embedder, g.seconds, g.first_token_s, g.note)
 
     def complete(self, messages, *, max_tokens, temperature=0.0) -> str:

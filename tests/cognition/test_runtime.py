@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from cognition.runtime import CUT_MARK, LocalRuntime
+from cognition.runtime import CUT_MARK, LOOP_TOKENS, LocalRuntime, loop_start
 from system1.adapters import AdapterStore
 
 
@@ -66,3 +66,21 @@ def test_bf16_is_chosen_only_where_asked_or_supported(tiny_source):
     rt = LocalRuntime(tiny_source, dtype="bfloat16", context_tokens=128)
     assert next(rt.base.parameters()).dtype == torch.bfloat16
     assert rt.chat(_msgs("Hi"), adapter=False, max_new_tokens=4).new_tokens > 0
+
+
+def test_a_reply_that_repeats_itself_ends_before_the_repeat():
+    said = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+    assert loop_start([1, 2] + said + said + said[:4], n=12) == 14   # one copy kept
+    assert loop_start([1, 2, 3, 4, 0, 0, 0], n=2, ends={0}) == 4     # padding ends a row
+    assert loop_start(list(range(40)), n=12) == 40                    # nothing repeats
+
+
+def test_the_loop_guard_cuts_a_looping_generation_where_it_starts_to_repeat(tiny_runtime):
+    prompts = [_msgs("Hello there"), _msgs("Tell me something about the sea and boats")]
+    plain = tiny_runtime.generate(prompts, adapter=False, max_new_tokens=60)
+    guarded = tiny_runtime.generate(prompts, adapter=False, max_new_tokens=60, loops=True)
+    for p, g in zip(plain, guarded):
+        assert p.text.startswith(g.text)           # the same greedy reply, cut or not
+        assert g.new_tokens <= p.new_tokens
+    # A tiny random model loops at once ("lessnesslessness…"): each reply keeps one copy.
+    assert all(g.new_tokens < LOOP_TOKENS for g in guarded) and all(p.new_tokens == 60 for p in plain)
