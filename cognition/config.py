@@ -141,6 +141,12 @@ class SleepSettings(_Group):
         "Roll back when the general-knowledge quiz score falls more than this below the base's (40 questions: "
         "a night that changes nothing but the wording flips a few answers, so 0.10 would be noise)."))
     learning_rate: float | None = Field(None, gt=0, description="None: the model profile's learning rate.")
+    qlora: Literal["auto", "on", "off"] = Field("auto", description=(
+        "Train over a 4-bit NF4 base (bitsandbytes, double quantisation): 'auto' where CUDA is, 'on' requires "
+        "CUDA, 'off' keeps the base in bf16 (or fp32 on a CPU without bf16)."))
+    gradient_checkpointing: bool = Field(False, description=(
+        "Recompute activations in the backward pass: less memory for a large base on a small GPU, a third "
+        "more time."))
     anchor_weight: float = Field(4.0, ge=0.0, description=(
         "Weight of the KL divergence from the bare base on general passages, taken at every training step; "
         "0 turns the anchor off. Measured on the embedded base (one REM cycle from a four-night adapter): "

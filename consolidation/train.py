@@ -27,9 +27,12 @@ Why it looks the way it does (the numbers are in `python -m eval.bench train`):
   (and costs about a fifth on a quiet machine).
 - Eager attention on the CPU: for sequences of ~60 tokens PyTorch's flash-attention CPU
   backward took 15% of a step in a profile; the eager (matmul) path trained faster.
-- No gradient checkpointing on the CPU: activations of short examples are small, and
-  recomputing the forward would cost a third more time. QLoRA (CUDA only) keeps it on, as
-  peft's `prepare_model_for_kbit_training` sets it, because there memory is the limit.
+- No gradient checkpointing by default (`TrainingArgs.gradient_checkpointing`): activations of
+  short examples are small, and recomputing the forward costs a third more time. That holds
+  for QLoRA on CUDA too (peft's `prepare_model_for_kbit_training` would turn it on); turn it
+  on for a large base on a small GPU.
+- QLoRA keeps the norms and embeddings in fp32 (peft's advice for 4-bit training); the
+  autocast still follows the 4-bit compute dtype (`compute_dtype`), bf16.
 """
 
 from __future__ import annotations
@@ -80,6 +83,9 @@ class TrainingArgs:
     qlora: str | bool = field(default="auto", metadata=_help(
         "4-bit NF4 base with double quantisation (bitsandbytes): 'auto' uses it only when CUDA is there; "
         "True requires CUDA; False never."))
+    gradient_checkpointing: bool = field(default=False, metadata=_help(
+        "Recompute activations in the backward pass: less memory for a large base on a small GPU, a "
+        "third more time; off by default (the embedded base's activations are small)."))
     attention: str = field(default="auto", metadata=_help(
         "Attention kernel: 'auto' (eager on the CPU, whose fused SDPA backward is slow on short chat "
         "examples; sdpa on CUDA), 'eager' or 'sdpa'."))
@@ -120,6 +126,9 @@ class TrainingArgs:
             raise TrainingError(f"TrainingArgs.dtype must be 'auto', 'bfloat16' or 'float32', got {self.dtype!r}")
         if self.attention not in ("auto", "eager", "sdpa"):
             raise TrainingError(f"TrainingArgs.attention must be 'auto', 'eager' or 'sdpa', got {self.attention!r}")
+        if not isinstance(self.gradient_checkpointing, bool):
+            raise TrainingError("TrainingArgs.gradient_checkpointing must be True or False, "
+                                f"got {self.gradient_checkpointing!r}")
         if self.qlora not in ("auto", True, False):
             raise TrainingError(f"TrainingArgs.qlora must be 'auto', True or False, got {self.qlora!r}")
         for name in ("warmup", "threads"):
@@ -188,6 +197,9 @@ def resolve_dtype(args: TrainingArgs):
     return pick_dtype(args.dtype)
 
 
+QLORA = {"auto": "auto", "on": True, "off": False}  # the settings' and the bench's words for TrainingArgs.qlora
+
+
 def use_qlora(args: TrainingArgs) -> bool:
     torch = _torch()
     if args.qlora is False:
@@ -243,12 +255,18 @@ def load_for_training(model_path: str | Path, args: TrainingArgs, init_adapter: 
             bnb_4bit_compute_dtype=dtype)
         kwargs["device_map"] = {"": 0}
     base = AutoModelForCausalLM.from_pretrained(str(model_path), **kwargs)
+    recompute = {"use_reentrant": False}
     if qlora:
         from peft import prepare_model_for_kbit_training  # imports bitsandbytes: only when it is used
 
-        base = prepare_model_for_kbit_training(base)
-    elif torch.cuda.is_available():
-        base.to("cuda")
+        # It keeps the norms and embeddings in fp32 for stability; `compute_dtype` still autocasts to bf16.
+        base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=args.gradient_checkpointing,
+                                               gradient_checkpointing_kwargs=recompute)
+    else:
+        if torch.cuda.is_available():
+            base.to("cuda")
+        if args.gradient_checkpointing:
+            base.activation_checkpointing_enable(activation_checkpointing_kwargs=recompute)
     base.config.use_cache = False  # a KV cache is useless in training and costs memory
     if init_adapter is not None:
         model = PeftModel.from_pretrained(base, str(init_adapter), is_trainable=True)
@@ -279,6 +297,17 @@ def save_adapter(model, folder: str | Path) -> Path:
 
 def count_trainable(model) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def base_parameters(model) -> int:
+    """Weights of the frozen base, a 4-bit one counted by its logical shape (bitsandbytes packs two
+    NF4 values into each byte it stores)."""
+    total = 0
+    for param in model.parameters():
+        if not param.requires_grad:
+            state = getattr(param, "quant_state", None)
+            total += math.prod(state.shape) if state is not None else param.numel()
+    return total
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -387,12 +416,19 @@ def target_loss(model, batch: dict[str, Any]):
     return loss / max(count, 1), count
 
 
+def compute_dtype(model):
+    """The dtype the frozen base computes in: a 4-bit base's compute dtype, else its weights' dtype."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    quant = getattr(inner.config, "quantization_config", None)
+    dtype = getattr(quant, "bnb_4bit_compute_dtype", None) if quant is not None else None
+    return dtype or next(p.dtype for p in model.parameters() if not p.requires_grad)
+
+
 def autocast(model):
     """bf16 autocast when the frozen base computes in bf16 (the fp32 LoRA then runs in bf16 too)."""
     torch = _torch()
-    dtype = next(p.dtype for p in model.parameters() if not p.requires_grad)
     device = "cuda" if next(model.parameters()).is_cuda else "cpu"
-    if dtype == torch.bfloat16:
+    if compute_dtype(model) == torch.bfloat16:
         return torch.autocast(device_type=device, dtype=torch.bfloat16)
     from contextlib import nullcontext
 

@@ -69,18 +69,21 @@ def synthetic_examples(n: int, seed: int = 0) -> list[list[dict[str, str]]]:
     return out
 
 
-def matmul_flops(dtype_name: str, size: int = 2048, seconds: float = 1.5) -> float:
-    """Best FLOP/s of repeated size x size products in one dtype (2 size^3 FLOPs each)."""
+def matmul_flops(dtype_name: str, size: int = 2048, seconds: float = 1.5, device: str = "cpu") -> float:
+    """Best FLOP/s of repeated size x size products in one dtype (2 size^3 FLOPs each) on `device`."""
     import torch
 
     dtype = getattr(torch, dtype_name)
-    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
+    a, b = (torch.randn(size, size, dtype=dtype, device=device) for _ in range(2))
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     for _ in range(2):
         a @ b  # warm the kernels and caches
+    sync()
     best, deadline = 0.0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         started = time.perf_counter()
         a @ b
+        sync()
         best = max(best, 2 * size**3 / (time.perf_counter() - started))
     return best
 
@@ -89,8 +92,9 @@ def _gflops(flops: float) -> float:
     return float(f"{flops / 1e9:.4g}")
 
 
-def peaks(size: int) -> dict[str, float]:
-    return {"bf16": matmul_flops("bfloat16", size), "fp32": matmul_flops("float32", size, seconds=1.0)}
+def peaks(size: int, device: str = "cpu") -> dict[str, float]:
+    return {"bf16": matmul_flops("bfloat16", size, device=device),
+            "fp32": matmul_flops("float32", size, seconds=1.0, device=device)}
 
 
 class _Forward:
@@ -107,38 +111,45 @@ class _Forward:
 
 
 def train_bench(model_path, steps: int = 20, warmup_steps: int = 3, batch_size: int | None = None,
-                examples: int = 256, size: int = 2048, seed: int = 0, threads: int = 0,
-                progress: Progress = lambda event: None) -> dict[str, Any]:
-    """Peak before, training, peak after: one report."""
+                examples: int = 256, size: int | None = None, seed: int = 0, threads: int = 0,
+                qlora: str | bool = "auto", progress: Progress = lambda event: None) -> dict[str, Any]:
+    """Peak before, training, peak after: one report.
+
+    Training runs where `consolidation.train` puts it (a CUDA device when there is one), and the
+    peak is measured there: 2048-square products on a CPU, 8192 on a GPU (`size` overrides).
+    """
     import torch
 
     from cognition.runtime import cpu_has_bf16
-    from consolidation.train import TrainingArgs, load_for_training, set_threads, train
+    from consolidation.train import (TrainingArgs, base_parameters, compute_dtype, load_for_training, set_threads,
+                                     train, use_qlora)
 
     load_before = os.getloadavg()[0]
     extra = {"batch_size": batch_size} if batch_size else {}
-    args = TrainingArgs(iterations=steps, seed=seed, threads=threads, **extra)
+    args = TrainingArgs(iterations=steps, seed=seed, threads=threads, qlora=qlora, **extra)
     threads = set_threads(args)
-    before = peaks(size)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    size = size or (8192 if device == "cuda" else 2048)
+    before = peaks(size, device)
     progress({"phase": "peak", "bf16_gflops": round(before["bf16"] / 1e9, 1), "fp32_gflops": round(before["fp32"] / 1e9, 1)})
 
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
     model = load_for_training(model_path, args)
-    params = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    params = base_parameters(model)
     data = synthetic_examples(examples, seed)
     if warmup_steps:
         warm = TrainingArgs(**{**args.to_json(), "iterations": warmup_steps})
         train(model, tokenizer, data, warm, callback=_Forward(progress, "warm-up"))
     result = train(model, tokenizer, data, args, callback=_Forward(progress, "train"))
-    after = peaks(size)
+    after = peaks(size, device)
     progress({"phase": "peak", "bf16_gflops": round(after["bf16"] / 1e9, 1), "fp32_gflops": round(after["fp32"] / 1e9, 1)})
 
     peak_bf16, peak_fp32 = max(before["bf16"], after["bf16"]), max(before["fp32"], after["fp32"])
     achieved = 4 * params * result.tokens_per_s
     ratio = achieved / peak_bf16 if peak_bf16 else 0.0
-    dtype = next(p.dtype for p in model.parameters() if not p.requires_grad)
+    dtype = compute_dtype(model)
     return {
         "bench": "train",
         "tokens_per_s": result.tokens_per_s,
@@ -166,7 +177,8 @@ def train_bench(model_path, steps: int = 20, warmup_steps: int = 3, batch_size: 
         "matmul_size": size,
         "machine": {"load_avg_1m_before": round(load_before, 2), "load_avg_1m_after": round(os.getloadavg()[0], 2),
                     "torch": torch.__version__, "torch_threads": threads, "cpus": os.cpu_count(),
-                    "cpu_bf16": cpu_has_bf16(), "cuda": torch.cuda.is_available(),
+                    "cpu_bf16": cpu_has_bf16(), "cuda": torch.cuda.is_available(), "device": device,
+                    "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None, "qlora": use_qlora(args),
                     "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
                     "dtype": str(dtype).removeprefix("torch."), "model": str(model_path)},
     }
@@ -206,9 +218,11 @@ def passive_openmp() -> str | None:
 
 def run_train(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     passive_openmp()
+    from consolidation.train import QLORA
+
     return train_bench(resolve_model(args.model), steps=args.steps, warmup_steps=args.warmup_steps,
                        batch_size=args.batch_size, size=args.size, seed=args.seed, threads=args.threads,
-                       progress=progress)
+                       qlora=QLORA[args.qlora], progress=progress)
 
 
 def train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -216,7 +230,10 @@ def train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=20, help="Counted training steps.")
     parser.add_argument("--warmup-steps", type=int, default=3, help="Steps before counting (first-call costs).")
     parser.add_argument("--batch-size", type=int, default=None, help="Examples per step (default: TrainingArgs').")
-    parser.add_argument("--size", type=int, default=2048, help="Side of the square matmuls that measure the peak.")
+    parser.add_argument("--size", type=int, default=None,
+                        help="Side of the square matmuls that measure the peak (default: 2048 on a CPU, 8192 on a GPU).")
+    parser.add_argument("--qlora", choices=("auto", "on", "off"), default="auto",
+                        help="4-bit NF4 base (bitsandbytes, CUDA only): 'auto' uses it where CUDA is.")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="torch threads for the peak and training (0: all cores).")
 

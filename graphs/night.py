@@ -34,12 +34,15 @@ def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
     def trainer(batches, init_adapter, folder, on_event, pause) -> dict:
         from transformers import AutoTokenizer
 
-        from consolidation.train import TrainingArgs, TrainingCallback, collate, load_for_training, save_adapter, train
+        from consolidation.train import (QLORA, TrainingArgs, TrainingCallback, collate, load_for_training,
+                                         save_adapter, train)
 
         s = agent.settings.sleep
         args = TrainingArgs(rank=s.lora_rank, alpha=2.0 * s.lora_rank, learning_rate=s.learning_rate,
                             iterations=len(batches), batch_size=s.batch_size, seed=agent.settings.seed,
-                            anchor_weight=s.anchor_weight, guard_every=s.iterations_per_cycle)
+                            anchor_weight=s.anchor_weight, guard_every=s.iterations_per_cycle,
+                            qlora=QLORA[s.qlora],
+                            gradient_checkpointing=s.gradient_checkpointing)
         anchor = passages() if s.anchor_weight else []
         model = load_for_training(base_dir, args, init_adapter)
         tokenizer = AutoTokenizer.from_pretrained(base_dir)

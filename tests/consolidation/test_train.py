@@ -30,8 +30,9 @@ def tokenizer(tiny_model_dir):
 
 
 def args(**kwargs) -> TrainingArgs:
+    # qlora=False: these pin the dense paths on any machine (test_train_cuda.py tests the 4-bit one).
     defaults = dict(rank=4, alpha=8, iterations=3, batch_size=4, learning_rate=1e-2, dtype="float32", warmup=0,
-                    report_every=2)
+                    report_every=2, qlora=False)
     return TrainingArgs(**{**defaults, **kwargs})
 
 
@@ -101,7 +102,7 @@ def test_target_loss_equals_the_models_own_loss(tiny_model_dir, tokenizer):
     batch = collate([tokenize(tokenizer, m, 256) for m in EXAMPLES], tokenizer.pad_token_id)
     with torch.no_grad():
         ours, n = target_loss(model, batch)
-        theirs = model(**batch).loss
+        theirs = model(**{k: v.to(model.device) for k, v in batch.items()}).loss
     assert n == int((batch["labels"] != IGNORE).sum())
     assert float(ours) == pytest.approx(float(theirs), rel=1e-5)
 
@@ -139,7 +140,7 @@ def test_anchor_targets_are_distributions_and_the_fresh_adapter_is_at_zero_kl(ti
     for row, text in zip(rows, PROSE):
         n = len(tokenizer(text)["input_ids"])
         assert row.top_ids.shape == (n - 1, 8) and row.top_logp.shape == (n - 1, 9)
-        assert torch.allclose(row.top_logp.exp().sum(-1), torch.ones(n - 1), atol=1e-4)
+        assert torch.allclose(row.top_logp.exp().sum(-1), torch.ones(n - 1, device=row.top_logp.device), atol=1e-4)
     assert _anchor_kl(model, rows) == pytest.approx(0.0, abs=1e-5)  # B = 0: the adapter is the base
 
 
@@ -163,6 +164,15 @@ def test_bf16_training_also_learns(tiny_model_dir, tokenizer):
     model = load_for_training(tiny_model_dir, args(dtype="bfloat16"))
     result = train(model, tokenizer, EXAMPLES, args(dtype="bfloat16", iterations=20))
     assert result.final_loss < result.losses[0] - 0.5
+
+
+def test_gradient_checkpointing_recomputes_the_same_steps(tiny_model_dir, tokenizer):
+    runs = {}
+    for recompute in (False, True):
+        model = load_for_training(tiny_model_dir, args(gradient_checkpointing=recompute))
+        assert model.get_base_model().is_activation_checkpointing is recompute
+        runs[recompute] = train(model, tokenizer, EXAMPLES, args(iterations=4)).losses
+    assert runs[True] == pytest.approx(runs[False], rel=1e-4)  # same losses: each step's update was the same
 
 
 def test_continuing_from_a_saved_adapter_starts_from_its_weights(tiny_model_dir, tokenizer, tmp_path):
@@ -202,7 +212,7 @@ def test_should_pause_holds_training_between_steps(tiny_model_dir, tokenizer):
 @pytest.mark.parametrize("field, value", [("rank", 0), ("batch_size", -1), ("dropout", 1.5), ("learning_rate", 0.0),
                                           ("dtype", "float16"), ("qlora", "yes"), ("target_modules", ()),
                                           ("max_tokens", 2), ("grad_clip", -1.0),
-                                          ("attention", "flash")])
+                                          ("attention", "flash"), ("gradient_checkpointing", "yes")])
 def test_invalid_arguments_name_the_field_and_value(field, value):
     with pytest.raises(TrainingError) as error:
         TrainingArgs(**{field: value})
