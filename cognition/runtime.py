@@ -261,14 +261,9 @@ def _stop_on_loop(prompt_width: int, n: int = LOOP_TOKENS):
     class StopOnLoop(StoppingCriteria):
         def __call__(self, input_ids, scores, **kwargs):
             rows = input_ids[:, prompt_width:].tolist()
-            return torch.tensor([len(r) >= 2 * n and _repeats_tail(r, n) for r in rows], device=input_ids.device)
+            return torch.tensor([loop_start(r, n) < len(r) for r in rows], device=input_ids.device)
 
     return StopOnLoop()
-
-
-def _repeats_tail(ids: list[int], n: int) -> bool:
-    tail = ids[-n:]
-    return any(ids[i:i + n] == tail for i in range(len(ids) - n))
 
 
 def _stop_on_text(tokenizer, stops: list[str], prompt_width: int):

@@ -161,7 +161,7 @@ def _truecase(sentence: str) -> str:
 def _named(word: str) -> str:
     """"soph" in "my best friend is soph": a name, unless it describes ("my sister is tall")."""
     words = _dictionary()
-    if words is None or word in words[2] or word.endswith(("ing", "ed")):
+    if words is None or word in words[1] or word.endswith(("ing", "ed")):
         return word
     return word[:1].upper() + word[1:]
 
@@ -175,22 +175,21 @@ def _a_name(tok) -> bool:
     words = _dictionary()
     if words is None:
         return False
-    common, _, _ = words
+    common, _ = words
     word = tok.lower_
     forms = {word, tok.lemma_.lower(), word[:-1] if word.endswith("s") else word}
     return not forms & common and re.fullmatch(r"[a-z]+", word) is not None   # a name only, or no word at all
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> tuple[frozenset[str], frozenset[str], frozenset[str]] | None:
-    """WordNet's words: (those it knows in lower case, those it knows only capitalised, adjectives
-    and adverbs)."""
+def _dictionary() -> tuple[frozenset[str], frozenset[str]] | None:
+    """WordNet's words: (those it knows in lower case, its adjectives and adverbs)."""
     from consolidation.kinds import wordnet_root
 
     root = wordnet_root()
     if root is None:
         return None
-    common, proper, describing = set(), set(), set()
+    common, describing = set(), set()
     for pos in ("noun", "verb", "adj", "adv"):
         for line in (root / f"data.{pos}").read_text(encoding="latin-1").splitlines():
             if not line or line.startswith(" "):
@@ -198,9 +197,10 @@ def _dictionary() -> tuple[frozenset[str], frozenset[str], frozenset[str]] | Non
             fields = line.split(" | ", 1)[0].split()
             for i in range(int(fields[3], 16)):
                 form = fields[4 + 2 * i].split("(")[0]
-                (proper if form[:1].isupper() else common).add(form.lower())
+                if not form[:1].isupper():
+                    common.add(form.lower())
                 if pos in ("adj", "adv"):
                     describing.add(form.lower())
         for line in (root / f"{pos}.exc").read_text(encoding="latin-1").splitlines():
             common.update(line.split()[:1])
-    return frozenset(common), frozenset(proper - common), frozenset(describing)
+    return frozenset(common), frozenset(describing)

@@ -317,7 +317,7 @@ def _object_values(obj) -> list[str]:
     for prep in (c for c in obj.children if c.dep_ == "prep" and c.lower_ in ("at", "for", "with", "in")):
         pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)   # "the job at Bayside dental"
         if pobj is not None:
-            return [doc_text(pobj)]
+            return [phrase_without_article(pobj)]
     if obj.lemma_.lower() in _GENERIC:   # "I quit the job": which one, the topic says
         return []
     words = [t for t in obj.subtree if t.dep_ in ("compound", "amod") or t == obj]
@@ -329,11 +329,11 @@ def _where(verb) -> list[str]:
     for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("at", "with", "for")):
         pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
         if pobj is not None and pobj.ent_type_ not in ("DATE", "TIME"):
-            return [doc_text(pobj)]
+            return [phrase_without_article(pobj)]
     return []
 
 
-def doc_text(tok) -> str:
+def phrase_without_article(tok) -> str:
     """A noun phrase without its article: "the rusty anchor" → "rusty anchor"."""
     words = [t for t in tok.subtree if t.i <= tok.i and t.dep_ != "det" and t.pos_ != "DET"]
     return " ".join(t.text for t in words) or tok.text
@@ -357,7 +357,7 @@ def new_value(clause: str) -> str:
     for tok in doc:   # "I'm starting at harbour smiles Monday": the new workplace, however it is typed
         if tok.dep_ == "pobj" and tok.head.lower_ == "at" and tok.head.head.lemma_ in ("start", "work", "join") \
                 and tok.ent_type_ not in ("DATE", "TIME"):
-            return doc_text(tok)
+            return phrase_without_article(tok)
     return ""
 
 
