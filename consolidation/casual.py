@@ -10,7 +10,8 @@ rules after it were made for written English, so the message is first put into i
 - contractions typed without their apostrophe get it back ("im", "dont", "shes"), and a
   lone "i" is "I";
 - a statement that leaves out its subject ("just moved to Bergen", "started bass lessons
-  again", "love sushi") is given "I";
+  again", "love sushi") is given "I", and one that leaves out whose thing it is ("fav food is
+  pho", "next gig is at the rusty anchor", "new job starts monday") is given "my";
 - in a message typed all in lower case, names are capitalised where nothing else can be
   meant: a word no dictionary knows ("kofi", "soph"), a word WordNet knows only as a name
   ("darwin", "hobart"), and whatever follows "called" or "named" ("a ferret called
@@ -63,6 +64,10 @@ _ASIDE = re.compile(r",\s+(?:should you\b[^,]*|if you (?:ever )?(?:need|want|car
                     r"as you may know|you know|I think|I suppose|I believe),(?=\s)", re.IGNORECASE)
 _ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})"
                       r"(?:'s name)? is )([a-z]+)(?=[,.!?]|\s+(?:and|but|lol)\b|$)")
+# "fav food is pho", "next gig is at the rusty anchor", "new job starts monday": whose goes without saying.
+_OWNERLESS = re.compile(r"^(?:(?:ok|so|and|also|oh),?\s+)*(?=favou?rite\b|(?:next|new|first|last)\s+"
+                        r"(?!(?:time|one|day|week|weekend|month|year)\b)[a-z]+\s+"
+                        r"(?:is|was|are|were|starts|started|begins|began|ends|ended)\b)")
 _WORD = re.compile(r"(?<![\w'])[a-z0-9/]+(?![\w'])")
 
 
@@ -78,9 +83,8 @@ def normalize(text: str) -> str:
         words = re.sub(r"(^|[.!?]\s+)(\d{1,2}),\s+", r"\1I'm \2. ", words)
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", words.strip()) if s]
     sentences = [_with_subject(s, casual) for s in sentences]
-    if casual:   # "fav food is pho": whose favourite goes without saying
-        sentences = [re.sub(r"^(?:(?:ok|so|and|also|oh),?\s+)*(?=favou?rite\b)", lambda m: m.group(0) + "my ", s)
-                     for s in sentences]
+    if casual:
+        sentences = [_OWNERLESS.sub(lambda m: m.group(0) + "my ", s) for s in sentences]
         sentences = [_truecase(s) for s in sentences]
     out = " ".join(s[:1].upper() + s[1:] if casual else s for s in sentences)
     return out if out != " ".join(text.split()) else text

@@ -562,7 +562,7 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
                                                                                 tail=tail)
     if arg.dep_ == "attr" and (arg.like_num or arg.ent_type_ == "DATE") and pred.lemma_ == "be" \
             and not any(c.dep_ in ("det", "amod") for c in arg.children):   # "the clever one" is no age
-        return [_frame("How old", pred, chain, subj, number), f"What is {_possessive(subj)} age?"]
+        return [_frame("How old", pred, chain, subj, number, skip=arg), f"What is {_possessive(subj)} age?"]
     if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
         return _ask_object(pred, chain, arg, subj, number)
     return []

@@ -24,7 +24,8 @@ from consolidation.rephrase import People, parse, span_text
 _UPDATE = re.compile(
     r"\b(instead|new|no more|no longer|anymore|any more|moved (?:out|away|to)|quit|left|stopped|started|"
     r"switched|promoted|changed (?:his|her|my|their|our) mind|closed(?: down)?|as of|joined|these days|retired|"
-    r"relocated|relocating|(?:has|have) been sold|resigned|since relocated|abandoned|(?:decided|persuaded|chose) to abandon|gave up|given up)\b",
+    r"relocated|relocating|(?:has|have) been sold|resigned|since relocated|abandoned|(?:decided|persuaded|chose) to abandon|gave up|given up|"
+    r"just moved|(?:we|I) (?:live|are living|am living) in [A-Z][\w-]*(?: [A-Z][\w-]*)* now)\b",
     re.IGNORECASE)
 _LEAVING = re.compile(r"\b(moved out|moved away|closed(?: down)?|quit|left|stopped|no more|no longer|gave up|"
                       r"given up|sold|split up|broke up|died|passed away|resigned|abandoned|"
@@ -259,6 +260,9 @@ def split_leaving(clause: str) -> list[str]:
             pieces = [re.sub(r"^(?:now|instead|these days),?\s+", "", p, flags=re.IGNORECASE) for p in pieces
                       if not _CHANGED_MIND.search(p)]
             return [p[0].upper() + p[1:] for piece in pieces for p in split_leaving(piece)]
+    soured = _SOURED.search(clause)
+    if soured and soured.start() > 0:   # "I switched to flat whites, iced chai is too sweet now"
+        return split_leaving(clause[:soured.start()].rstrip(" ,")) + [clause[soured.start():].lstrip(" ,")]
     parts = re.split(r",?\s+and\s+(?=(?:just\s+)?(?:joined|started|switched|moved to|took|got)\b)|"
                      r",\s+(?=(?:having|starting|joining|moving to)\s)", clause)
     if len(parts) == 1:
@@ -280,8 +284,18 @@ def _with_subject(subject: str, part: str) -> str:
     return f"{subject} {part}"
 
 
+# A thing gone sour, after a comma in an update: ", iced chai is too sweet for me now", ", ramen is overrated".
+_SOURED = re.compile(r"(?:^|,\s+)(?:(?:the|my|that|this)\s+)?(?P<thing>[\w' -]+?)\s+(?:is|are|was|were|got|has got|"
+                     r"'s)\s+(?:(?:way|far|just|a bit|kind of)\s+)?(?:too\s+\w+|overrated|boring|old news)\b",
+                     re.IGNORECASE)
+
+
 def leaving_values(clause: str) -> list[str]:
-    """What the clause says is gone: "Kenji moved out" → Kenji, "I left Coral Maresia" → Coral Maresia."""
+    """What the clause says is gone: "Kenji moved out" → Kenji, "I left Coral Maresia" → Coral Maresia,
+    and in an update "iced chai is too sweet for me now" → iced chai."""
+    soured = _SOURED.match(clause)
+    if soured and soured.group("thing").lower() not in lx.SELF_WORDS | {"it", "that", "this", "he", "she", "they"}:
+        return [soured.group("thing")]
     if not _LEAVING.search(clause):
         return []
     doc = parse(clause)
@@ -374,6 +388,10 @@ def topic_of(clause: str, people: People | None = None) -> tuple[str, str]:
     doc = parse(clause)
     root = next(iter(doc.sents)).root
     subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    spliced = next((c for c in root.children if c.dep_ in ("ccomp", "parataxis") and c.i < root.i
+                    and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)), None)
+    if subj is None and spliced is not None:   # "we live in Ballarat now, boxes everywhere": texting's comma splice
+        return topic_of(doc[spliced.left_edge.i:spliced.right_edge.i + 1].text, people)
     if subj is None:   # "This spring you are going …": the small parser trips on a fronted adverbial
         start = next((t.i for t in doc if t.lower_ in ("i", "you", "we", "my", "your", "our") and t.i > 0), None)
         return topic_of(doc[start:].text, people) if start else ("", "")
@@ -390,8 +408,12 @@ def topic_of(clause: str, people: People | None = None) -> tuple[str, str]:
                 if pobj is not None and lx.is_job(pobj.lemma_):
                     return f"{who}|job", _np_core(pobj)
     if root.lemma_ in ("live", "be", "reside") and who == "i":   # "we live in Ballarat now", "been in Geelong 2 years"
+        # A town, or any name one lives in or has been in for a while (the small parser calls Geelong an ORG).
+        settled = root.lemma_ != "be" or any(c.dep_ == "npadvmod" and c.lemma_ in ("year", "month")
+                                             or c.dep_ == "prep" and c.lower_ == "since" for c in root.children)
         place = next((p for prep in root.children if prep.dep_ == "prep" and prep.lower_ == "in"
-                      for p in prep.children if p.dep_ == "pobj" and p.ent_type_ in ("GPE", "LOC")), None)
+                      for p in prep.children if p.dep_ == "pobj" and (p.ent_type_ in ("GPE", "LOC")
+                      or settled and p.pos_ == "PROPN" and p.ent_type_ != "PERSON")), None)
         if place is not None:
             return f"{who}|live", span_text(place)
     for verb in chain:

@@ -231,8 +231,9 @@ class Writer:
         prompt, target, kind, retires = ex.prompt, ex.target, ex.kind, set(ex.retires)
         for old, new, why in self.swaps:
             if old.lower() in target.lower():
-                if not new or why == "update" and _inside_longer_name(old, target):
-                    return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not
+                if not new or why == "update" and (_inside_longer_name(old, target) or _DURATION.search(target)):
+                    return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not, and
+                    # "been in Geelong 2 years" → "in Ballarat" a stay that has only begun
                 target, prompt = _swapped(target, old, new), _swapped(prompt, old, new)
                 kind = kind if keep_kind and kind in ("correction", "update") else why
                 retires.add(old)
@@ -243,7 +244,8 @@ class Writer:
         return Example(prompt, target, kind, ex.sources, ex.reward, ex.topic, tuple(sorted(retires)), self.night)
 
 
-
+_DURATION = re.compile(r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|"
+                       r"several|many|a few) (?:years?|months?|decades?)\b|\bsince (?:\d{4}|I was)\b", re.IGNORECASE)
 
 
 def _swapped(text: str, old: str, new: str) -> str:

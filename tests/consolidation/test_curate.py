@@ -671,6 +671,32 @@ def test_texting_is_curated_like_written_english():
     assert "Where did I move?" in prompts_for(cur, "Bergen")
 
 
+def test_an_age_is_asked_without_giving_it_away():
+    cur = curate(day("I'm 34.", "My best friend Torunn is 71."))
+    assert "How old am I?" in prompts_for(cur, "34") and "How old is Torunn?" in prompts_for(cur, "71")
+    assert not any(re.search(r"\d", e.prompt) for e in cur.examples)
+
+
+def test_texted_plans_and_moves_are_the_users_and_a_move_ends_the_stay_before_it():
+    cur = curate(day("next gig is on the 14th at the rusty anchor", "next time is fine"))
+    assert "rusty anchor" in targets(cur) and "your next gig" in targets(cur)
+    assert "next time" not in targets(cur)   # an idiom, nobody's
+    prior = curate(day("26, been in geelong 2 yrs w my bf kofi")).examples
+    assert "geelong" in "\n".join(e.target for e in prior).lower()
+    cur = curate(day("just moved!! ok we live in ballarat now, boxes literally everywhere"), prior=prior)
+    assert "Geelong" in cur.retired and "Where do we live?" in prompts_for(cur, "Ballarat")
+    # the old stay's "2 years" is not carried over to the new town
+    assert not any("years" in e.target for e in cur.examples if "Ballarat" in e.target)
+
+
+def test_a_switch_retires_what_went_sour():
+    prior = curate(day("fav drink rn is iced chai w oat milk, have one every arvo")).examples
+    cur = curate(day("oh n i switched to oat flat whites, iced chai is too sweet for me now"), prior=prior)
+    assert "iced Chai" in cur.retired or "iced chai" in cur.retired
+    assert "flat whites" in targets(cur) and "chai" not in targets(cur)
+    assert all(supersedes(e, cur.retired) for e in prior if "chai" in e.target.lower())
+
+
 def test_a_formal_sentence_keeps_its_facts_apart_from_its_asides():
     cur = curate(day("I should tell you that I play the cello, an instrument I was given by my godmother.",
                      "I take my tea without milk, whereas my husband Ambrose insists upon a strong Assam."))
@@ -682,10 +708,11 @@ def test_a_formal_sentence_keeps_its_facts_apart_from_its_asides():
 STYLES = Path(__file__).resolve().parent / "data"
 
 
-@pytest.mark.parametrize("style,floor,leaks", [("style-texting", 23, 2), ("style-formal", 23, 2)])
+@pytest.mark.parametrize("style,floor,leaks", [("style-texting", 24, 0), ("style-formal", 23, 2)])
 def test_days_in_other_styles_are_covered(style, floor, leaks):
     """Days written for this test in styles unlike the benchmark's (texting; long formal sentences)."""
     _, covered, leaked = coverage(STYLES / f"{style}.json")
     # Measured when written (2026-12-04): texting 24/27 with 2 leaked (13/27, 4 before casual.py),
-    # formal 24/26 with 2 leaked (20/26, 9 before). Floors, not targets.
+    # formal 24/26 with 2 leaked (20/26, 9 before); texting 25/27, none leaked, once an owner-less
+    # "next gig is …", a texted move and "switched to X, Y is too sweet" were read. Floors, not targets.
     assert len(covered) >= floor and len(leaked) <= leaks
