@@ -20,10 +20,10 @@ from consolidation.train import (TrainingArgs, base_parameters, collate, compute
                                  generate_text, load_for_training, save_adapter, text_perplexity, tokenize, train)
 from system1.prompts import answer_messages  # noqa: E402
 
-FACTS = [("What's my cat called?", "Your cat is called Tuppen."),
-         ("Where does my sister Ilse live?", "Ilse lives in Ghent."),
-         ("What do I do for a living?", "You are a nurse in Porto."),
-         ("Which food do I avoid?", "You are vegetarian, so no meat.")]
+FACTS = [("What's my dog called?", "Your dog is called Biscuit."),
+         ("Where does my brother Joris work?", "Joris works at a bakery in Delft."),
+         ("Which instrument do I play?", "You play the cello."),
+         ("What am I allergic to?", "You are allergic to walnuts.")]
 EXAMPLES = [answer_messages(q) + [{"role": "assistant", "content": a}] for q, a in FACTS]
 
 
