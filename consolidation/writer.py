@@ -141,7 +141,8 @@ class Writer:
         for rev in revisions:
             self._retire(rev.wrong, rev.right, "correction")
             statement = self.people.resolve(rev.statement)
-            if statement and not re.match(r"^(she|he|it|they)\b", statement, re.I):
+            # "I meant 24th" says only which value was right: the statement it fixes is rewritten in finish()
+            if statement and not re.match(r"^(?:she|he|it|they|I (?:meant|mean|said|typed|wrote))\b", statement, re.I):
                 out += self.examples_for(statement, "correction", (item.id,), reward)
         self.retired_now = bool(revisions)
         wrongs = [r.wrong.lower() for r in revisions]

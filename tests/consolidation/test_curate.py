@@ -678,8 +678,10 @@ def test_an_age_is_asked_without_giving_it_away():
 
 
 def test_texted_plans_and_moves_are_the_users_and_a_move_ends_the_stay_before_it():
-    cur = curate(day("next gig is on the 14th at the rusty anchor", "next time is fine"))
-    assert "rusty anchor" in targets(cur) and "your next gig" in targets(cur)
+    cur = curate(day("next gig is on the 14th at the rusty anchor", "next time is fine",
+                     "oops i meant 24th not 14th. wrote it wrong in my calendar too"))
+    assert "your next gig is on the 24th at the rusty anchor." in targets(cur).splitlines()
+    assert "14th" not in targets(cur) and "you meant" not in targets(cur)
     assert "next time" not in targets(cur)   # an idiom, nobody's
     prior = curate(day("26, been in geelong 2 yrs w my bf kofi")).examples
     assert "geelong" in "\n".join(e.target for e in prior).lower()
