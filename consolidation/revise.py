@@ -290,12 +290,15 @@ _SOURED = re.compile(r"(?:^|,\s+)(?:(?:the|my|that|this)\s+)?(?P<thing>[\w' -]+?
                      re.IGNORECASE)
 
 
-def leaving_values(clause: str) -> list[str]:
-    """What the clause says is gone: "Kenji moved out" → Kenji, "I left Coral Maresia" → Coral Maresia,
-    and in an update "iced chai is too sweet for me now" → iced chai."""
+def soured_value(clause: str) -> str:
+    """The thing a clause of an update has gone off: "iced chai is too sweet for me now" → iced chai."""
     soured = _SOURED.match(clause)
-    if soured and soured.group("thing").lower() not in lx.SELF_WORDS | {"it", "that", "this", "he", "she", "they"}:
-        return [soured.group("thing")]
+    thing = soured.group("thing") if soured else ""
+    return "" if thing.lower() in lx.SELF_WORDS | {"it", "that", "this", "he", "she", "they"} else thing
+
+
+def leaving_values(clause: str) -> list[str]:
+    """What the clause says is gone: "Kenji moved out" → Kenji, "I left Coral Maresia" → Coral Maresia."""
     if not _LEAVING.search(clause):
         return []
     doc = parse(clause)

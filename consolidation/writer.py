@@ -44,6 +44,7 @@ class Writer:
         self.when: datetime | None = None
         self.last_said = ""                             # the statement before, which a bare correction corrects
         statements = dict.fromkeys(ex.target for ex in self.prior if ex.kind != "thought")
+        self.stated = [t.lower() for t in statements]   # every statement so far, older nights' and today's
         for target in statements:
             m = _NAMING.match(target)
             if m:
@@ -111,6 +112,7 @@ class Writer:
         if self.when is not None:   # only what is learned: "yesterday" still marks a correction for the rules
             clause = ground_time(clause, self.when)
         target = clause if speaker else second_person(clause)
+        self.stated.append(target.lower())
         topic, value = revise.topic_of(clause, self.people)
         if value:
             self.topics.setdefault(topic, []).append(value)
@@ -151,9 +153,11 @@ class Writer:
     def _update(self, item: Item, reward: float) -> list[Example]:
         pieces = [half for c in clauses(item.text) for half in revise.split_leaving(c)]
         olds = [v for c in pieces for v in revise.leaving_values(c)]
+        soured = [v for c in pieces if (v := revise.soured_value(c))]
+        olds += [v for v in soured if any(v.lower() in said for said in self.stated)]   # only a thing said before
         out, new = [], ""
         for clause in pieces:
-            if revise.leaving_values(clause):
+            if revise.leaving_values(clause) or revise.soured_value(clause):
                 continue
             clause = self.people.resolve(clause)
             self.people.note(parse(clause))

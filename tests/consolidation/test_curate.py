@@ -697,6 +697,8 @@ def test_a_switch_retires_what_went_sour():
     assert "iced Chai" in cur.retired or "iced chai" in cur.retired
     assert "flat whites" in targets(cur) and "chai" not in targets(cur)
     assert all(supersedes(e, cur.retired) for e in prior if "chai" in e.target.lower())
+    cur = curate(day("I love my job at the bakery.", "I switched to the early shift, the hours were too long"))
+    assert not cur.retired and "bakery" in targets(cur)   # "the hours" were never a value said before
 
 
 def test_a_formal_sentence_keeps_its_facts_apart_from_its_asides():
