@@ -152,12 +152,13 @@ class Writer:
 
     def _update(self, item: Item, reward: float) -> list[Example]:
         pieces = [half for c in clauses(item.text) for half in revise.split_leaving(c)]
-        olds = [v for c in pieces for v in revise.leaving_values(c)]
-        soured = [v for c in pieces if (v := revise.soured_value(c))]
-        olds += [v for v in soured if any(v.lower() in said for said in self.stated)]   # only a thing said before
+        leaving = {c: revise.leaving_values(c) for c in pieces}   # each piece parsed once
+        soured = {c: revise.soured_value(c) for c in pieces}
+        olds = [v for c in pieces for v in leaving[c]]
+        olds += [v for v in soured.values() if v and any(v.lower() in said for said in self.stated)]   # said before
         out, new = [], ""
         for clause in pieces:
-            if revise.leaving_values(clause) or revise.soured_value(clause):
+            if leaving[clause] or soured[clause]:
                 continue
             clause = self.people.resolve(clause)
             self.people.note(parse(clause))
