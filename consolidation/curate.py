@@ -72,8 +72,8 @@ def reward_for(item: Item, previous_items: Sequence[Item] = (), next_item: Item 
 def supersedes(example: Example, retired: Sequence[str], topics: Sequence[str] = ()) -> bool:
     """Does tonight's curation make this (older) example wrong? Its target holds a retired
     value (case-insensitive), or its topic was replaced by an update tonight."""
-    target = example.target.lower()
-    if any(value and value.lower() in target for value in retired):
+    target, kept = example.target.lower(), {v.lower() for v in example.keeps}
+    if any(value and value.lower() in target and value.lower() not in kept for value in retired):
         return True
     return bool(example.topic) and example.topic in set(topics) and example.kind not in ("correction", "update")
 
@@ -89,9 +89,13 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
     for i, item in enumerate(items):
         reward = reward_for(item, items[:i], items[i + 1] if i + 1 < len(items) else None)
         score, reason = _score(item)
+        if reason == "small_talk" and item.kind == "exchange" and writer.owned_reference(item.text):
+            score, reason = 0.7, ""   # "The allotment is renowned for its marrows": the one said just before
         cur.scores[item.id] = score
         if reason:
             cur.dropped.append((item.id, reason))
+            if reason == "small_talk" and item.kind == "exchange":
+                writer.last_said = item.text   # what a bare "no wait, eighty" after it corrects
             continue
         made = _judged(judge, item, reward, night) if judge else None
         if made is None:
@@ -147,7 +151,7 @@ def _score(item: Item) -> tuple[float, str]:
 
 _ABOUT_SOMEONE = re.compile(r"^(?:(?:and|also|oh,? and|so|plus),?\s+)?"
                             r"(?!(?:hi|hello|hey|okay|ok|good|bye|thanks|right|well|alright|great|sure|cool|yes|no)\b)"
-                            r"(?:(?:he|she|[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|grew|went|got|came|made|took|had|"
+                            r"(?:(?:he|she|(?:(?:mr|mrs|ms|dr|prof)\.?\s+)?[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|grew|went|got|came|made|took|had|"
                             r"(?!this\b|thanks\b)\w+(?<!s)s|\w+ed)\b)|"
                             # "Vasco and his wife are expecting", "Ana and Rui got married": two people at once
                             r"[A-Z][a-z]+ and (?:(?:his|her|their) \w+|[A-Z][a-z]+) (?:are|were|have|had|\w+ed)\b)",

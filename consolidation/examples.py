@@ -42,6 +42,7 @@ class Example:
     topic: str = ""                   # what it is about, for superseding older values
     retires: tuple[str, ...] = ()     # wrong or outdated values this example replaces
     night: str = ""                   # ISO date of the night that made it
+    keeps: tuple[str, ...] = ()       # retired values it states of someone else ("Darwin is where my cousin is")
 
     @property
     def id(self) -> str:
@@ -51,13 +52,15 @@ class Example:
         return answer_messages(self.prompt) + [{"role": "assistant", "content": self.target}]
 
     def to_json(self) -> dict:
-        return {"id": self.id, **asdict(self), "sources": list(self.sources), "retires": list(self.retires)}
+        return {"id": self.id, **asdict(self), "sources": list(self.sources), "retires": list(self.retires),
+                "keeps": list(self.keeps)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Example":
         data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         data["sources"] = tuple(data.get("sources") or ())
         data["retires"] = tuple(data.get("retires") or ())
+        data["keeps"] = tuple(data.get("keeps") or ())
         return cls(**data)
 
     def dumps(self) -> str:

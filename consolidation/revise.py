@@ -81,9 +81,9 @@ def correction_pairs(text: str) -> list[Revision]:
         wrong = _singular_day(_value(after, first=True))
         right = _value(before, first=False)
         if wrong and right and wrong.lower() != right.lower():
-            out.append(Revision(right, wrong, _clean_statement(before)))
+            out.append(Revision(right, wrong, clean_statement(before)))
     if not out:
-        said = re.search(r"\bI (?:said|wrote|told you|typed|called|put|mentioned)\b(.+?),?\s+but\s+(.+?)(?:[.!?]|$)",
+        said = re.search(r"\bI (?:said|wrote|told you|typed|called|put|mentioned)\b(.+?),?\s+but\s+(.+?)(?:[.!?;]|$)",
                          masked, re.IGNORECASE)
         if said:
             out += _diff_pair(*(g.replace(_DOT, ".") for g in said.groups()))
@@ -96,7 +96,7 @@ def correcting(previous: str, text: str) -> list[Revision]:
     same kind that differs is the wrong one, and the statement is the one before with it replaced.
     Only a short correction is read so: a longer one says more than which value was wrong."""
     first = re.split(r"(?<=[.!?])\s+", text.strip())[0]
-    actual = _clean_statement(first).rstrip(".!")
+    actual = clean_statement(first).rstrip(".!")
     short = len(actual.split()) <= 5
     if not short:   # "Mr Pemberton is thought to be eighty years old, since he …": the clause, not the reason
         actual = re.split(r",\s+|\s+(?:since|because|as)\s+", actual)[0]
@@ -144,7 +144,7 @@ def _singular_day(value: str) -> str:
     return value[:-1] if value.lower().rstrip("s") in _DAYS and value.lower().endswith("s") else value
 
 
-def _clean_statement(text: str) -> str:
+def clean_statement(text: str) -> str:
     text = re.sub(r"^.*?(?:wrong|sorry|mixed it up|my bad|oops|wait|scratch that|typo|misstated that|misspoke|"
                   r"correct myself(?: on [^:]*)?)\s*(?:too|again)?\s*[,!.:—–-]?\s*", "", text.strip(),
                   flags=re.IGNORECASE)
@@ -186,6 +186,9 @@ def _value_spans(doc) -> list[str]:
 
 def _diff_pair(said: str, actual: str) -> list[Revision]:
     """"I wrote Oddmund earlier, but my dad's name is Oddvar": the values that differ, aligned by type."""
+    cleft = _uncleft(said, actual)
+    if cleft:
+        return cleft
     a, b = parse(said), parse(actual)
     a_words = {t.lower_ for t in a}
     b_words = {t.lower_ for t in b}
@@ -203,6 +206,39 @@ def _diff_pair(said: str, actual: str) -> list[Revision]:
                 right_value += wrong_value[wrong_value.index(" "):]
             return [Revision(right_value, wrong_value, statement)]
     return [Revision(right[-1].text, wrong[-1].text, statement)]
+
+
+_CLEFT = re.compile(r"^it(?:\s+was|\s+is|'s)\s+(?:in fact\s+|actually\s+|really\s+)?(?P<value>.+?)\s+that\s+"
+                    r"(?P<rest>(?:I|we|he|she|they)\s+.+)$", re.IGNORECASE)
+
+
+def _uncleft(said: str, actual: str) -> list[Revision]:
+    """"I said that I rowed at Durham, but it was in fact fencing that I took up there": the value
+    the cleft puts first is the right one, the word of its kind that only the first telling has is the
+    wrong one (a deed retires the old telling whole), and "there" is the place that telling named ("I took up fencing at Durham")."""
+    match = _CLEFT.match(actual.strip())
+    if not match:
+        return []
+    value, rest = match.group("value"), match.group("rest")
+    a = parse(said)
+    place = next((t for t in a if t.dep_ == "pobj" and t.pos_ == "PROPN" and t.head.lower_ in ("at", "in")), None)
+    if place is not None:
+        rest = re.sub(r"\bthere\b", f"{place.head.text} {place.text}", rest)
+    b = parse(rest)
+    verb = next((t for t in b if t.dep_ == "ROOT"), None)
+    if verb is None:
+        return []
+    end = max([verb.i] + [c.i for c in verb.children if c.dep_ == "prt"])
+    statement = " ".join([b[:end + 1].text, value, b[end + 1:].text]).strip()
+    right = parse(value)
+    head = next((t for t in reversed(right) if t.pos_ in ("VERB", "NOUN", "PROPN", "NUM")), right[-1])
+    said_lemmas, now_lemmas = {t.lemma_.lower() for t in a}, {t.lemma_.lower() for t in parse(statement)}
+    wrong = [t for t in a if t.pos_ in ("VERB", "NOUN", "PROPN", "NUM") and t.lemma_.lower() not in now_lemmas
+             and (t.pos_ == "VERB") == (head.pos_ == "VERB")]
+    if not wrong or head.lemma_.lower() in said_lemmas:
+        return []
+    # a deed is no value to put in the old telling's place ("where you fencing"): that telling goes
+    return [Revision("" if head.pos_ == "VERB" else head.text, wrong[-1].text, statement)]
 
 
 def _owner_for_pronoun(actual: str, said) -> str:

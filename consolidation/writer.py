@@ -43,6 +43,8 @@ class Writer:
         self.retired_now = False
         self.when: datetime | None = None
         self.last_said = ""                             # the statement before, which a bare correction corrects
+        self.said_before = ""                           # the item before this one ("She's Deb" names who it spoke of)
+        self.owned: dict[str, str] = {}                 # a thing said today -> whose: "allotment" -> "Ambrose's"
         statements = dict.fromkeys(ex.target for ex in self.prior if ex.kind != "thought")
         self.stated = [t.lower() for t in statements]   # every statement so far, older nights' and today's
         for target in statements:
@@ -69,21 +71,64 @@ class Writer:
         p = perceive(item.text)
         if p.is_correction or revise.is_correction(item.text):
             return self._correction(item, reward)
-        self.last_said = item.text
+        self.said_before, self.last_said = self.last_said, item.text
         if revise.is_update(item.text) and p.category in ("fact", "preference", "small_talk"):   # "X has news too: …"
             return self._update(item, reward)
         return self._statements(item, clauses(item.text), p.category, reward)
 
+    def owned_reference(self, text: str) -> str:
+        """`text` with its opening "The allotment" made whose it is ("Ambrose's allotment"), when
+        a thing of that name was said today to be someone's ("… at his allotment"); else ""."""
+        m = re.match(r"^The (\w+)\b", text.strip())
+        owner = self.owned.get(m.group(1).lower()) if m else None
+        return f"{owner} {m.group(1)}{text.strip()[m.end():]}" if owner else ""
+
+    def _note_owned(self, doc) -> None:
+        subject = next((t for t in doc if t.dep_ == "nsubj" and t.text[:1].isupper() and t.pos_ != "PRON"), None)
+        for tok in doc:
+            poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+            if tok.pos_ != "NOUN" or poss is None:
+                continue
+            if poss.lower_ in ("my", "our"):
+                self.owned[tok.lower_] = poss.lower_.capitalize()
+            elif poss.lower_ in ("his", "her") and subject is not None:
+                self.owned[tok.lower_] = f"{subject.text}'s"
+
+    def _named_after(self, clause: str, previous) -> str | None:
+        """"My mum drives buses." … "She's Deb": the name of the relative the statement before spoke
+        of, when "she" or "he" fits only one unnamed relative there ("My mum is called Deb.")."""
+        clause = clause.strip()
+        m = _HER_NAME.match(clause) or _CALLED.search(clause)
+        if not m:
+            return None
+        name = parse(clause).char_span(m.start(2), m.end(2))
+        if name is None or name.root.ent_type_ in ("NORP", "GPE", "LANGUAGE", "DATE") or name.root.pos_ != "PROPN":
+            return None   # "She's French", "He's Catholic"
+        gender = "f" if m.group(1).lower() in ("she", "her") else "m"
+        known = {p.name for p in self.people.seen if p.name}
+        for before in (previous, parse(self.said_before) if self.said_before else None):   # this item, the one before
+            roles = {t.lower_ for t in before or [] if lx.GENDER.get(t.lower_) == gender
+                     and any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in t.children)
+                     and not any(c.text in known for c in t.children if c.dep_ in ("appos", "compound"))}
+            if roles:
+                return f"My {roles.pop()} is called {m.group(2)}." if len(roles) == 1 else None
+        return None
+
     def _statements(self, item: Item, pieces: list[str], kind: str, reward: float) -> list[Example]:
         out, previous = [], None
+        if any(self._named_after(c, None) for c in pieces):   # "shes deb but everyone calls her Debs"
+            pieces = [c for c in pieces if not re.match(r"^(?:she|he)(?:'s|\s+is)\s+\w+[.!]?$", c.strip(), re.I)]
         for clause in pieces:
-            named = named_by_pronoun(clause, previous)
+            named = named_by_pronoun(clause, previous) or self._named_after(clause, previous)
             clause = self.people.possessive(named) if named else reported(self.people.resolve(clause))
+            referred = self.owned_reference(clause)   # the thing is the user's or someone's they named
+            clause = referred or clause
             doc = previous = parse(clause)
             self.people.note(doc)
+            self._note_owned(doc)
             if has_secret(clause):
                 continue
-            if about_user(clause) or kind == "document" or self._names_someone(clause):
+            if about_user(clause) or kind == "document" or referred or self._names_someone(clause):
                 out += self.examples_for(clause, kind, (item.id,), reward)
             for said in relative_clauses(doc):   # "…, Leila, who's a dentist": what Leila is
                 out += self.examples_for(said, kind, (item.id,), reward)
@@ -109,6 +154,7 @@ class Writer:
         """The statement in the second person (or, of a `speaker`, as it is), asked back many ways."""
         kind = kind if kind in ("fact", "preference", "correction", "update", "document") else "fact"
         clause = _GREETING.sub("", clause) or clause
+        clause = _FORMER_ASIDE.sub("", clause)   # what it is no longer is not learned as what it is
         if self.when is not None:   # only what is learned: "yesterday" still marks a correction for the rules
             clause = ground_time(clause, self.when)
         target = clause if speaker else second_person(clause)
@@ -139,7 +185,7 @@ class Writer:
         out = []
         revisions = revise.correction_pairs(item.text) or revise.correcting(self.last_said, item.text)
         if not revisions:   # no value to retire: what it says is still said ("Actually, my cat is called Tuppen")
-            return self._statements(item, clauses(item.text), "correction", reward)
+            return self._statements(item, clauses(revise.clean_statement(item.text)), "correction", reward)
         for rev in revisions:
             self._retire(rev.wrong, rev.right, "correction")
             statement = self.people.resolve(rev.statement)
@@ -148,7 +194,21 @@ class Writer:
                 out += self.examples_for(statement, "correction", (item.id,), reward)
         self.retired_now = bool(revisions)
         wrongs = [r.wrong.lower() for r in revisions]
-        return [ex for ex in out if not any(w in ex.target.lower() for w in wrongs)]
+        out = [ex for ex in out if not any(w in ex.target.lower() for w in wrongs)]
+        return out + self._elsewhere(item, revisions, reward)
+
+    def _elsewhere(self, item: Item, revisions: list[revise.Revision], reward: float) -> list[Example]:
+        """"No wait, Hobart. Darwin is where my cousin Jarrah is": the wrong value is true of
+        someone else, which the correction says in the same breath. That is learned, and kept
+        through tonight's retirement of the value."""
+        rights = [r.right.lower() for r in revisions if r.right]
+        pieces = [c for c in clauses(item.text)[1:] if not any(r in c.lower() for r in rights)
+                  and any(r.wrong.lower() in c.lower() for r in revisions)]
+        pieces = [c for c in pieces if lx.is_person_role(" ".join(re.findall(r"\bmy (\w+)", c.lower())[:1]))
+                  or self._names_someone(c)]
+        made = self._statements(item, [re.split(r",\s+(?=I\b)", c)[0] for c in pieces], "fact", reward)
+        keeps = tuple(r.wrong for r in revisions)
+        return [replace(ex, keeps=tuple(w for w in keeps if w.lower() in ex.target.lower())) for ex in made]
 
     def _update(self, item: Item, reward: float) -> list[Example]:
         pieces = [half for c in clauses(item.text) for half in revise.split_leaving(c)]
@@ -186,7 +246,7 @@ class Writer:
 
     def _names_someone(self, clause: str) -> bool:
         """Does the clause open with a person the user has named ("Leonor has changed her mind")?"""
-        first = re.match(r"^([A-Z][\w-]+)", clause)
+        first = re.match(r"^(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?([A-Z][\w-]+)", clause)
         names = {p.name for p in self.people.seen if p.name}
         return bool(first) and (first.group(1) in names or _is_name(clause, first.group(1)))
 
@@ -235,7 +295,15 @@ class Writer:
         if ex.kind == "thought":
             return _fix_thought(ex, retired)
         prompt, target, kind, retires = ex.prompt, ex.target, ex.kind, set(ex.retires)
+        kept = {v.lower() for v in ex.keeps}
+        retired = [r for r in retired if r.lower() not in kept]
         for old, new, why in self.swaps:
+            if old.lower() in kept:
+                continue
+            if old.lower() in target.lower() and not new and old.lower() not in prompt.lower():
+                if (cut := _without_aside(target, old)) != target:   # the rest of what was said still holds
+                    target = cut
+                    retires.add(old)
             if old.lower() in target.lower():
                 if not new or why == "update" and (_inside_longer_name(old, target) or _DURATION.search(target)):
                     return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not, and
@@ -252,6 +320,13 @@ class Writer:
 
 _DURATION = re.compile(r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|"
                        r"several|many|a few) (?:years?|months?|decades?)\b|\bsince (?:\d{4}|I was)\b", re.IGNORECASE)
+
+
+def _without_aside(text: str, old: str) -> str:
+    """`text` less the aside that says `old` (", where you rowed, rather badly, for your college"),
+    when the rest still says something; otherwise `text` as it was."""
+    cut = re.sub(rf",\s+(?:where|when|which|who)\b[^.;!?]*\b{re.escape(old)}\b[^.;!?]*", "", text, flags=re.IGNORECASE)
+    return cut if cut != text and len(cut.split()) >= 4 else text
 
 
 def _swapped(text: str, old: str, new: str) -> str:
@@ -318,6 +393,13 @@ def _fix_thought(ex: Example, retired: list[str]) -> Example | None:
 
 def _is_name(clause: str, word: str) -> bool:
     return any(e.text.split()[0] == word and e.label_ in ("PERSON", "ORG") for e in parse(clause).ents)
+
+
+_HER_NAME = re.compile(r"^(she|he)(?:'s|\s+is)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
+_CALLED = re.compile(r"\b(?:everyone|everybody|people|they|we|I|all)\s+calls?\s+(her|him)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
+_FORMER_ASIDE = re.compile(r",\s+(?:which|that|a|quite)\b[^.;!?]*\b(?:former|previous|earlier|old)\s+"
+                           r"(?:practice|job|firm|employer|role|post|position|work|life|place|home|flat|house)\b[^.;!?]*",
+                           re.IGNORECASE)
 
 
 def _strip_markers(clause: str) -> str:

@@ -473,8 +473,9 @@ def coverage(path: Path) -> tuple[list[dict], list[str], list[str]]:
     texts = [e.target.lower() for e in examples]
     probes = [p for p in data["probes"] if p["kind"] != "absent"]
     covered = [p["id"] for p in probes if any(a.lower() in t for a in p["answers"] for t in texts)]
-    leaked = [p["id"] for p in probes if p["kind"] in ("update", "correction")
-              and any(f.lower() in t for f in p["forbidden"] for t in texts)]
+    leaked = [p["id"] for p in probes if p["kind"] in ("update", "correction")   # unless said of someone else
+              and any(f.lower() in e.target.lower() and f.lower() not in " ".join(e.keeps).lower()
+                      for f in p["forbidden"] for e in examples)]
     print(f"{data['name']}: answers covered {len(covered)}/{len(probes)}, forbidden leaked {len(leaked)}: {leaked}")
     return probes, covered, leaked
 
@@ -712,11 +713,63 @@ def test_a_formal_sentence_keeps_its_facts_apart_from_its_asides():
 STYLES = Path(__file__).resolve().parent / "data"
 
 
-@pytest.mark.parametrize("style,floor,leaks", [("style-texting", 24, 0), ("style-formal", 23, 2)])
+@pytest.mark.parametrize("style,floor,leaks", [("style-texting", 26, 0), ("style-formal", 25, 0)])
 def test_days_in_other_styles_are_covered(style, floor, leaks):
     """Days written for this test in styles unlike the benchmark's (texting; long formal sentences)."""
     _, covered, leaked = coverage(STYLES / f"{style}.json")
     # Measured when written (2026-12-04): texting 24/27 with 2 leaked (13/27, 4 before casual.py),
     # formal 24/26 with 2 leaked (20/26, 9 before); texting 25/27, none leaked, once an owner-less
-    # "next gig is …", a texted move and "switched to X, Y is too sweet" were read. Floors, not targets.
+    # "next gig is …", a texted move and "switched to X, Y is too sweet" were read; texting 27/27 and
+    # formal 26/26, none leaked, once "everyone calls her Debs" named the mum of the message before, the
+    # cousin in Darwin outlived the sister's correction, "The allotment …" was Ambrose's, "it was in fact
+    # fencing that I took up there" retired the rowing, not Durham, and "…, a departure from my former
+    # practice" was not learned as the practice. Floors, not targets.
     assert len(covered) >= floor and len(leaked) <= leaks
+
+
+def test_a_cleft_correction_retires_the_deed_and_keeps_the_place():
+    cur = curate(day("I read law at Durham, where I rowed, rather badly, for my college.",
+                     "I said that I rowed at Durham, but it was in fact fencing that I took up there; "
+                     "the rowing was my brother's pursuit, at Bristol."))
+    text = targets(cur)
+    assert "you took up fencing at durham" in text
+    assert "rowed" not in text and "bristol" not in text
+    assert "you read law at durham." in text   # the aside with the deed goes, the rest still holds
+
+
+def test_she_is_named_after_the_relative_the_message_before_spoke_of():
+    cur = curate(day("my mum drives buses in ballarat, has for like 20 yrs", "shes deb but everyone calls her debs"))
+    assert "What is my mum's name?" in prompts_for(cur, "Your mum is called Debs")
+    assert not any(" is deb." in e.target for e in cur.examples)
+    cur = curate(day("My mum drives buses in Ballarat.", "She's French, but she lives here now."))
+    assert not any("called French" in e.target for e in cur.examples)
+
+
+def test_the_thing_said_before_is_whose_it_was():
+    cur = curate(day("Ambrose spends Saturday mornings at his allotment.",
+                     "The allotment is famous for its marrows, one of which weighed some 38 pounds."))
+    assert any(e.target.startswith("Ambrose's allotment is famous") and "38" in e.target for e in cur.examples)
+
+
+def test_a_correction_that_says_whose_the_wrong_value_is_keeps_that_fact():
+    from consolidation.dataset import is_retired
+
+    cur = curate(day("My sister lives in Darwin.", "No wait, Hobart. Darwin is where my cousin Jarrah is."))
+    cousin = [e for e in cur.examples if "cousin Jarrah is" in e.target and "Darwin" in e.target]
+    assert cousin and all(e.keeps == ("Darwin",) for e in cousin)
+    assert not any(is_retired(e, cur.retired) for e in cousin) and "Darwin" in cur.retired
+    sister = [e for e in cur.examples if "sister" in e.target]
+    assert sister and all("Hobart" in e.target and "Darwin" not in e.target for e in sister)
+
+
+def test_what_a_job_no_longer_is_is_not_learned_as_what_it_is():
+    cur = curate(day("I lead a small team handling patents for medical devices, which is a considerable "
+                     "departure from the farm machinery of my former practice."))
+    assert "medical devices" in targets(cur) and "farm machinery" not in targets(cur)
+
+
+def test_a_bare_correction_corrects_a_remark_that_was_not_learned():
+    cur = curate(day("Our tortoise is called Mr Pemberton.", "Mr Pemberton is believed to be sixty years of age.",
+                     "Forgive me, I misstated that: Mr Pemberton is thought to be eighty years old."))
+    text = targets(cur)
+    assert "eighty" in text and "sixty" not in text and "forgive" not in text
