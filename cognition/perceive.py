@@ -20,7 +20,7 @@ CATEGORIES = ("correction", "praise", "preference", "fact", "question", "small_t
 _CORRECTION = re.compile(
     r"^\s*(no[,.!—–-]|nope|not quite|actually[, ]|wrong|sorry,? (that'?s|that is|i) (wrong|meant|mixed)|correction)"
     r"|\b(that'?s|that is|you'?re|you are) (wrong|not right|incorrect|mistaken)"
-    r"|\bi (meant|mean) \b|\bi (said|wrote|typed) .{1,60}\b(but|,) (it'?s|it is|actually|i meant)"
+    r"|\bi meant\b|\bi mean,? (?:\S+ ?){1,3}[.!]?$|\bi (said|wrote|typed) .{1,60}\b(but|,) (it'?s|it is|actually|i meant)"
     r"|\bnot .{1,40}, (but|it'?s)\b|\b(mixed|mix) (it|them) up\b|\bi misspoke\b|\bcorrect(ion)?:"
     r"|^\s*(no+,? wait|wait,? no|oh,? wait|oops|whoops|scratch that|my bad)\b"
     r"|\b(typo|autocorrect(ed)?|misstated|misspoke|correct myself|i was wrong|i got (that|it) wrong|i made a mistake)\b",

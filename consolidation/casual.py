@@ -71,6 +71,9 @@ _OWNERLESS = re.compile(r"^(?:(?:ok|so|and|also|oh),?\s+)*(?=favou?rite\b|(?:nex
 _WORD = re.compile(r"(?<![\w'])[a-z0-9/]+(?![\w'])")
 
 
+_BARE_NAME = re.compile(r",\s+(?:the\s+)?name(?: of (?:the\s+|my\s+|our\s+)?[a-z]+)? is\s+(?=[A-Z])")
+
+
 def normalize(text: str) -> str:
     """`text` in plain written English (see the module docstring); unchanged when it is."""
     casual = text == text.lower() and re.search(r"[a-z]", text) is not None
@@ -79,6 +82,7 @@ def normalize(text: str) -> str:
     words = re.sub(r"\b[Mm]e,?\s+(?=I'm\b)", "", words)   # "me i'm a dental nurse"
     words = re.sub(r"([!?.])\1+", r"\1", words)            # "moved!!!" → "moved!"
     words = _ASIDE.sub("", words)
+    words = _BARE_NAME.sub(". Its name is ", words)   # "we have cat, name is Barsik": the cat's name
     if casual:   # "26, been in geelong 2 yrs": a bare number opening a message is the speaker's age
         words = re.sub(r"(^|[.!?]\s+)(\d{1,2}),\s+", r"\1I'm \2. ", words)
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", words.strip()) if s]

@@ -110,12 +110,13 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
 
 def _plain(item: Item) -> Item:
     """The user's words in plain written English ("my sis lives in darwin" → "My sister lives in
-    Darwin"): `consolidation.casual`. The model's own thoughts are left as written."""
+    Darwin"): `consolidation.casual`; a slip the message repairs as it goes is left out. The model's own thoughts are left as written."""
     if item.kind in ("thought", "daydream"):
         return item
     from consolidation.casual import normalize
+    from consolidation.revise import without_repairs
 
-    text = normalize(item.text)
+    text = without_repairs(normalize(item.text))
     return item if text == item.text else replace(item, text=text)
 
 

@@ -398,10 +398,11 @@ def named_by_pronoun(clause: str, previous) -> str | None:
     match = _NAMED_BY_PRONOUN.match(clause.strip())
     if not match or previous is None:
         return None
-    things = [t for t in previous if t.pos_ == "NOUN" and t.dep_ in ("dobj", "attr", "nsubj")
+    things = [t for t in previous if t.pos_ == "NOUN" and t.dep_ in ("dobj", "attr", "nsubj", "pobj")
               and t.ent_type_ not in ("DATE", "TIME") and not _bare_name(t)
               and (not lx.is_person_role(t.lemma_) or t.dep_ == "dobj" and not any(c.dep_ == "poss" for c in t.children))]
-    things.sort(key=lambda t: t.dep_ == "nsubj")   # what the clause introduced before what it is about
+    # what the clause introduced, then where it went ("I go to chess club. Its name is Ratsu"), then what it is about
+    things.sort(key=lambda t: {"pobj": 1, "nsubj": 2}.get(t.dep_, 0))
     if not things:
         return None   # a person role may be named only when it is new ("expecting a baby girl"), not "my sister"
     return f"{_owner(things[0])} {role_text(things[0])} is called {match.group(1)}."

@@ -25,9 +25,17 @@ _UPDATE = re.compile(
     r"\b(instead|new|no more|no longer|anymore|any more|moved (?:out|away|to)|quit|left|stopped|started|"
     r"switched|promoted|changed (?:his|her|my|their|our) mind|closed(?: down)?|as of|joined|these days|retired|"
     r"relocated|relocating|(?:has|have) been sold|resigned|since relocated|abandoned|(?:decided|persuaded|chose) to abandon|gave up|given up|"
-    r"just moved|(?:we|I) (?:live|are living|am living) in [A-Z][\w-]*(?: [A-Z][\w-]*)* now)\b",
+    r"just moved|(?:gave|handed in) (?:\w+ )*?my notice|that I leave|"
+    r"(?:we|I) (?:live|are living|am living) in [A-Z][\w-]*(?: [A-Z][\w-]*)* now)\b",
     re.IGNORECASE)
+_NAME = r"([A-Z][\w&'-]*(?: (?:& |and |of )?[A-Z][\w&'-]*)*)"
+_GONE_FROM = re.compile(
+    rf"\b(?i:not (?:anymore|any more|any longer)|no (?:more|longer))\s+(?:in|at|with|for)\s+{_NAME}"
+    rf"|\b(?i:gave|give|handed|hand)\s+(?:in\s+)?my\s+notice\s+(?:to|at)\s+{_NAME}"
+    rf"|\b(?i:gave|give|handed|hand)\s+{_NAME}\s+my\s+notice"
+    rf"|\b(?i:tell|told)\s+{_NAME}\s+(?:that\s+)?I(?:'m| am| will)?\s+(?:leave|leaving|quit|quitting)\b")
 _LEAVING = re.compile(r"\b(moved out|moved away|closed(?: down)?|quit|left|stopped|no more|no longer|gave up|"
+                      r"not anymore|not any more|my notice|that I leave|I am leaving|I'm leaving|"
                       r"given up|sold|split up|broke up|died|passed away|resigned|abandoned|"
                       r"(?:decided|persuaded|chose) to abandon)\b", re.IGNORECASE)
 _CHANGED_MIND = re.compile(r"^\w+(?:'s)?\s+(?:has\s+|have\s+)?changed (?:his|her|their|my|our) minds?$", re.IGNORECASE)
@@ -48,12 +56,18 @@ class Revision:
     statement: str      # the clause stating the right value, first person, "" if none
 
 
-_SAID_BUT = re.compile(r"\bI (?:said|wrote|told you|typed|called|put|mentioned)\b.+?,?\s+but\b", re.IGNORECASE)
+_SAID_BUT = re.compile(r"\bI (?:said|wrote|write|told you|tell you|typed|called|put|mentioned|say)\b.+?,?\s+"
+                       r"(?:but|(?:and )?(?:that's|that is|this is|I got (?:that|it)) (?:wrong|a mistake|mistake))\b",
+                       re.IGNORECASE)
+
+
+_ADMISSION = re.compile(r"\b(?:sorry|wrong|mistake|confus\w*|mix(?:ed)?(?: it| them)? up|mix it|I meant)\b", re.IGNORECASE)
 
 
 def is_correction(text: str) -> bool:
-    """Wording perception may miss: "I said X earlier, but it's Y"."""
-    return bool(_SAID_BUT.search(text)) and bool(correction_pairs(text))
+    """Wording perception may miss: "I said X earlier, but it's Y", "Sorry, I confuse. My car is
+    a Fabia, not Octavia", "I got something wrong, Pickles isn't fourteen, he's thirteen"."""
+    return bool(_SAID_BUT.search(text) or _ADMISSION.search(text)) and bool(correction_pairs(text))
 
 
 def is_update(text: str) -> bool:
@@ -70,6 +84,29 @@ def _a_side(text: str, match: re.Match) -> bool:
         _SIDE_BEFORE.search(text, 0, match.start()) or _SIDE_AFTER.match(text, match.end()))
 
 
+_REPAIR = re.compile(r"(?:,|\.|\.\.\.|\s)\s*(?:and,?\s+)?(?:wait,? no|no,? wait|scratch that|no,? sorry)\b[,.]?"
+                     r"(?:\s*(?:scratch that|sorry|I mean)\b[,.]?)?\s+", re.IGNORECASE)
+
+
+def without_repairs(text: str) -> str:
+    """A message that corrects itself as it goes ("she's twelve and, wait no, scratch that, she's
+    eleven", "He have 11 years... no, sorry, he is 12") as it ends up: the slip is left out, so the
+    wrong value is never learned and there is nothing to retire. A bare value replaces as many
+    words at the end of the slip ("My dog is Rex, wait no, Max")."""
+    while (m := _REPAIR.search(text)) and m.start() > 0:
+        before, after = text[:m.start()].rstrip(" ,"), text[m.end():]
+        before = re.sub(r"\s+and$", "", before)
+        value = re.split(r"[,.;!?]", after, maxsplit=1)[0].split()
+        if 0 < len(value) <= 3 and not {w.lower() for w in value} & (_AUXILIARIES | {"i", "i'm", "he's", "she's", "it's"}):
+            words = before.split()
+            text = " ".join(words[:-len(value)] + [after])
+            continue
+        cut = max(before.rfind(", "), max(before.rfind(p) for p in (". ", "! ", "? ")), 0)
+        head = before[:cut + 2] if cut else ""
+        text = head + (after[:1].upper() + after[1:] if not head or head.rstrip().endswith((".", "!", "?")) else after)
+    return text
+
+
 def correction_pairs(text: str) -> list[Revision]:
     """(right, wrong) pairs in a correction message, with the corrected clause."""
     out = []
@@ -83,11 +120,60 @@ def correction_pairs(text: str) -> list[Revision]:
         if wrong and right and wrong.lower() != right.lower():
             out.append(Revision(right, wrong, clean_statement(before)))
     if not out:
-        said = re.search(r"\bI (?:said|wrote|told you|typed|called|put|mentioned)\b(.+?),?\s+but\s+(.+?)(?:[.!?;]|$)",
-                         masked, re.IGNORECASE)
+        for m in _ISNT.finditer(masked):   # "Pickles isn't fourteen, he's thirteen"
+            if m.group("subj").lower() in ("he", "she", "it", "they", "that", "this", "there"):
+                continue   # "She was not pleased, she is cross": a mood, not a slip
+            wrong, right = (_short_value(m.group(g).replace(_DOT, ".")) for g in ("wrong", "right"))
+            if not re.search(r"\b(?:morning|afternoon|evening|night)s?$", wrong):
+                right = re.sub(r"\s+(?:morning|afternoon|evening|night)s?$", "", right)
+            if wrong and right and wrong.lower() != right.lower():
+                out.append(Revision(right, _singular_day(wrong), f"{m.group('subj')} is {m.group('right').strip()}"))
+    if not out:
+        owned = _SAID_WRONG.search(masked)
+        if owned:
+            out += _said_then_wrong(*(g.replace(_DOT, ".") for g in owned.groups()))
+    if not out:
+        said = re.search(rf"\bI {_SAID_VERBS}\b(.+?),?\s+but\s+(.+?)(?:[.!?;]|$)", masked, re.IGNORECASE)
         if said:
             out += _diff_pair(*(g.replace(_DOT, ".") for g in said.groups()))
     return out
+
+
+def _short_value(text: str) -> str:
+    """A value said in a few words is those words, less an article ("a basset hound"); a longer one
+    is its first noun phrase or number."""
+    words = [w for w in text.split() if w.lower() not in ("a", "an", "the")]
+    return " ".join(words) if len(words) <= 3 else _value(text, first=True)
+
+
+_ISNT = re.compile(r"(?P<subj>\b[A-Z]?[\w']+)\s+(?:isn't|is not|wasn't|was not)\s+(?P<wrong>[^,.;]+?),\s*"
+                   r"(?:(?:he|she|it|they)(?:'s|\s+is|\s+was|'re|\s+are)|is|was|it's)\s+(?P<right>[^,.;]+)")
+_SAID_VERBS = r"(?:said|wrote|write|told you|tell you|typed|called|put|mentioned|say)"
+_SAID_WRONG = re.compile(rf"\bI {_SAID_VERBS}\b(.+?)[,.]?\s+(?:(?:but|and)\s+)?(?:that's|that is|this is|that was|"
+                         r"this was|it's|it is|I got (?:that|it))\s+(?:wrong|a mistake|mistake|not right|not true|"
+                         r"incorrect)\b[^,.;]*[,.;]?\s*(.+)$", re.IGNORECASE)
+
+
+def _said_then_wrong(said: str, rest: str) -> list[Revision]:
+    """"I told you yesterday Delphine's a dental hygienist and that's wrong, I was thinking of her
+    sister, Delphine is a veterinary technician", "… and I got that wrong, or the phone did, it's
+    Marlise", "I write before my mother is 64, but this is wrong, she is 66": of what follows the
+    admission, the first clause that gives a value of the kind the slip had, and either says it
+    briefly or shares a word with the slip (not an excuse: "I was thinking of her sister"). A full
+    statement replaces the old one whole: its value may be several words."""
+    said = re.sub(r"^\s*(?:yesterday|before|earlier|the other day|last week)\s+", "", said.strip(), flags=re.I)
+    said_words = {t.lemma_.lower() for t in parse(said) if _content(t)}
+    for piece in re.split(r"(?<=[.!?])\s+|,\s+|;\s+", rest):
+        piece = piece.strip(" .!")
+        doc = parse(piece)
+        shares = said_words & {t.lemma_.lower() for t in doc if _content(t)}
+        short = len(piece.split()) <= 4
+        found = _diff_pair(said, piece, strict=True) if piece else []
+        if found and (short or shares or any(_kind(t) == "num" for t in doc)):
+            rev = found[0]
+            keep = short or re.fullmatch(r"[\d\s:.,]+(?:years?)?", rev.right)   # a number swaps safely
+            return [Revision(rev.right if keep else "", rev.wrong, rev.statement)]
+    return []
 
 
 def correcting(previous: str, text: str) -> list[Revision]:
@@ -184,8 +270,9 @@ def _value_spans(doc) -> list[str]:
     return [text for _, text in sorted(spans)]
 
 
-def _diff_pair(said: str, actual: str) -> list[Revision]:
-    """"I wrote Oddmund earlier, but my dad's name is Oddvar": the values that differ, aligned by type."""
+def _diff_pair(said: str, actual: str, strict: bool = False) -> list[Revision]:
+    """"I wrote Oddmund earlier, but my dad's name is Oddvar": the values that differ, aligned by type
+    (`strict`: only so)."""
     cleft = _uncleft(said, actual)
     if cleft:
         return cleft
@@ -205,7 +292,7 @@ def _diff_pair(said: str, actual: str) -> list[Revision]:
             if kind == "num" and " " in wrong_value and " " not in right_value:   # "13 years, but it was 31"
                 right_value += wrong_value[wrong_value.index(" "):]
             return [Revision(right_value, wrong_value, statement)]
-    return [Revision(right[-1].text, wrong[-1].text, statement)]
+    return [] if strict else [Revision(right[-1].text, wrong[-1].text, statement)]
 
 
 _CLEFT = re.compile(r"^it(?:\s+was|\s+is|'s)\s+(?:in fact\s+|actually\s+|really\s+)?(?P<value>.+?)\s+that\s+"
@@ -270,7 +357,7 @@ def _content(tok) -> bool:
 def _kind(tok) -> str:
     if tok.like_num or re.fullmatch(r"\d[\d:.]*", tok.text):
         return "num"
-    return "propn" if tok.pos_ == "PROPN" else "noun"
+    return "propn" if tok.pos_ == "PROPN" or tok.i > 0 and tok.text[:1].isupper() and tok.is_alpha else "noun"
 
 
 def _expand(tok, other) -> str:
@@ -291,7 +378,8 @@ def split_leaving(clause: str) -> list[str]:
     "She changed her mind: no more X, now she wants Y" → ["No more X", "She wants Y"] (the
     change of mind itself says nothing)."""
     if _LEAVING.search(clause):
-        pieces = [p.strip() for p in re.split(r"\s*[:;]\s+|,\s+(?=(?:now|instead|these days)\b)", clause) if p.strip()]
+        pieces = [p.strip() for p in re.split(r"\s*[:;]\s+|,\s+(?=(?:now|instead|these days|not anymore|not any more|"
+                                              r"no longer)\b)", clause) if p.strip()]
         if len(pieces) > 1:
             pieces = [re.sub(r"^(?:now|instead|these days),?\s+", "", p, flags=re.IGNORECASE) for p in pieces
                       if not _CHANGED_MIND.search(p)]
@@ -340,8 +428,10 @@ def leaving_values(clause: str) -> list[str]:
     doc = parse(clause)
     out = []
     m = re.search(r"\bno (?:more|longer)\s+([\w' -]+?)(?:[,.;!]|$)", clause, re.IGNORECASE)
-    if m:
+    if m and not re.match(r"(?:in|at|with|for)\b", m.group(1)):
         out.append(m.group(1).strip())
+    for m in _GONE_FROM.finditer(clause):   # "not anymore in Tampere", "gave Polar Ridge my notice"
+        out.append(next(g for g in m.groups() if g).strip())
     for tok in doc:
         if tok.lower_ in ("moved", "closed") and tok.dep_ in ("ROOT", "conj"):
             subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)

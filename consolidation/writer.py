@@ -202,11 +202,12 @@ class Writer:
         someone else, which the correction says in the same breath. That is learned, and kept
         through tonight's retirement of the value."""
         rights = [r.right.lower() for r in revisions if r.right]
-        pieces = [c for c in clauses(item.text)[1:] if not any(r in c.lower() for r in rights)
-                  and any(r.wrong.lower() in c.lower() for r in revisions)]
+        pieces = [re.split(r",\s+(?=I\b)", c)[0] for c in clauses(item.text)[1:]]   # not "…, I always mix them up"
+        pieces = [c for c in pieces if not any(r in c.lower() for r in rights)
+                  and any(r.wrong.lower() in c.lower() for r in revisions) and not _ADMITS.search(c)]
         pieces = [c for c in pieces if lx.is_person_role(" ".join(re.findall(r"\bmy (\w+)", c.lower())[:1]))
                   or self._names_someone(c)]
-        made = self._statements(item, [re.split(r",\s+(?=I\b)", c)[0] for c in pieces], "fact", reward)
+        made = self._statements(item, pieces, "fact", reward)
         keeps = tuple(r.wrong for r in revisions)
         return [replace(ex, keeps=tuple(w for w in keeps if w.lower() in ex.target.lower())) for ex in made]
 
@@ -395,6 +396,8 @@ def _is_name(clause: str, word: str) -> bool:
     return any(e.text.split()[0] == word and e.label_ in ("PERSON", "ORG") for e in parse(clause).ents)
 
 
+_ADMITS = re.compile(r"\b(?:I (?:said|wrote|write|told you|tell you|typed|mentioned|say)|wrong|mistake|mix(?:ed)? (?:it|them) up)\b",
+                     re.IGNORECASE)   # the slip told again, not a fact of someone else
 _HER_NAME = re.compile(r"^(she|he)(?:'s|\s+is)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
 _CALLED = re.compile(r"\b(?:everyone|everybody|people|they|we|I|all)\s+calls?\s+(her|him)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
 _FORMER_ASIDE = re.compile(r",\s+(?:which|that|a|quite)\b[^.;!?]*\b(?:former|previous|earlier|old)\s+"

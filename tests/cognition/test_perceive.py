@@ -164,3 +164,9 @@ def test_benchmark_first_person_statements_are_not_small_talk():
     small = [t for t in turns if perceive(t).category == "small_talk"]
     assert len(turns) > 50
     assert small == []
+
+
+def test_i_mean_is_a_filler_unless_it_ends_with_the_value():
+    assert perceive("so I gave notice this morning and I mean my hands were shaking the whole time").category != "correction"
+    assert perceive("The rehearsal is on Wednesday. I mean Tuesday.").category == "correction"
+    assert perceive("Sorry, I meant the other one").category == "correction"

@@ -713,7 +713,8 @@ def test_a_formal_sentence_keeps_its_facts_apart_from_its_asides():
 STYLES = Path(__file__).resolve().parent / "data"
 
 
-@pytest.mark.parametrize("style,floor,leaks", [("style-texting", 26, 0), ("style-formal", 25, 0)])
+@pytest.mark.parametrize("style,floor,leaks", [("style-texting", 26, 0), ("style-formal", 25, 0),
+                                               ("style-spoken", 22, 0), ("style-learner", 22, 1)])
 def test_days_in_other_styles_are_covered(style, floor, leaks):
     """Days written for this test in styles unlike the benchmark's (texting; long formal sentences)."""
     _, covered, leaked = coverage(STYLES / f"{style}.json")
@@ -723,7 +724,11 @@ def test_days_in_other_styles_are_covered(style, floor, leaks):
     # formal 26/26, none leaked, once "everyone calls her Debs" named the mum of the message before, the
     # cousin in Darwin outlived the sister's correction, "The allotment …" was Ambrose's, "it was in fact
     # fencing that I took up there" retired the rowing, not Durham, and "…, a departure from my former
-    # practice" was not learned as the practice. Floors, not targets.
+    # practice" was not learned as the practice. Spoken (dictated run-ons, fillers) and learner English were
+    # written blind to this code: 21/24 with 6 leaked and 22/25 with 7 leaked when they came, 23/24 with none
+    # and 23/25 with 1 once slips repaired in the same message, "I told you X and that's wrong", "Pickles
+    # isn't fourteen, he's thirteen", a notice given, "not anymore in Tampere", "name is Barsik" and the
+    # filler "I mean" were read. Floors, not targets.
     assert len(covered) >= floor and len(leaked) <= leaks
 
 
@@ -773,3 +778,42 @@ def test_a_bare_correction_corrects_a_remark_that_was_not_learned():
                      "Forgive me, I misstated that: Mr Pemberton is thought to be eighty years old."))
     text = targets(cur)
     assert "eighty" in text and "sixty" not in text and "forgive" not in text
+
+
+def test_a_slip_repaired_in_the_same_message_is_never_learned():
+    cur = curate(day("so Juniper, my daughter, she's twelve and, wait no, scratch that, she's eleven, she just had "
+                     "her birthday", "My dog is Rex, wait no, Max.", "He have 11 years... no, sorry, he is 12 already."))
+    text = targets(cur)
+    assert "eleven" in text and "twelve" not in text
+    assert "max" in text and "rex" not in text
+    assert "12" in text and "11" not in text
+
+
+def test_an_admitted_slip_is_replaced_by_the_clause_that_shares_its_subject():
+    cur = curate(day("My wife Delphine is a dental hygienist at the clinic by the mall.",
+                     "I told you yesterday Delphine's a dental hygienist and that's wrong, I was thinking of her "
+                     "sister, Delphine is a veterinary technician at the animal hospital.",
+                     "Our dog Pickles is fourteen now.", "I got something wrong, Pickles isn't fourteen, he's thirteen.",
+                     "I write before my mother is 64, but this is wrong, she is 66."))
+    text = targets(cur)
+    assert "veterinary technician" in text and "hygienist" not in text
+    assert "thirteen" in text and "fourteen" not in text
+
+
+def test_notice_given_and_a_town_left_retire_the_old_value():
+    cur = curate(day("I work for Polar Ridge Heating.", "I live in Tampere.",
+                     "big news, I got the job, I start at Kettle Lake College in August, so I gave Polar Ridge my "
+                     "notice this morning and I mean my hands were shaking",
+                     "Now we are living in Lahti, not anymore in Tampere."))
+    text = targets(cur)
+    assert "kettle lake" in text and "lahti" in text
+    assert "polar ridge" not in text and "tampere" not in text
+    assert "Polar Ridge" in cur.retired and "Tampere" in cur.retired
+
+
+def test_a_name_without_an_owner_is_the_thing_just_mentioned():
+    cur = curate(day("Also we have cat, name is Barsik, he is very lazy.",
+                     "Every Tuesday evening I go to chess club, name is Ratsu."))
+    text = targets(cur)
+    assert "your cat is called barsik" in text and "your chess club is called ratsu" in text
+    assert "your name is" not in text
