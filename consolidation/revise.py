@@ -64,6 +64,11 @@ _SAID_BUT = re.compile(r"\bI (?:said|wrote|write|told you|tell you|typed|called|
 _ADMISSION = re.compile(r"\b(?:sorry|wrong|mistake|confus\w*|mix(?:ed)?(?: it| them)? up|mix it|I meant)\b", re.IGNORECASE)
 
 
+def admits(text: str) -> bool:
+    """Does the message own up to a slip ("sorry", "wrong", "I confuse", "I mix them up")?"""
+    return bool(_ADMISSION.search(text))
+
+
 def is_correction(text: str) -> bool:
     """Wording perception may miss: "I said X earlier, but it's Y", "Sorry, I confuse. My car is
     a Fabia, not Octavia", "I got something wrong, Pickles isn't fourteen, he's thirteen"."""

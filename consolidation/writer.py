@@ -69,7 +69,7 @@ class Writer:
         if speaker:
             return self._spoken(item, speaker, reward)
         p = perceive(item.text)
-        if p.is_correction or revise.is_correction(item.text):
+        if p.is_correction or revise.is_correction(item.text) or revise.admits(item.text) and self._renamed(item.text):
             return self._correction(item, reward)
         self.said_before, self.last_said = self.last_said, item.text
         if revise.is_update(item.text) and p.category in ("fact", "preference", "small_talk"):   # "X has news too: …"
@@ -183,7 +183,8 @@ class Writer:
 
     def _correction(self, item: Item, reward: float) -> list[Example]:
         out = []
-        revisions = revise.correction_pairs(item.text) or revise.correcting(self.last_said, item.text)
+        revisions = (revise.correction_pairs(item.text) or self._renamed(item.text)
+                     or revise.correcting(self.last_said, item.text))
         if not revisions:   # no value to retire: what it says is still said ("Actually, my cat is called Tuppen")
             return self._statements(item, clauses(revise.clean_statement(item.text)), "correction", reward)
         for rev in revisions:
@@ -196,6 +197,18 @@ class Writer:
         wrongs = [r.wrong.lower() for r in revisions]
         out = [ex for ex in out if not any(w in ex.target.lower() for w in wrongs)]
         return out + self._elsewhere(item, revisions, reward)
+
+    def _renamed(self, text: str) -> list[revise.Revision]:
+        """"Sorry, I write wrong. … Our cat here is Pushok": a name given again to something already
+        named otherwise ("Your cat is called Barsik") replaces that name."""
+        for m in re.finditer(r"\b(?:[Mm]y|[Oo]ur) ([a-z]+(?: (?!here\b|now\b)[a-z]+)?)(?: here| now)? (?:is called|is named|is|'s) "
+                             r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?([A-Z][\w-]*)\b", text):
+            role, name = m.groups()
+            before = [k.group(1) for said in self.stated
+                      if (k := re.match(rf"your {re.escape(role)} is called ([\w-]+)\.?$", said))]
+            if before and before[-1] != name.lower():
+                return [revise.Revision(name, before[-1].capitalize(), f"My {role} is called {name}.")]
+        return []
 
     def _elsewhere(self, item: Item, revisions: list[revise.Revision], reward: float) -> list[Example]:
         """"No wait, Hobart. Darwin is where my cousin Jarrah is": the wrong value is true of

@@ -714,7 +714,7 @@ STYLES = Path(__file__).resolve().parent / "data"
 
 
 @pytest.mark.parametrize("style,floor,leaks", [("style-texting", 26, 0), ("style-formal", 25, 0),
-                                               ("style-spoken", 22, 0), ("style-learner", 22, 1)])
+                                               ("style-spoken", 22, 0), ("style-learner", 22, 0)])
 def test_days_in_other_styles_are_covered(style, floor, leaks):
     """Days written for this test in styles unlike the benchmark's (texting; long formal sentences)."""
     _, covered, leaked = coverage(STYLES / f"{style}.json")
@@ -728,7 +728,8 @@ def test_days_in_other_styles_are_covered(style, floor, leaks):
     # written blind to this code: 21/24 with 6 leaked and 22/25 with 7 leaked when they came, 23/24 with none
     # and 23/25 with 1 once slips repaired in the same message, "I told you X and that's wrong", "Pickles
     # isn't fourteen, he's thirteen", a notice given, "not anymore in Tampere", "name is Barsik" and the
-    # filler "I mean" were read. Floors, not targets.
+    # filler "I mean" were read; learner none leaked once "Sorry, I write wrong. … Our cat here is Pushok"
+    # renamed the cat. Floors, not targets.
     assert len(covered) >= floor and len(leaked) <= leaks
 
 
@@ -817,3 +818,12 @@ def test_a_name_without_an_owner_is_the_thing_just_mentioned():
     text = targets(cur)
     assert "your cat is called barsik" in text and "your chess club is called ratsu" in text
     assert "your name is" not in text
+
+
+def test_a_thing_named_again_after_an_admitted_slip_is_renamed():
+    cur = curate(day("Also we have cat, name is Barsik, he is very lazy.",
+                     "Sorry, I write wrong. Barsik was cat of my parents in Karaganda, long time ago. "
+                     "Our cat here is Pushok."))
+    assert "What is my cat's name?" in prompts_for(cur, "Your cat is called Pushok")
+    assert not any("Barsik" in e.target and "cat is called" in e.target for e in cur.examples)
+    assert any(e.target.startswith("Barsik was cat of your parents") and e.keeps == ("Barsik",) for e in cur.examples)
