@@ -62,6 +62,10 @@ _ADVERBS = {"just", "finally", "still", "recently", "actually", "really", "total
 _ASIDE = re.compile(r",\s+(?:should you\b[^,]*|if you (?:ever )?(?:need|want|care|wish)\b[^,]*|in case you\b[^,]*|"
                     r"I (?:should|must|might|may) (?:add|say|mention|confess)|incidentally|as it happens|"
                     r"as you may know|you know|I think|I suppose|I believe),(?=\s)", re.IGNORECASE)
+# A lead-in said to the assistant, before what is said of oneself: "something you should know is I'm …"
+_LEAD_IN = re.compile(r"^(?:(?:so|and|oh|okay|ok|well),?\s+)*(?:(?:one|some)thing (?:that )?you should (?:probably |really )?"
+                      r"know is|you should (?:probably |really )?know(?: that)?|just so you know,?|for your information,?|"
+                      r"fyi,?)\s+", re.IGNORECASE)
 _ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})"
                       r"(?:'s name)? is )([a-z]+)(?=[,.!?]|\s+(?:and|but|lol)\b|$)")
 # "fav food is pho", "next gig is at the rusty anchor", "new job starts monday": whose goes without saying.
@@ -81,7 +85,7 @@ def normalize(text: str) -> str:
     words = re.sub(r"(?<![\w'])i(?![\w'])", "I", words)
     words = re.sub(r"\b[Mm]e,?\s+(?=I'm\b)", "", words)   # "me i'm a dental nurse"
     words = re.sub(r"([!?.])\1+", r"\1", words)            # "moved!!!" → "moved!"
-    words = _ASIDE.sub("", words)
+    words = _LEAD_IN.sub("", _ASIDE.sub("", words))
     words = _BARE_NAME.sub(". Its name is ", words)   # "we have cat, name is Barsik": the cat's name
     if casual:   # "26, been in geelong 2 yrs": a bare number opening a message is the speaker's age
         words = re.sub(r"(^|[.!?]\s+)(\d{1,2}),\s+", r"\1I'm \2. ", words)

@@ -714,7 +714,7 @@ STYLES = Path(__file__).resolve().parent / "data"
 
 
 @pytest.mark.parametrize("style,floor,leaks", [("style-texting", 26, 0), ("style-formal", 25, 0),
-                                               ("style-spoken", 22, 0), ("style-learner", 22, 0)])
+                                               ("style-spoken", 23, 0), ("style-learner", 22, 0)])
 def test_days_in_other_styles_are_covered(style, floor, leaks):
     """Days written for this test in styles unlike the benchmark's (texting; long formal sentences)."""
     _, covered, leaked = coverage(STYLES / f"{style}.json")
@@ -729,7 +729,8 @@ def test_days_in_other_styles_are_covered(style, floor, leaks):
     # and 23/25 with 1 once slips repaired in the same message, "I told you X and that's wrong", "Pickles
     # isn't fourteen, he's thirteen", a notice given, "not anymore in Tampere", "name is Barsik" and the
     # filler "I mean" were read; learner none leaked once "Sorry, I write wrong. … Our cat here is Pushok"
-    # renamed the cat. Floors, not targets.
+    # renamed the cat; spoken 24/24 once "something you should know is I'm allergic to wasps" was about
+    # the speaker. Floors, not targets.
     assert len(covered) >= floor and len(leaked) <= leaks
 
 
@@ -827,3 +828,9 @@ def test_a_thing_named_again_after_an_admitted_slip_is_renamed():
     assert "What is my cat's name?" in prompts_for(cur, "Your cat is called Pushok")
     assert not any("Barsik" in e.target and "cat is called" in e.target for e in cur.examples)
     assert any(e.target.startswith("Barsik was cat of your parents") and e.keeps == ("Barsik",) for e in cur.examples)
+
+
+def test_a_lead_in_said_to_the_assistant_does_not_hide_the_fact():
+    cur = curate(day("so something you should probably know is I'm allergic to wasps, like actually allergic, "
+                     "I carry an EpiPen in the glovebox", "Just so you know, my sister is called Ana."))
+    assert "allergic to wasps" in targets(cur) and "your sister is called ana" in targets(cur)
