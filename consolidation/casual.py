@@ -66,6 +66,7 @@ _ASIDE = re.compile(r",\s+(?:should you\b[^,]*|if you (?:ever )?(?:need|want|car
 _LEAD_IN = re.compile(r"^(?:(?:so|and|oh|okay|ok|well),?\s+)*(?:(?:one|some)thing (?:that )?you should (?:probably |really )?"
                       r"know is|you should (?:probably |really )?know(?: that)?|just so you know,?|for your information,?|"
                       r"fyi,?)\s+", re.IGNORECASE)
+_BARE_NAME = re.compile(r",\s+(?:the\s+)?name(?: of (?:the\s+|my\s+|our\s+)?[a-z]+)? is\s+(?=[A-Z])")   # "…, name is Barsik"
 _ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})"
                       r"(?:'s name)? is )([a-z]+)(?=[,.!?]|\s+(?:and|but|lol)\b|$)")
 # "fav food is pho", "next gig is at the rusty anchor", "new job starts monday": whose goes without saying.
@@ -73,9 +74,6 @@ _OWNERLESS = re.compile(r"^(?:(?:ok|so|and|also|oh),?\s+)*(?=favou?rite\b|(?:nex
                         r"(?!(?:time|one|day|week|weekend|month|year)\b)[a-z]+\s+"
                         r"(?:is|was|are|were|starts|started|begins|began|ends|ended)\b)")
 _WORD = re.compile(r"(?<![\w'])[a-z0-9/]+(?![\w'])")
-
-
-_BARE_NAME = re.compile(r",\s+(?:the\s+)?name(?: of (?:the\s+|my\s+|our\s+)?[a-z]+)? is\s+(?=[A-Z])")
 
 
 def normalize(text: str) -> str:

@@ -31,8 +31,7 @@ log = logging.getLogger(__name__)
 def is_retired(example: Example, retired: Iterable[str]) -> bool:
     """An example whose answer states a value that was corrected or replaced."""
     target = example.target.casefold()
-    kept = {v.casefold() for v in example.keeps}
-    return any(value and value.casefold() in target and value.casefold() not in kept for value in retired)
+    return any(value.casefold() in target for value in example.unkept(retired))
 
 
 class ReplayBuffer:

@@ -48,6 +48,11 @@ class Example:
     def id(self) -> str:
         return hashlib.sha1(f"{self.prompt}\x00{self.target}".encode()).hexdigest()[:12]
 
+    def unkept(self, retired) -> list[str]:
+        """The retired values this example does not keep as true of someone else."""
+        kept = {v.casefold() for v in self.keeps}
+        return [v for v in retired if v and v.casefold() not in kept]
+
     def messages(self) -> list[dict[str, str]]:
         return answer_messages(self.prompt) + [{"role": "assistant", "content": self.target}]
 

@@ -56,7 +56,8 @@ class Revision:
     statement: str      # the clause stating the right value, first person, "" if none
 
 
-_SAID_BUT = re.compile(r"\bI (?:said|wrote|write|told you|tell you|typed|called|put|mentioned|say)\b.+?,?\s+"
+_SAID_VERBS = r"(?:said|wrote|write|told you|tell you|typed|called|put|mentioned|say)"
+_SAID_BUT = re.compile(rf"\bI {_SAID_VERBS}\b.+?,?\s+"
                        r"(?:but|(?:and )?(?:that's|that is|this is|I got (?:that|it)) (?:wrong|a mistake|mistake))\b",
                        re.IGNORECASE)
 
@@ -65,8 +66,9 @@ _ADMISSION = re.compile(r"\b(?:sorry|wrong|mistake|confus\w*|mix(?:ed)?(?: it| t
 
 
 def admits(text: str) -> bool:
-    """Does the message own up to a slip ("sorry", "wrong", "I confuse", "I mix them up")?"""
-    return bool(_ADMISSION.search(text))
+    """Does the text own up to a slip ("sorry", "wrong", "I confuse", "I mix them up") or tell it
+    again ("I told you …")?"""
+    return bool(_ADMISSION.search(text) or re.search(rf"\bI {_SAID_VERBS}\b", text, re.IGNORECASE))
 
 
 def is_correction(text: str) -> bool:
@@ -153,7 +155,6 @@ def _short_value(text: str) -> str:
 
 _ISNT = re.compile(r"(?P<subj>\b[A-Z]?[\w']+)\s+(?:isn't|is not|wasn't|was not)\s+(?P<wrong>[^,.;]+?),\s*"
                    r"(?:(?:he|she|it|they)(?:'s|\s+is|\s+was|'re|\s+are)|is|was|it's)\s+(?P<right>[^,.;]+)")
-_SAID_VERBS = r"(?:said|wrote|write|told you|tell you|typed|called|put|mentioned|say)"
 _SAID_WRONG = re.compile(rf"\bI {_SAID_VERBS}\b(.+?)[,.]?\s+(?:(?:but|and)\s+)?(?:that's|that is|this is|that was|"
                          r"this was|it's|it is|I got (?:that|it))\s+(?:wrong|a mistake|mistake|not right|not true|"
                          r"incorrect)\b[^,.;]*[,.;]?\s*(.+)$", re.IGNORECASE)

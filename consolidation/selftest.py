@@ -76,8 +76,7 @@ def key_terms(example: Example) -> list[str]:
 def passes(answer: str, example: Example, retired: list[str]) -> bool:
     text = answer.casefold()
     terms = key_terms(example)
-    kept = {v.casefold() for v in example.keeps}   # true of someone else: "Darwin is where my cousin is"
-    if any(v and v.casefold() in text and v.casefold() not in kept for v in retired):
+    if any(v.casefold() in text for v in example.unkept(retired)):   # not "Darwin is where my cousin is"
         return False
     return bool(terms) and any(t in text for t in terms)
 

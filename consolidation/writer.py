@@ -217,7 +217,7 @@ class Writer:
         rights = [r.right.lower() for r in revisions if r.right]
         pieces = [re.split(r",\s+(?=I\b)", c)[0] for c in clauses(item.text)[1:]]   # not "…, I always mix them up"
         pieces = [c for c in pieces if not any(r in c.lower() for r in rights)
-                  and any(r.wrong.lower() in c.lower() for r in revisions) and not _ADMITS.search(c)]
+                  and any(r.wrong.lower() in c.lower() for r in revisions) and not revise.admits(c)]
         pieces = [c for c in pieces if lx.is_person_role(" ".join(re.findall(r"\bmy (\w+)", c.lower())[:1]))
                   or self._names_someone(c)]
         made = self._statements(item, pieces, "fact", reward)
@@ -309,10 +309,9 @@ class Writer:
         if ex.kind == "thought":
             return _fix_thought(ex, retired)
         prompt, target, kind, retires = ex.prompt, ex.target, ex.kind, set(ex.retires)
-        kept = {v.lower() for v in ex.keeps}
-        retired = [r for r in retired if r.lower() not in kept]
+        retired = ex.unkept(retired)
         for old, new, why in self.swaps:
-            if old.lower() in kept:
+            if old not in retired:
                 continue
             if old.lower() in target.lower() and not new and old.lower() not in prompt.lower():
                 if (cut := _without_aside(target, old)) != target:   # the rest of what was said still holds
@@ -409,8 +408,6 @@ def _is_name(clause: str, word: str) -> bool:
     return any(e.text.split()[0] == word and e.label_ in ("PERSON", "ORG") for e in parse(clause).ents)
 
 
-_ADMITS = re.compile(r"\b(?:I (?:said|wrote|write|told you|tell you|typed|mentioned|say)|wrong|mistake|mix(?:ed)? (?:it|them) up)\b",
-                     re.IGNORECASE)   # the slip told again, not a fact of someone else
 _HER_NAME = re.compile(r"^(she|he)(?:'s|\s+is)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
 _CALLED = re.compile(r"\b(?:everyone|everybody|people|they|we|I|all)\s+calls?\s+(her|him)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
 _FORMER_ASIDE = re.compile(r",\s+(?:which|that|a|quite)\b[^.;!?]*\b(?:former|previous|earlier|old)\s+"
