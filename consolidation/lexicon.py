@@ -25,7 +25,7 @@ KIN = set(GENDER) | {"partner", "spouse", "child", "kid", "parent", "cousin", "t
                      "parents", "grandchildren", "grandkids", "in-laws", "fiancé", "fiancée", "baby"}
 PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colleague", "coworker", "roommate",
                 "housemate", "flatmate", "teacher", "doctor", "dentist", "supervisor", "manager", "landlord",
-                "therapist", "coach", "mentor", "tutor", "vet", "mate", "classmate", "student"}
+                "therapist", "coach", "mentor", "tutor", "vet", "mate", "classmate", "student", "baby girl", "baby boy"}
 
 
 def is_person_role(role: str) -> bool:
@@ -43,6 +43,8 @@ COMPOSED_KIN = {**{(p, "sister"): "aunt" for p in _PARENTS}, **{(p, "brother"): 
                 **{(p, f): "grandfather" for p in _PARENTS for f in ("dad", "father")},
                 **{(s, "son"): "nephew" for s in _SIBLINGS}, **{(s, "daughter"): "niece" for s in _SIBLINGS},
                 **{(c, "son"): "grandson" for c in _CHILDREN}, **{(c, "daughter"): "granddaughter" for c in _CHILDREN},
+                **{(c, "boy"): "grandson" for c in _CHILDREN}, **{(c, "girl"): "granddaughter" for c in _CHILDREN},
+                **{(s, "boy"): "nephew" for s in _SIBLINGS}, **{(s, "girl"): "niece" for s in _SIBLINGS},
                 **{(s, k): "nieces and nephews" for s in _SIBLINGS for k in ("kids", "children", "twins")},
                 **{(c, k): "grandchildren" for c in _CHILDREN for k in ("kids", "children", "twins")}}
 
@@ -143,7 +145,9 @@ def role_variants(role: str) -> list[str]:
     if last in UNGENDERED:
         out += noun_variants(" ".join(["my", *mods, UNGENDERED[last]]))
     kin = composed_kin(role)
-    if kin:
+    if kin and "baby" in role.split():   # "my son's baby girl" is the granddaughter on her way, or just come
+        out += [f"my {when} {kin}" for when in ("baby", "future", "new")]
+    elif kin:
         out += noun_variants(f"my {kin}")
     if kin == "nieces and nephews" and last == "twins":   # two of them: as likely asked "my niece and nephew"
         out += noun_variants("my niece and nephew")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from consolidation import lexicon as lx
-from consolidation.kinds import kinds_of
+from consolidation.kinds import is_noun, kinds_of
 from consolidation.rephrase import (People, Person, _name_of, leaning_details, named_roles, parse, role_text,
                                     span_text)
 
@@ -45,7 +45,17 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
             for d in details:
                 if re.match(r"(?:the|a|an) ", d, re.IGNORECASE) and len(d.split()) <= 5:
                     out += questions(clause[:last.start_char] + d, people, standing_for=standing_for)
-        return _unique(out + count_questions(doc, details))
+        return _unique(out + count_questions(doc, details) + meal_questions(doc, details))
+    pastime = _GERUND_PASTIME.match(clause)
+    if pastime:   # "My hobby is repairing old valve radios": what I repair, and what my hobby is
+        doc = parse(clause)
+        verb = next((t for t in doc if t.idx == pastime.start("verb")), None)
+        if verb is not None and verb.lemma_ != verb.lower_:
+            said = f"I {verb.lemma_} {clause[pastime.end('verb'):].strip()}"
+            kind = pastime.group("kind").lower()
+            return _unique(_asked(said, people, standing_for) + about_questions(doc) +
+                           [f"What is my {kind}?"] + ([f"What do I do as a {kind}?", f"What do I {verb.lemma_} as a {kind}?"]
+                                                      if kind != "passion" else []))
     fronted = _FRONTED.match(clause)
     if fronted is None:
         return _asked(clause, people, standing_for)
@@ -78,6 +88,35 @@ def count_questions(doc, details: list[str]) -> list[str]:
             f"How many {things} have I got?", f"How many {things} have I {_participle(root)}?"]
 
 
+_GERUND_PASTIME = re.compile(r"^(?:my|our) (?:main |big |favourite |favorite |great )?(?P<kind>hobby|pastime|passion)"
+                             r" (?:is|was) (?P<verb>[a-z]+ing)\b", re.IGNORECASE)
+
+
+_MEALS = {"breakfast", "brunch", "lunch", "dinner", "supper", "tea", "meal", "feast", "barbecue", "roast"}
+_WHAT_IT_IS = re.compile(r"^(?:and\s+)?it(?:'s|\s+is|\s+was)\s+(?:always|usually|normally|mostly|often|never)?\s*\w",
+                         re.IGNORECASE)
+
+
+def meal_questions(doc, details: list[str]) -> list[str]:
+    """"Every Sunday I cook lunch for the whole family, and it is always roast kid": what the
+    meal is, asked as the dish of that meal ("What is the main dish at our Sunday lunch?")."""
+    if not any(_WHAT_IT_IS.match(d) for d in details):
+        return []
+    meal = next((t for t in doc if t.pos_ == "NOUN" and t.lemma_ in _MEALS), None)
+    root = next(iter(doc.sents)).root
+    if meal is None or (subj := _subject(root)) is None or subj.lower_ not in ("i", "we"):
+        return []
+    who, ours = ("I", "our") if subj.lower_ == "i" else ("we", "our")
+    day = next((t.text for t in doc if t.text in _WHEN_WORDS), "")
+    meals = [f"{day} {meal.lower_}".strip(), f"family {meal.lower_}", f"{day} family {meal.lower_}".strip()]
+    out = [f"What do {who} {root.lemma_} for {m}?" for m in meals[:1]]
+    out += [f"What is the main dish at {ours} {m}?" for m in dict.fromkeys(meals)]
+    out += [f"What do we eat at {ours} {m}?" for m in dict.fromkeys(meals)]
+    if day:
+        out += [f"What do {who} {root.lemma_} every {day}?", f"What is always for {meal.lower_} on {day}s?"]
+    return out
+
+
 def _participle(verb) -> str:
     return verb.text if verb.tag_ == "VBN" else {"buy": "bought", "make": "made", "read": "read", "see": "seen",
                                                    "write": "written", "take": "taken", "find": "found"}.get(
@@ -90,14 +129,34 @@ def _asked(clause: str, people: People | None, standing_for: Person | None) -> l
     if misparsed is not None:
         return misparsed
     asked = _asked_of(doc, people, standing_for)
-    out = [q for ask in (_ask_arguments, pastime_questions, mark_questions, busy_questions)
+    out = [q for ask in (_ask_arguments, pastime_questions, mark_questions, busy_questions, career_questions)
            for pred, form, number in asked
            for q in ask(pred, form, number)]
     out += favourite_questions(doc)
     out += wish_and_comfort_questions(doc)
     out += topic_questions(doc)
     out += about_questions(doc)
+    out += ours_questions(doc)
     return _unique(out)
+
+
+def ours_questions(doc) -> list[str]:
+    """"Antena 2, the classical station, is always on in our kitchen": a thing (not the user)
+    doing or being something in the user's world, asked by what it does there ("What is always on
+    in our kitchen?") and by the kind the sentence gives it ("Which classical station …?")."""
+    root = next(iter(doc.sents)).root
+    subj = _subject(root)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN") or any(c.dep_ == "poss" for c in subj.children) \
+            or _is_person(subj) or not any(t.lower_ in ("my", "our") and t.i > root.i and t.head.dep_ == "pobj"
+                                           and t.head.head.head == root for t in doc):
+        return []
+    start = min([root.i] + [c.i for c in root.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < root.i])
+    rest = " ".join(t.text for t in doc if t.i >= start and not t.is_punct and t.dep_ != "cc")
+    out = [_clean(f"What {rest}?")]
+    for appos in (c for c in subj.children if c.dep_ == "appos" and c.pos_ == "NOUN"):
+        said = " ".join(t.text for t in appos.subtree if t.dep_ != "det" and not t.is_punct)
+        out += [_clean(f"Which {kind} {rest}?") for kind in dict.fromkeys([said, appos.lemma_])]
+    return out
 
 
 def _have_repaired(doc):
@@ -448,6 +507,9 @@ def _predicates(doc) -> list:
     for sent in doc.sents:
         preds.append(sent.root)
         preds += [c for c in sent.root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]
+        preds += [c for c in sent.root.children if c.dep_ == "ccomp" and c.i < sent.root.i and c.lemma_ == "be"
+                  and any(s.dep_ == "nsubj" and s.lower_ == "i" for s in c.children)   # "I'm allergic to X, so
+                  and any(a.dep_ == "acomp" for a in c.children)]                       # picnics make me …"
     return preds
 
 
@@ -465,7 +527,13 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
     if low in ("he", "she") and subj.i == 0 and standing_for is not None:
         return [(standing_for.name, "3")] + [(v, _number(v)) for v in lx.role_variants(standing_for.role or "")]
     if low == "we" or any(c.dep_ == "conj" for c in subj.children):
-        text = " ".join(t.text for t in subj.subtree)
+        said = list(subj.subtree)
+        while len(said) > 1 and (said[0].lower_ in ("every", "each", "this", "last", "next") or said[0].ent_type_ == "DATE"
+                                 or said[0].text in _WHEN_WORDS):
+            said.pop(0)   # "Every August Rosalina and I stay …": the time is no one staying
+        text = " ".join(t.text for t in said)
+        if low != "we" and any(c.dep_ == "conj" and c.lower_ == "i" for c in subj.children):
+            return [(text, "pl"), ("we", "pl")]   # "Rosalina and I stay …": where do we stay
         return [(text if low != "we" else "we", "pl")]
     number = "pl" if subj.tag_ in ("NNS", "NNPS") else "3"
     if subj.pos_ == "PROPN":
@@ -483,6 +551,11 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
             forms.append((name, "3"))
         return forms
     return []   # "it", "the weather", "he" unresolved: not a question about the user's world
+
+
+_WHEN_WORDS = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+               "summer", "winter", "spring", "autumn", "morning", "evening", "weekend", "year", "week"}
 
 
 def _number(phrase: str) -> str:
@@ -593,6 +666,17 @@ def opinion_questions(pred, clause, subj: str, number: str) -> list[str]:
     out = [f"What {do} {subj} think about {thing}?", f"What is {_possessive(subj)} opinion on {thing}?",
            f"How {do} {subj} feel about {thing}?"]
     modal = next((c for c in clause.children if c.dep_ == "aux" and c.tag_ == "MD"), None)
+    attr = next((c for c in clause.children if c.dep_ in ("attr", "acomp")), None)
+    if modal is None and clause.lemma_ == "be" and attr is not None:   # "… scooters on the pavement are a menace"
+        said = " ".join(t.text for t in attr.subtree)
+        out += [_clean(f"What {do} {subj} think {clause.text} {said}?"), _clean(f"What {do} {subj} consider {said}?")]
+        if attr.lemma_ in _NUISANCES:
+            whom, where = _OBJECT.get(subj, subj), [_np(c) for c in topic.children if c.dep_ == "prep"]
+            many = topic.tag_ in ("NNS", "NNPS")
+            out += [f"What annoys {whom}?", f"What {do} {subj} find annoying?"]
+            out += [f"What annoys {whom} {w}?" for w in where] + \
+                   [f"Which {k}{'s annoy' if many else ' annoys'} {whom}?"
+                    for k in kinds_of(_phrase(topic), clause.doc.text)[:1]]
     if modal is None:
         return out
     said = " ".join(t.text for t in clause.subtree if t.i > topic.i and t not in topic.subtree)   # "should be abolished"
@@ -603,6 +687,10 @@ def opinion_questions(pred, clause, subj: str, number: str) -> list[str]:
         if clause.tag_ == "VBN":
             out += [f"What would {subj} like to see {clause.text}?", f"What {do} {subj} want {clause.text}?"]
     return out
+
+
+_NUISANCES = {"menace", "nuisance", "pest", "disgrace", "pain", "plague", "danger", "hazard", "eyesore", "scourge",
+              "curse", "blight", "annoying", "dangerous", "unbearable", "awful", "terrible", "ridiculous"}
 
 
 def _manner(arg):
@@ -621,7 +709,8 @@ def _manner(arg):
 
 
 def _ask_object(pred, chain, arg, subj, number) -> list[str]:
-    person = _is_person(arg) and (subj == "I" or lx.is_person_role(subj) or not subj.startswith("my "))
+    person = _is_person(arg) and (subj == "I" or lx.is_person_role(subj) or not subj.startswith("my ")) \
+        and not (arg.dep_ == "attr" and len(chain) > 1 and lx.is_job(arg.lemma_))   # "wants to be a vet": what
     out = [_frame("Who" if person else "What", pred, chain, subj, number, skip=arg)]
     goal = next((c for c in arg.head.children if c.dep_ == "prep" and c.lower_ in ("into", "to", "for")
                  and c.i > arg.i and arg.dep_ == "dobj"), None)
@@ -703,9 +792,21 @@ def _job(noun, pred, subj: str, number: str) -> list[str]:
         return []
     poss = _possessive(subj)
     do = "did" if _past(pred) and pred.lemma_ not in _TAKING_UP else _DO[number]
+    be = (_BE_PAST if do == "did" else _BE)["3"]
+    team = next((p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("for", "in", "on")
+                 for p in c.children if p.dep_ == "pobj" and p.lemma_ in _TEAMS), None)
+    if team is not None:   # "the goalkeeper for the company's football team": a place in a side, no living
+        sport = next((t.lower_ for t in reversed(list(team.lefts)) if t.dep_ == "compound"), "")
+        out = [f"What position {do} {subj} play?", f"Which position {do} {subj} play?", f"What {be} {poss} position?",
+               f"What {do} {subj} play as?", f"What position {do} {subj} play in {sport or 'the team'}?"]
+        return out + ([f"What position {do} {subj} play in {sport}?", f"What {do} {subj} play in {sport}?"]
+                      if sport else [])
     out = [f"What {do} {subj} do for a living?", f"What {do} {subj} work as?", f"What {do} {subj} do?"]
-    out += [f"What is {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
+    out += [f"What {be} {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
     return out + _workplace(noun, subj, number, do)
+
+
+_TEAMS = {"team", "club", "side", "squad", "eleven", "band", "orchestra", "choir"}
 
 
 def _employed(pred, prep, subj: str, number: str) -> list[str]:
@@ -722,6 +823,36 @@ def _employed(pred, prep, subj: str, number: str) -> list[str]:
 
 
 _POSSESSIVE = {"I": "my", "we": "our", "he": "his", "she": "her", "they": "their", "you": "your"}
+
+
+def career_questions(pred, subj: str, number: str) -> list[str]:
+    """"I drove trams in Porto for 31 years before I retired", "she taught chemistry until she
+    retired", "he fixed boilers for a living": the work of a working life, asked as the job it was,
+    and by the worker it made ("How long was I a tram driver?")."""
+    if pred.pos_ != "VERB" or pred.lemma_ in ("be", "have", "retire", "work") or not _past(pred):
+        return []
+    retiring = any(c.dep_ == "advcl" and c.lemma_ == "retire" for c in pred.children) or \
+        any(c.dep_ == "prep" and any(p.lemma_ in ("retirement", "pension") for p in c.children) for c in pred.children)
+    for_a_living = any(c.dep_ == "prep" and c.lower_ == "for" and any(p.lower_ == "living" for p in c.children)
+                       for c in pred.children)
+    if not (retiring or for_a_living):
+        return []
+    poss, was = _possessive(subj), _BE_PAST[number]
+    out = [f"What did {subj} do for a living?", f"What {was} {poss} job?"]   # the thesaurus words them otherwise
+    if retiring:
+        out += [f"What {was} {poss} job before retirement?"] + \
+            ([f"What did {subj} do before {subj} retired?"] if subj in ("I", "we") else [])
+    lemma = pred.lemma_
+    agent = lemma + ("r" if lemma.endswith("e") else "er")
+    obj = next((c for c in pred.children if c.dep_ == "dobj" and c.pos_ == "NOUN"), None)
+    if not is_noun(agent) or obj is None:
+        return out
+    worker = f"{obj.lemma_} {agent}"
+    years = any(c.dep_ == "prep" and c.lower_ == "for" and any(p.lemma_ in ("year", "decade") for p in c.children)
+                for c in pred.children)
+    if years:
+        out += [f"How long {was} {subj} a {worker}?", f"For how many years {was} {subj} a {agent}?"]
+    return out
 
 
 def _possessive(subj: str) -> str:
@@ -764,12 +895,18 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     """The argument asked by its kind: "Which insect am I terrified of?", "What disease do I have?"."""
     if noun is None or noun.lower_ in lx.MARKS:   # "tattooed", taken for a noun: no kind of thing
         return []
+    out = []
+    if noun.lemma_ in _FROM_A_CREATURE:   # "wasp stings": "Which insect's sting …?", "Which insect …?"
+        for maker in (c for c in noun.children if c.dep_ in ("compound", "amod") and c.i < noun.i):
+            for kind in kinds_of(maker.lemma_.lower(), noun.doc.text)[:1]:
+                out += [_frame(f"Which {kind}'s {noun.lemma_}", pred, chain, subj, number, **frame),
+                        _frame(f"Which {kind}", pred, chain, subj, number, **frame)]
     if _is_name(noun):   # "I drive a Saab 96": a name, but what one drives is a car
         kinds = lx.VERB_KINDS.get(pred.lemma_, [])
         if pred.lemma_ in _LANGUAGE_VERBS and (noun.pos_ == "ADJ" or noun.ent_type_ in ("NORP", "LANGUAGE")):
             kinds = ["language"]   # "learning Icelandic", "I speak Tagalog"
-        return [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame) for kind in kinds
-                for wh in ("Which", "What")]
+        return out + [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame) for kind in kinds
+                      for wh in ("Which", "What")]
     kinds = []
     for appos in (a for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"):   # "sueca, the card game";
         kinds += [role_text(appos), *kinds_of(_phrase(appos), noun.doc.text)]   # "a dodgy left knee", misread as "dodgy, left knee"
@@ -783,11 +920,13 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     if any(c.dep_ in ("compound", "amod") for c in noun.children):
         kinds.insert(0, noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_)   # "celiac disease":
         # "What disease do I have?"; a singular kept as said ("diabetes" is no plural of "diabete")
-    out = []
     for kind in dict.fromkeys(kinds):
         out += [_frame(f"Which {kind}", pred, chain, subj, number, **frame),
                 _frame(f"What kind of {kind}", pred, chain, subj, number, **frame)]
     return out
+
+
+_FROM_A_CREATURE = {"sting", "bite", "hair", "fur", "dander", "venom", "feather", "pollen", "sap"}
 
 
 _PUBLIC_EMPLOYERS = {"city", "council", "government", "state", "county", "municipality", "army", "navy", "railway",
@@ -922,6 +1061,9 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
     if pred.lemma_ == "be" and not auxes:
         be = (_BE_PAST if pred.tag_ == "VBD" else _BE)[number]
         return _clean(f"{wh} {be}{neg} {subj} {rest_verbs} {tail}?")
+    if auxes and auxes[0].lemma_ == "get" and auxes[0].dep_ == "auxpass" and len(auxes) == 1 and not verb:
+        do = ("did" if auxes[0].tag_ == "VBD" else _DO[number]) + neg   # "we got married": when did we get married
+        return _clean(f"{wh} {do} {subj} get {pred.text} {rest_verbs} {tail}?")
     if auxes:
         first, others = auxes[0], " ".join(a.text for a in auxes[1:])
         aux = _negate(_aux_form(first, number)) if neg else _aux_form(first, number)

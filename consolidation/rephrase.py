@@ -58,13 +58,17 @@ _REMARKS = re.compile(r"(?:,?\s+(?:so\s+)?please\b.*|,?\s+by the way\b.*|,\s+in 
                       r"unfortunately|haha|lol)\b.*)$", re.IGNORECASE)
 
 
+# "In my opinion those scooters are a menace": what the user thinks, said as such.
+_MY_VIEW = re.compile(r"^(?:in my (?:humble |honest )?(?:opinion|view)|if you ask me|to my mind|the way I see it),?\s+"
+                      r"(?!I\b)", re.IGNORECASE)
+
 _CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK.pattern})", re.IGNORECASE)
 
 
 def clauses(text: str) -> list[str]:
     """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
     out = []
-    text = " ".join(_with_companion(s) for s in re.split(r"(?<=[.!?])\s+", text.strip()))
+    text = " ".join(_with_companion(_MY_VIEW.sub("I think ", s)) for s in re.split(r"(?<=[.!?])\s+", text.strip()))
     for sent in parse(text).sents:
         for part in _statements_of(sent.text):
             for piece in _conjoined(part.strip()):
@@ -271,7 +275,8 @@ def named_roles(doc) -> list[tuple[str, str]]:
                 and not any(c.lower_ in ("favourite", "favorite") for c in tok.children):
             name = _name_of(tok)
             someone_elses = any(c.dep_ == "poss" and c.pos_ == "PROPN" for c in tok.children)   # "Ana's dog Rex"
-            role = _role_of_name(tok) if name and not _describes_subject(tok) and not someone_elses else ""
+            role = _role_of_name(tok) if name and not _describes_subject(tok) and not someone_elses \
+                and not _names_the_noun_before(tok, name) else ""
             if role and tok.tag_ == "NNS" and " and " not in name:   # "two grandchildren, Leonor and Duarte"
                 first = next((t for t in tok.doc[tok.i + 1:] if t.text == name.split()[-1]), None)
                 others = [span_text(c) for c in first.children if c.dep_ == "conj"] if first is not None else []
@@ -282,6 +287,14 @@ def named_roles(doc) -> list[tuple[str, str]]:
                 and any(c.dep_ == "nsubj" and c.lower_ == "i" for c in tok.head.children):
             pairs.append(("name", span_text(tok)))   # "I'm Noor"
     return pairs
+
+
+def _names_the_noun_before(noun, name: str) -> bool:
+    """"the same little café by the harbour, Café Nortada": the name is the café's, which it
+    repeats, not the harbour's."""
+    prep = noun.head if noun.dep_ == "pobj" else None
+    owner = prep.head if prep is not None and prep.dep_ == "prep" else None
+    return owner is not None and owner.pos_ == "NOUN" and owner.lower_ in name.lower().split()
 
 
 def _describes_subject(noun) -> bool:
@@ -323,6 +336,10 @@ def _name_of(noun) -> str | None:
     if owned and nxt is not None and nxt.pos_ != "PROPN" and nxt.text[:1].isupper() and nxt.is_alpha \
             and nxt.lower_ not in lx.SELF_WORDS:
         return nxt.text   # "my girlfriend Rosalind", parsed as anything but a name
+    listed = next((c for c in noun.children if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i == noun.i + 2
+                   and noun.doc[noun.i + 1].text == ","), None) if noun.tag_ == "NNS" and noun.lower_ in lx.KIN else None
+    if listed is not None:   # "two grandkids, Ines and Tiago", the names read as more of the list
+        return span_text(listed)
     for tok in noun.doc[noun.i + 1:noun.i + 4]:
         who = any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in tok.children)
         if tok.dep_ in ("npadvmod", "appos", "dep") and (tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN" and (

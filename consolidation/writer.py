@@ -29,7 +29,7 @@ MAX_NAMING = 16     # questions after a name the clause gives ("my cat Tuppen"),
 _GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening)|wow|oh|ah|aw+|yeah|yes|"
                        r"haha|lol|omg|well|so)\b(?: again| there| wow)?[!,.]*\s+",
                        re.IGNORECASE)
-_NAMING = re.compile(r"^Your ([\w' -]+) is called (.+)\.$")
+_NAMING = re.compile(r"^Your ([\w' -]+) (is|are) called (.+)\.$")
 
 
 class Writer:
@@ -50,9 +50,9 @@ class Writer:
         for target in statements:
             m = _NAMING.match(target)
             if m:
-                self.people.note(parse(f"My {m.group(1)} is called {m.group(2)}."))
+                self.people.note(parse(f"My {m.group(1)} {m.group(2)} called {m.group(3)}."))
         for target in statements:   # the current value of each topic, to find what an update replaces
-            if not _NAMING.match(target):
+            if not (m := _NAMING.match(target)) or m.group(2) == "are":
                 topic, value = revise.topic_of(target, self.people)
                 if value:
                     self.topics.setdefault(topic, []).append(value)
@@ -225,7 +225,10 @@ class Writer:
         return [replace(ex, keeps=tuple(w for w in keeps if w.lower() in ex.target.lower())) for ex in made]
 
     def _update(self, item: Item, reward: float) -> list[Example]:
-        pieces = [half for c in clauses(item.text) for half in revise.split_leaving(c)]
+        whole = clauses(item.text)
+        for c in whole:   # "Leonor has changed her mind: … now she wants …": she is Leonor
+            self.people.note(parse(c))
+        pieces = [half for c in whole for half in revise.split_leaving(c)]
         leaving = {c: revise.leaving_values(c) for c in pieces}   # each piece parsed once
         soured = {c: revise.soured_value(c) for c in pieces}
         olds = [v for c in pieces for v in leaving[c]]

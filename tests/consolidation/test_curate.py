@@ -834,3 +834,52 @@ def test_a_lead_in_said_to_the_assistant_does_not_hide_the_fact():
     cur = curate(day("so something you should probably know is I'm allergic to wasps, like actually allergic, "
                      "I carry an EpiPen in the glovebox", "Just so you know, my sister is called Ana."))
     assert "allergic to wasps" in targets(cur) and "your sister is called ana" in targets(cur)
+
+
+def test_a_change_of_mind_with_no_earlier_plan_is_the_named_one_and_a_cafe_names_no_harbour():
+    cur = curate(day("We have two grandkids, Ines and Tiago.", "I drink my espresso at the kiosk by the river, Kiosk Amaral.",
+                     "Ines has changed her mind: no more dancer, now she wants to be a vet."))
+    asked = prompts_for(cur, "vet")
+    assert "What does my granddaughter want to be?" in asked and not any("Tiago" in q for q in asked)
+    assert not any("river" in q for q in asked) and "your river" not in targets(cur)
+
+
+def test_a_relatives_baby_is_the_grandchild_or_niece_to_come():
+    cur = curate(day("My daughter Mette lives in Aarhus.",
+                     "Mette and her husband are expecting a baby girl, and they want to call her Freja."))
+    assert {"What's my future granddaughter called?", "Who is my new granddaughter?"} <= prompts_for(cur, "Freja")
+
+
+def test_work_until_retirement_is_the_job_it_was_and_a_place_in_a_side_is_no_living():
+    cur = curate(day("I repaired boilers in Bergen for 27 years before I retired.",
+                     "When I was young I was the striker for the village hockey team."))
+    asked = prompts_for(cur, "boilers")
+    assert {"What was my job?", "What did I do for a living?", "What was my job before retirement?",
+            "How long was I a boiler repairer?", "For how many years was I a repairer?"} <= asked
+    striker = prompts_for(cur, "striker")
+    assert {"What position did I play?", "What position did I play in hockey?"} <= striker
+    assert not any("for a living" in q or q.startswith("What is my") for q in striker)
+
+
+def test_a_couple_a_sting_an_opinion_a_hobby_and_a_thing_at_home_are_asked_as_meant():
+    cur = curate(day("Every June Sigrid and I stay at her parents' cabin in Voss.",
+                     "I'm allergic to bee stings, so garden parties make me jumpy.",
+                     "In my opinion those delivery drones over the park are a nuisance to everyone.",
+                     "My hobby is restoring old typewriters; the attic is full of them.",
+                     "Radio Nova, the jazz station, is always on in our workshop."))
+    assert {"Where do Sigrid and I stay?", "Where do we stay?"} <= prompts_for(cur, "Voss")
+    assert not any(q.startswith("Where do Every") for q in prompts_for(cur, "Voss"))
+    assert {"What am I allergic to?", "Which insect am I allergic to?"} <= prompts_for(cur, "bee stings")
+    assert {"What annoys me?", "What do I consider a nuisance to everyone?"} <= prompts_for(cur, "drones")
+    typewriters = prompts_for(cur, "typewriters")
+    assert {"What do I restore?", "What is my hobby?"} <= typewriters
+    assert not any("hobby restoring" in q for q in typewriters)
+    assert {"What is always on in our workshop?", "Which jazz station is always on in our workshop?"} \
+        <= prompts_for(cur, "Radio Nova")
+
+
+def test_what_a_weekly_meal_always_is_is_asked_as_its_dish():
+    cur = curate(day("Every Saturday I cook dinner for the whole family, and it is always fish stew — caldeirada."))
+    asked = prompts_for(cur, "fish stew")
+    assert any(q.startswith("What is the main dish at our") and "dinner" in q for q in asked)
+    assert any(q.startswith("What do we eat at our") for q in asked) and "What do I cook for Saturday dinner?" in asked
