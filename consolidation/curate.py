@@ -141,12 +141,15 @@ def _score(item: Item) -> tuple[float, str]:
         return 1.0, ""
     if p.category in ("preference", "fact"):
         return 0.9 if p.category == "fact" else 0.8, ""
-    if p.category == "question":
+    if p.category == "question":   # "I go to chess club, name is Ratsu. …, in English is knight?": the statement stays
+        stated = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip() and not s.rstrip().endswith("?")]
+        if stated and perceive(" ".join(stated)).category in ("fact", "preference", "correction"):
+            return 0.8, ""
         return 0.1, "general_question"
     if p.category == "praise":
         return 0.1, "praise"
-    if _ABOUT_SOMEONE.match(text) and len(text.split()) >= 4:
-        return 0.7, ""   # "She's a glassblower": a fact about someone named earlier
+    if any(_ABOUT_SOMEONE.match(s) and len(s.split()) >= 4 for s in re.split(r"(?<=[.!?])\s+", text)):
+        return 0.7, ""   # "She's a glassblower": a fact about someone named earlier, in any sentence
     return 0.0, "small_talk"
 
 

@@ -167,6 +167,8 @@ THESAURUS = {
     "terrified of": ["scared of", "afraid of", "frightened of"], "scared of": ["afraid of", "terrified of"],
     "afraid of": ["scared of", "terrified of"], "frightened of": ["scared of", "afraid of"],
     "obsessed with": ["crazy about", "really into"], "keen on": ["into", "fond of"], "fond of": ["keen on"],
+    "crazy about": ["passionate about", "mad about", "obsessed with"], "mad about": ["crazy about", "passionate about"],
+    "passionate about": ["crazy about", "really into"],
     "interested in": ["into", "curious about"], "am I into": ["am I keen on", "do I enjoy", "am I interested in"],
     "worried about": ["anxious about", "nervous about"],
     "good at": ["great at", "skilled at"], "bad at": ["hopeless at", "terrible at"],

@@ -43,7 +43,7 @@ def parse(text: str):
 _CLAUSE_BREAK = re.compile(r"\s+[—–]\s+|\s*;\s+|:\s+(?=[a-z]*\s*(?:i|we|my|our|he|she|they)\b)|,?\s+whereas\s+|"
                            r",\s+(?:so|but|and|which means|because)\s+(?=(?:i|i'm|we|my|our|he|she|they|it)\b)|"
                            r"\s+and\s+(?:now|then|these days|nowadays)\s+(?=(?:i|we|he|she|they)\b)|"
-                           r"\s+and\s+(?=(?:he|she|they)\s)",
+                           r"\s+and\s+(?=(?:he|she|they)\s)|,\s+(?=(?:he|she)\s+(?:already\s+|also\s+|still\s+)?\w+\s)",
                            re.IGNORECASE)
 _OPENERS = re.compile(r"^(?:(?:\w+-wise|you should know(?: that)?|just so you know|fyi|"
                       r"i (?:should|ought to|must|wanted to|want to|need to|have to) (?:mention|say|add|tell you|note|"
@@ -190,6 +190,12 @@ class People:
             known = next((p for p in self.seen if p.name == tok.text), None)
             if known is not None and tok.dep_ in ("nsubj", "nsubjpass", "ROOT", "compound") and tok.i == 0:
                 self._add(known)
+
+    def mention(self, name: str) -> None:
+        """`name`, if it is someone known, is the one spoken of last ("Leonor has changed her mind: … she")."""
+        known = next((p for p in self.seen if p.name == name), None)
+        if known is not None:
+            self._add(known)
 
     def add(self, name: str) -> None:
         """A person known by name alone (a speaker in a transcript), whatever the parser says."""

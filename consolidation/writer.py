@@ -102,7 +102,9 @@ class Writer:
         if not m:
             return None
         name = parse(clause).char_span(m.start(2), m.end(2))
-        if name is None or name.root.ent_type_ in ("NORP", "GPE", "LANGUAGE", "DATE") or name.root.pos_ != "PROPN":
+        named = "name" in clause[:m.start(2)].lower()   # "Her name is Gulnara": a name, whatever the tagger says
+        if name is None or not named and (name.root.ent_type_ in ("NORP", "GPE", "LANGUAGE", "DATE")
+                                          or name.root.pos_ != "PROPN"):
             return None   # "She's French", "He's Catholic"
         gender = "f" if m.group(1).lower() in ("she", "her") else "m"
         known = {p.name for p in self.people.seen if p.name}
@@ -119,6 +121,8 @@ class Writer:
         if any(self._named_after(c, None) for c in pieces):   # "shes deb but everyone calls her Debs"
             pieces = [c for c in pieces if not re.match(r"^(?:she|he)(?:'s|\s+is)\s+\w+[.!]?$", c.strip(), re.I)]
         for clause in pieces:
+            if clause.rstrip().endswith("?") and kind != "document":
+                continue   # a question asked along with what was said teaches nothing
             named = named_by_pronoun(clause, previous) or self._named_after(clause, previous)
             clause = self.people.possessive(named) if named else reported(self.people.resolve(clause))
             referred = self.owned_reference(clause)   # the thing is the user's or someone's they named
@@ -227,7 +231,7 @@ class Writer:
     def _update(self, item: Item, reward: float) -> list[Example]:
         whole = clauses(item.text)
         for c in whole:   # "Leonor has changed her mind: … now she wants …": she is Leonor
-            self.people.note(parse(c))
+            self.people.mention(c.split()[0])
         pieces = [half for c in whole for half in revise.split_leaving(c)]
         leaving = {c: revise.leaving_values(c) for c in pieces}   # each piece parsed once
         soured = {c: revise.soured_value(c) for c in pieces}
@@ -411,7 +415,7 @@ def _is_name(clause: str, word: str) -> bool:
     return any(e.text.split()[0] == word and e.label_ in ("PERSON", "ORG") for e in parse(clause).ents)
 
 
-_HER_NAME = re.compile(r"^(she|he)(?:'s|\s+is)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
+_HER_NAME = re.compile(r"^(she|he|her|his)(?:'s|\s+is|\s+name\s+is|\s+name's)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
 _CALLED = re.compile(r"\b(?:everyone|everybody|people|they|we|I|all)\s+calls?\s+(her|him)\s+([A-Z][\w-]+)\b", re.IGNORECASE)
 _FORMER_ASIDE = re.compile(r",\s+(?:which|that|a|quite)\b[^.;!?]*\b(?:former|previous|earlier|old)\s+"
                            r"(?:practice|job|firm|employer|role|post|position|work|life|place|home|flat|house)\b[^.;!?]*",

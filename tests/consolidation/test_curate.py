@@ -883,3 +883,14 @@ def test_what_a_weekly_meal_always_is_is_asked_as_its_dish():
     asked = prompts_for(cur, "fish stew")
     assert any(q.startswith("What is the main dish at our") and "dinner" in q for q in asked)
     assert any(q.startswith("What do we eat at our") for q in asked) and "What do I cook for Saturday dinner?" in asked
+
+
+def test_learner_english_a_name_by_her_name_a_comma_splice_and_a_fact_before_a_question():
+    cur = curate(day("I have one daughter, Aigerim.",
+                     "Aigerim start in new school on Monday. She is very crazy about horses, she already find riding club.",
+                     "I want tell you about my father. His name is Serik, he is still living in Almaty.",
+                     "Every Friday I go to book club, name is Oqu. I think in english is reader?"))
+    assert "What is my daughter passionate about?" in prompts_for(cur, "horses") or \
+        "What is my daughter crazy about?" in prompts_for(cur, "horses")
+    assert "your father is called serik." in targets(cur) and "Where is my father living?" in prompts_for(cur, "Almaty")
+    assert "What is Oqu?" in prompts_for(cur, "Oqu") and not any(e.target.endswith("?") for e in cur.examples)
