@@ -178,7 +178,7 @@ class People:
 
     def note(self, doc) -> None:
         for role, name in named_roles(doc):
-            if lx.is_person_role(role) or (name and _is_person(doc, name)):
+            if lx.is_person_role(role) or role.split()[-1:] and role.split()[-1] in lx.PETS or (name and _is_person(doc, name)):
                 names = name.split(" and ")   # "two grandchildren, Leonor and Duarte": each a grandchild
                 role = singular(role) if len(names) > 1 and role else role
                 for one in names:

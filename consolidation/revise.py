@@ -338,7 +338,7 @@ def _owner_for_pronoun(actual: str, said) -> str:
     """"I told you my doctor is Dr. Quintela, but her name is Dr. Quinteiro": "her" is the
     doctor's, the subject of what was said (or the one person of the user's it names: "I called
     our neighbour Bjarne, but his name is Bjarte"), not whoever was named last."""
-    pronoun = re.match(r"^(her|his|their|its)\b", actual, re.IGNORECASE)
+    pronoun = re.match(r"^(her|his|their|its|she|he)\b", actual, re.IGNORECASE)
     mine = [t for t in said if any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in t.children)]
     subj = next((t for t in mine if t.dep_ in ("nsubj", "nsubjpass")), None) or (
         mine[0] if len(mine) == 1 else None)   # "I called our neighbour Bjarne yesterday, but his name …"
@@ -346,7 +346,10 @@ def _owner_for_pronoun(actual: str, said) -> str:
         if subj is not None else []   # "our neighbour", without the name that was wrong
     if not pronoun or len(owner) < 2:
         return actual
-    return f"{' '.join(owner)}'s{actual[pronoun.end():]}"
+    rest = actual[pronoun.end():]
+    if pronoun.group(1).lower() in ("she", "he"):   # "I write before my mother is 64, but … she is 66"
+        return " ".join(owner) + (" is" + rest[2:] if rest.startswith("'s") else rest)
+    return f"{' '.join(owner)}'s{rest}"
 
 
 def _reported(statement: str) -> str:

@@ -894,3 +894,12 @@ def test_learner_english_a_name_by_her_name_a_comma_splice_and_a_fact_before_a_q
         "What is my daughter crazy about?" in prompts_for(cur, "horses")
     assert "your father is called serik." in targets(cur) and "Where is my father living?" in prompts_for(cur, "Almaty")
     assert "What is Oqu?" in prompts_for(cur, "Oqu") and not any(e.target.endswith("?") for e in cur.examples)
+
+
+def test_a_pet_is_who_he_is_and_she_in_a_correction_is_the_relative_it_names():
+    cur = curate(day("My brother Olek is a plumber.",
+                     "I've got a cat, Mruczek, he's ginger, he lost an ear in a fight and he still hunts mice.",
+                     "My aunt lives in Opole.", "We have a parrot, name is Kiwi.",
+                     "Small correction: I write before my aunt is 70, but this is wrong, she is 72."))
+    assert "your cat mruczek still hunts mice." in targets(cur) and "olek still hunts" not in targets(cur)
+    assert "your aunt is 72." in targets(cur) and "kiwi is 72" not in targets(cur)
