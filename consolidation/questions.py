@@ -541,8 +541,8 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
         while len(words) > 1 and words[0].islower():   # "my grandchild Leonor", the role read as a modifier
             words.pop(0)
         name = " ".join(words)
-        role = (people.role_of(name) if people else None) or next(
-            (role_text(c) for c in subj.lefts if c.dep_ in ("amod", "compound") and lx.is_person_role(c.lower_)), None)
+        role = next((role_text(c) for c in subj.lefts if c.dep_ in ("amod", "compound") and lx.is_person_role(c.lower_)),
+                    None) or (people.role_of(name) if people else None)   # "my grandson Duarte": as said here
         return [(name, "3")] + [(v, _number(v)) for v in lx.role_variants(role or "")]
     if subj.pos_ == "NOUN" and any(c.lower_ in ("my", "our") for c in subj.children):
         forms = [(v, _number(v)) for v in lx.noun_variants(f"my {role_text(subj)}")]
