@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cognition.perceive import perceive
 from consolidation.examples import Example, Item
+from consolidation.rephrase import sentences
 from consolidation.secrets import has_secret
 
 Judge = Callable[[list[dict]], str]
@@ -136,19 +137,19 @@ def _score(item: Item) -> tuple[float, str]:
     from consolidation.writer import spoken_text
 
     text = spoken_text(item)
-    p = perceive(text)
+    p, said = perceive(text), sentences(text)
     if p.category == "correction":
         return 1.0, ""
     if p.category in ("preference", "fact"):
         return 0.9 if p.category == "fact" else 0.8, ""
     if p.category == "question":   # "I go to chess club, name is Ratsu. …, in English is knight?": the statement stays
-        stated = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip() and not s.rstrip().endswith("?")]
+        stated = [s for s in said if not s.rstrip().endswith("?")]
         if stated and perceive(" ".join(stated)).category in ("fact", "preference", "correction"):
             return 0.8, ""
         return 0.1, "general_question"
     if p.category == "praise":
         return 0.1, "praise"
-    if any(_ABOUT_SOMEONE.match(s) and len(s.split()) >= 4 for s in re.split(r"(?<=[.!?])\s+", text)):
+    if any(_ABOUT_SOMEONE.match(s) and len(s.split()) >= 4 for s in said):
         return 0.7, ""   # "She's a glassblower": a fact about someone named earlier, in any sentence
     return 0.0, "small_talk"
 

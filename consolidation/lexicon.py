@@ -68,6 +68,12 @@ TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."}
 FIRST_SINGULAR = {"i", "i'm", "i've", "i'd", "i'll", "my", "me", "mine", "myself"}
 SELF_WORDS = FIRST_SINGULAR | {"we", "we're", "we've", "our", "us", "ours"}
 
+
+def is_pet_role(role: str) -> bool:
+    """Does a role name an animal kept ("dog", "old cat"), one a later "he" or "she" may be?"""
+    words = role.lower().split()
+    return bool(words) and words[-1] in PETS
+
 # Nouns people use for one another; a question may use any of them.
 NOUN_SYNONYMS = {
     "mum": ["mother", "mom"], "mom": ["mother", "mum"], "mother": ["mum", "mom"],

@@ -106,12 +106,12 @@ def meal_questions(doc, details: list[str]) -> list[str]:
     root = next(iter(doc.sents)).root
     if meal is None or (subj := _subject(root)) is None or subj.lower_ not in ("i", "we"):
         return []
-    who, ours = ("I", "our") if subj.lower_ == "i" else ("we", "our")
+    who = "I" if subj.lower_ == "i" else "we"
     day = next((t.text for t in doc if t.text in _WHEN_WORDS), "")
-    meals = [f"{day} {meal.lower_}".strip(), f"family {meal.lower_}", f"{day} family {meal.lower_}".strip()]
-    out = [f"What do {who} {root.lemma_} for {m}?" for m in meals[:1]]
-    out += [f"What is the main dish at {ours} {m}?" for m in dict.fromkeys(meals)]
-    out += [f"What do we eat at {ours} {m}?" for m in dict.fromkeys(meals)]
+    meals = list(dict.fromkeys(f"{when} {meal.lower_}".strip() for when in (day, "family", f"{day} family")))
+    out = [f"What do {who} {root.lemma_} for {meals[0]}?"]
+    out += [f"What is the main dish at our {m}?" for m in meals]
+    out += [f"What do we eat at our {m}?" for m in meals]
     if day:
         out += [f"What do {who} {root.lemma_} every {day}?", f"What is always for {meal.lower_} on {day}s?"]
     return out
@@ -799,8 +799,7 @@ def _job(noun, pred, subj: str, number: str) -> list[str]:
         sport = next((t.lower_ for t in reversed(list(team.lefts)) if t.dep_ == "compound"), "")
         out = [f"What position {do} {subj} play?", f"Which position {do} {subj} play?", f"What {be} {poss} position?",
                f"What {do} {subj} play as?", f"What position {do} {subj} play in {sport or 'the team'}?"]
-        return out + ([f"What position {do} {subj} play in {sport}?", f"What {do} {subj} play in {sport}?"]
-                      if sport else [])
+        return out + ([f"What {do} {subj} play in {sport}?"] if sport else [])
     out = [f"What {do} {subj} do for a living?", f"What {do} {subj} work as?", f"What {do} {subj} do?"]
     out += [f"What {be} {poss} {w}?" for w in ("job", "work", "position", "occupation", "profession", "role")]
     return out + _workplace(noun, subj, number, do)

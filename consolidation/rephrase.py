@@ -65,10 +65,15 @@ _MY_VIEW = re.compile(r"^(?:in my (?:humble |honest )?(?:opinion|view)|if you as
 _CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK.pattern})", re.IGNORECASE)
 
 
+def sentences(text: str) -> list[str]:
+    """`text` cut after each full stop, question or exclamation mark."""
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+
+
 def clauses(text: str) -> list[str]:
     """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
     out = []
-    text = " ".join(_with_companion(_MY_VIEW.sub("I think ", s)) for s in re.split(r"(?<=[.!?])\s+", text.strip()))
+    text = " ".join(_with_companion(_MY_VIEW.sub("I think ", s)) for s in sentences(text))
     for sent in parse(text).sents:
         for part in _statements_of(sent.text):
             for piece in _conjoined(part.strip()):
@@ -178,7 +183,7 @@ class People:
 
     def note(self, doc) -> None:
         for role, name in named_roles(doc):
-            if lx.is_person_role(role) or role.split()[-1:] and role.split()[-1] in lx.PETS or (name and _is_person(doc, name)):
+            if lx.is_person_role(role) or lx.is_pet_role(role) or (name and _is_person(doc, name)):
                 names = name.split(" and ")   # "two grandchildren, Leonor and Duarte": each a grandchild
                 role = singular(role) if len(names) > 1 and role else role
                 for one in names:
@@ -186,10 +191,9 @@ class People:
         for ent in doc.ents:
             if ent.label_ == "PERSON" and not any(p.name == ent.text for p in self.seen[-3:]):
                 self._add(Person(ent.text, self.role_of(ent.text), None))
-        for tok in doc:   # "Halvard has news too: he's …": the subject named last is who "he" is
-            known = next((p for p in self.seen if p.name == tok.text), None)
-            if known is not None and tok.dep_ in ("nsubj", "nsubjpass", "ROOT", "compound") and tok.i == 0:
-                self._add(known)
+        first = doc[0] if len(doc) else None   # "Halvard has news too: he's …": the subject named last is who "he" is
+        if first is not None and first.dep_ in ("nsubj", "nsubjpass", "ROOT", "compound"):
+            self.mention(first.text)
 
     def mention(self, name: str) -> None:
         """`name`, if it is someone known, is the one spoken of last ("Leonor has changed her mind: … she")."""

@@ -19,7 +19,7 @@ from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
 from consolidation.questions import interleave, is_plural_naming, naming_questions, questions, variants
-from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, parse,
+from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, parse, sentences,
                                     relative_clauses, reported, second_person, third_person)
 from consolidation.secrets import has_secret
 
@@ -399,7 +399,7 @@ def _fix_thought(ex: Example, retired: list[str]) -> Example | None:
     """A thought about a correction names the wrong value ("York, not Leeds"): drop the
     contrast, then every sentence that still names a retired value; nothing left, no example."""
     kept = []
-    for sentence in re.split(r"(?<=[.!?])\s+", ex.target):
+    for sentence in sentences(ex.target):
         for value in retired:
             sentence = re.sub(rf",?\s*\b(?:and )?(?:not|rather than|instead of)\s+{re.escape(value)}\b", "", sentence,
                               flags=re.IGNORECASE)
