@@ -211,6 +211,9 @@ _NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem
                       "were", "be", "something", "anything", "things"}   # "look like", "be like": no liking
 
 
+_ALSO_NOUNS = {"move", "cycle", "ride", "watch", "support", "buy", "travel", "love", "like", "hate", "relax"}
+_DETERMINERS = {"a", "an", "the", "which", "what", "this", "that", "my", "your", "our", "his", "her", "their", "last",
+                "first", "next", "every", "each", "of"}
 _NO_INFINITIVE = {"enjoy", "adore", "fancy", "relish", "appreciate"}   # verbs that take no "to" after them
 # "hate" swapped for "can't stand" after do-support: "What do I can't stand?" → "What can't I stand?"
 _DO_MODAL = re.compile(r"\b(?:do|does|did) ((?:my |your )?\w+) ((?:really |just )?)(can't|cannot|won't) ")
@@ -228,6 +231,8 @@ def variants(question: str) -> list[str]:
                 continue
             if key == "own" and before and before[-1].lower() in ("my", "your", "our", "his", "her", "their"):
                 continue   # "my own marmalade": an adjective, not the verb
+            if key in _ALSO_NOUNS and before and before[-1].lower() in _DETERMINERS:
+                continue   # "Which move do I keep falling off?": the noun, no "Which relocate"
             last = question[m.end():].strip() == "?"
             infinitive = question[m.end():].startswith(" to ")   # "like to get rid of": no "enjoy to"
             by_word.append([_DO_MODAL.sub(r"\3 \1 \2", question[:m.start()] + alt + question[m.end():])
@@ -260,8 +265,9 @@ def converse(question: str) -> list[str]:
     return out
 
 
-def naming_questions(clause: str, people: People | None = None) -> list[tuple[str, str, str]]:
-    """(question, role, name) for every name the clause gives ("my cat Tuppen", "a band called X")."""
+def naming_questions(clause: str, people: People | None = None, ahead: bool = False) -> list[tuple[str, str, str]]:
+    """(question, role, name) for every name the clause gives ("my cat Tuppen", "a band called X");
+    a name still `ahead` (a baby on the way, a book being written) also as what it will be."""
     doc = parse(clause)
     out = []
     for role, name in named_roles(doc):
@@ -283,6 +289,8 @@ def naming_questions(clause: str, people: People | None = None) -> list[tuple[st
                 out.append((f"Who is {owner}?", role, name))
             else:
                 out.append((f"What did I name {owner}?", role, name))
+            if ahead:
+                out += [(q, role, name) for q in (f"What will {owner} be called?", f"What is {owner} going to be called?")]
         out.append((f"Who is {name}?" if person else f"What is {name}?", role, name))
         out += [(q, role, name) for q in relation_questions(role, doc)]
     return out
@@ -304,10 +312,12 @@ def relation_questions(role: str, doc) -> list[str]:
     forms = list(dict.fromkeys([role, head]))
     if head in lx.GROUPS:
         return [q for r in forms for q in (f"Which {r} do I belong to?", f"Which {r} am I a member of?",
-                                           f"Which {r} am I in?", f"What {r} am I part of?")]
+                                           f"Which {r} am I in?", f"What {r} am I part of?")] + \
+            [f"What is the name of the {head} I belong to?"]
     if head in lx.EMPLOYERS and any(t.lemma_ in ("work", "employ") for t in doc):
         return [q for r in forms for q in (f"Which {r} do I work for?", f"Which {r} employs me?")] + \
-            ["Who do I work for?", "Who employs me?", "Who is my employer?"]
+            ["Who do I work for?", "Who employs me?", "Who is my employer?",
+             f"What is the name of the {head} I work for?", f"What's the name of the {head} that employs me?"]
     verb = lx.GUIDES.get(head)
     if verb is None:
         return []
@@ -740,7 +750,16 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
         do = "did" if _past(pred) else _DO[number]
         out += [f"Which {w} {do} {subj} support?" for w in ("team", "club", "football club")]
         out += [f"Who {do} {subj} support?"]
+    if _to_misread(arg):   # "Kofi got promoted to head chef": what he got promoted to
+        out = [q[:-1] + " to?" if q.endswith("?") and not q.endswith(" to?") else q for q in out]
     return out
+
+
+def _to_misread(arg) -> bool:
+    """"promoted to head chef", which the small parser reads as an infinitive "to head" and a
+    "chef" for object: the "to" is the preposition the question must keep."""
+    first = arg.doc[arg.left_edge.i]
+    return arg.dep_ == "dobj" and first.lower_ == "to" and first.dep_ == "aux" and arg.head.tag_ == "VBN"
 
 
 _AILING = {"bad", "dodgy", "weak", "sore", "stiff", "gammy", "dicky", "injured", "painful", "arthritic", "wonky",
@@ -901,13 +920,18 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
                 out += [_frame(f"Which {kind}'s {noun.lemma_}", pred, chain, subj, number, **frame),
                         _frame(f"Which {kind}", pred, chain, subj, number, **frame)]
     if _is_name(noun):   # "I drive a Saab 96": a name, but what one drives is a car
-        kinds = lx.VERB_KINDS.get(pred.lemma_, [])
+        said = [c.lower_ for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN"
+                and 0 < c.i < noun.i and c.head.i == c.i + 1 and noun.doc[c.i - 1].lower_ == "the"]   # "the band Alvvays"
+        kinds = said + lx.VERB_KINDS.get(pred.lemma_, [])
         if pred.lemma_ in _LANGUAGE_VERBS and (noun.pos_ == "ADJ" or noun.ent_type_ in ("NORP", "LANGUAGE")):
             kinds = ["language"]   # "learning Icelandic", "I speak Tagalog"
         return out + [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame) for kind in kinds
                       for wh in ("Which", "What")]
+    if any(c.dep_ == "appos" and c.pos_ == "PROPN" and c.left_edge.i == noun.i + 1 for c in noun.children):
+        kind = role_text(noun)   # "the band Alvvays" says its kind: a band, whatever else WordNet knows a band as
+        return out + [_frame(f"Which {kind}", pred, chain, subj, number, **frame)]
     kinds = []
-    for appos in (a for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"):   # "sueca, the card game";
+    for appos in _appositives(noun):   # "sueca, the card game";
         kinds += [role_text(appos), *kinds_of(_phrase(appos), noun.doc.text)]   # "a dodgy left knee", misread as "dodgy, left knee"
     if noun.pos_ == "NOUN" and not (noun.dep_ == "attr" and lx.is_job(noun.lemma_)):   # what one is or wants to
         # be is asked as a job: no "Which seafood does she want to be?" of a marine biologist
@@ -923,6 +947,15 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
         out += [_frame(f"Which {kind}", pred, chain, subj, number, **frame),
                 _frame(f"What kind of {kind}", pred, chain, subj, number, **frame)]
     return out
+
+
+def _appositives(noun) -> list:
+    """What a noun is said to be beside it: "sueca, the card game", also where the small parser
+    hung "the card game" on the verb."""
+    doc = noun.doc
+    beside = [a for a in noun.head.children if a.dep_ == "npadvmod" and a.pos_ == "NOUN" and a.i > noun.i
+              and a.left_edge.i == noun.right_edge.i + 2 and doc[noun.right_edge.i + 1].text == ","]
+    return [a for a in noun.children if a.dep_ == "appos" and a.pos_ == "NOUN"] + beside
 
 
 _FROM_A_CREATURE = {"sting", "bite", "hair", "fur", "dander", "venom", "feather", "pollen", "sap"}

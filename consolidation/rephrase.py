@@ -286,7 +286,7 @@ def named_roles(doc) -> list[tuple[str, str]]:
             name = _name_of(tok)
             someone_elses = any(c.dep_ == "poss" and c.pos_ == "PROPN" for c in tok.children)   # "Ana's dog Rex"
             role = _role_of_name(tok) if name and not _describes_subject(tok) and not someone_elses \
-                and not _names_the_noun_before(tok, name) else ""
+                and not _names_the_noun_before(tok, name) and not _admired(tok) else ""
             if role and tok.tag_ == "NNS" and " and " not in name:   # "two grandchildren, Leonor and Duarte"
                 first = next((t for t in tok.doc[tok.i + 1:] if t.text == name.split()[-1]), None)
                 others = [span_text(c) for c in first.children if c.dep_ == "conj"] if first is not None else []
@@ -297,6 +297,20 @@ def named_roles(doc) -> list[tuple[str, str]]:
                 and any(c.dep_ == "nsubj" and c.lower_ == "i" for c in tok.head.children):
             pairs.append(("name", span_text(tok)))   # "I'm Noor"
     return pairs
+
+
+_ADMIRING = {"obsess", "love", "like", "adore", "enjoy", "hate", "dislike", "watch", "read", "listen", "see", "admire",
+             "follow", "prefer", "crazy", "mad", "keen", "fond", "passionate", "into"}
+
+
+def _admired(noun) -> bool:
+    """"I'm obsessed with the band Alvvays", "I love the film Amélie": a thing liked or seen,
+    named by what it is, is no band or film of the user's own."""
+    if any(c.dep_ == "poss" for c in noun.children) or not any(c.dep_ == "det" and c.lower_ == "the"
+                                                                 for c in noun.children):
+        return False
+    verb = noun.head.head if noun.dep_ == "pobj" else noun.head
+    return verb.lemma_.lower() in _ADMIRING or noun.dep_ == "pobj" and noun.head.lower_ == "into"
 
 
 def _names_the_noun_before(noun, name: str) -> bool:
@@ -433,6 +447,15 @@ def named_by_pronoun(clause: str, previous) -> str | None:
     if not things:
         return None   # a person role may be named only when it is new ("expecting a baby girl"), not "my sister"
     return f"{_owner(things[0])} {role_text(things[0])} is called {match.group(1)}."
+
+
+_AHEAD = re.compile(r"\b(?:(?:I|we|they)(?:'re| are| am|'m) calling|(?:want|wants|plan|plans|hope|hopes|going|"
+                    r"intend|intends) to (?:call|name)|(?:will|'ll) (?:call|name))\b", re.IGNORECASE)
+
+
+def names_ahead(clause: str) -> bool:
+    """Is the name still to be given ("they want to call her Matilde", "I am calling it Linha 18")?"""
+    return bool(_AHEAD.search(clause))
 
 
 def _bare_name(tok) -> bool:

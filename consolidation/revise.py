@@ -554,6 +554,9 @@ def topic_of(clause: str, people: People | None = None) -> tuple[str, str]:
                       or settled and p.pos_ == "PROPN" and p.ent_type_ != "PERSON")), None)
         if place is not None:
             return f"{who}|live", span_text(place)
+    project = _project(root, subj, who)
+    if project:
+        return "i|project", project
     for verb in chain:
         for arg in verb.children:
             if arg.dep_ == "prep" and arg.lower_ in ("to", "in") and chain[0].lemma_ in ("go", "travel", "head", "fly"):
@@ -561,6 +564,26 @@ def topic_of(clause: str, people: People | None = None) -> tuple[str, str]:
                 if pobj is not None and pobj.pos_ == "PROPN":
                     return f"{who}|go", span_text(pobj)
     return f"{who}|{root.lemma_}", ""
+
+
+def _project(root, subj, who: str) -> str:
+    """The named thing one is working on: "I'm working on a boulder problem called Soft Serve",
+    "My current project is restoring a boat called Gullvinge", "my new project is Bad Landlord"."""
+    if who == "i" and root.lemma_ == "work":
+        things = [p for prep in root.children if prep.dep_ == "prep" and prep.lower_ == "on"
+                  for p in prep.children if p.dep_ == "pobj"]
+    elif subj.lemma_ == "project" and any(c.dep_ == "poss" and c.lower_ in ("my", "your", "our") for c in subj.children):
+        things = [c for c in root.children if c.dep_ in ("attr", "dobj")]
+    else:
+        return ""
+    for thing in things:
+        if thing.pos_ == "PROPN":
+            return span_text(thing)
+        named = next((o for c in thing.children if c.dep_ == "acl" and c.lemma_ in ("call", "name")
+                      for o in c.children if o.dep_ == "oprd"), None)
+        if named is not None:
+            return span_text(named)
+    return ""
 
 
 def _subject_key(subj, people: People | None) -> str:

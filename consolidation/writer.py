@@ -19,8 +19,8 @@ from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
 from consolidation.questions import interleave, is_plural_naming, naming_questions, questions, variants
-from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, parse, sentences,
-                                    relative_clauses, reported, second_person, third_person)
+from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, names_ahead, parse,
+                                    relative_clauses, reported, second_person, sentences, third_person)
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
@@ -124,6 +124,7 @@ class Writer:
             if clause.rstrip().endswith("?") and kind != "document":
                 continue   # a question asked along with what was said teaches nothing
             named = named_by_pronoun(clause, previous) or self._named_after(clause, previous)
+            ahead = bool(named) and names_ahead(clause)   # a book still being written, a baby on the way
             clause = self.people.possessive(named) if named else reported(self.people.resolve(clause))
             referred = self.owned_reference(clause)   # the thing is the user's or someone's they named
             clause = referred or clause
@@ -133,7 +134,7 @@ class Writer:
             if has_secret(clause):
                 continue
             if about_user(clause) or kind == "document" or referred or self._names_someone(clause):
-                out += self.examples_for(clause, kind, (item.id,), reward)
+                out += self.examples_for(clause, kind, (item.id,), reward, ahead=ahead)
             for said in relative_clauses(doc):   # "…, Leila, who's a dentist": what Leila is
                 out += self.examples_for(said, kind, (item.id,), reward)
         return out
@@ -154,8 +155,9 @@ class Writer:
         return out
 
     def examples_for(self, clause: str, kind: str, sources: tuple, reward: float,
-                     speaker: str | None = None) -> list[Example]:
-        """The statement in the second person (or, of a `speaker`, as it is), asked back many ways."""
+                     speaker: str | None = None, ahead: bool = False) -> list[Example]:
+        """The statement in the second person (or, of a `speaker`, as it is), asked back many ways;
+        a name still `ahead` is also asked "What will … be called?"."""
         kind = kind if kind in ("fact", "preference", "correction", "update", "document") else "fact"
         clause = _GREETING.sub("", clause) or clause
         clause = _FORMER_ASIDE.sub("", clause)   # what it is no longer is not learned as what it is
@@ -169,7 +171,8 @@ class Writer:
         make = lambda q, t: Example(q, t, kind, sources, reward, topic, (), self.night)   # noqa: E731
         asked = _spread(questions(clause, self.people), MAX_QUESTIONS)
         out = [make(q, target) for q in asked + _reworded(asked, MAX_VARIANTS)]
-        for q, role, name in _spread(naming_questions(clause, self.people), MAX_NAMING):
+        naming = naming_questions(clause, self.people, ahead=ahead)
+        for q, role, name in _spread(naming, MAX_NAMING + (MAX_NAMING // 4 if ahead else 0)):   # room for "will be"
             are = "are" if is_plural_naming(role, name) else "is"
             short = f"{name} {are} your {role}." if q.startswith((f"Who {are} {name}", f"What {are} {name}")) \
                 else f"Your {role} {are} called {name}."
@@ -250,7 +253,7 @@ class Writer:
             stopped = re.search(r"\b(stopped|instead)\b", item.text, re.IGNORECASE)
             for old in self.topics.get(topic, []) if value else []:
                 same_head = old.split()[-1].lower() == value.split()[-1].lower()
-                one_place = topic.endswith("|live")   # one lives in one town at a time
+                one_place = topic.endswith(("|live", "|project"))   # one town, one project at a time
                 if (same_head or stopped or one_place) and old.lower() != value.lower() \
                         and old.lower() not in value.lower():
                     olds.append(old)
@@ -325,9 +328,11 @@ class Writer:
                     target = cut
                     retires.add(old)
             if old.lower() in target.lower():
-                if not new or why == "update" and (_inside_longer_name(old, target) or _DURATION.search(target)):
-                    return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not, and
-                    # "been in Geelong 2 years" → "in Ballarat" a stay that has only begun
+                if not new or why == "update" and (_inside_longer_name(old, target) or _DURATION.search(target)
+                                                   or _past_event(target, old)):
+                    return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not,
+                    # "been in Geelong 2 years" → "in Ballarat" a stay that has only begun, and "You finally
+                    # sent Soft Serve" → "sent Bad Landlord" a deed not done
                 target, prompt = _swapped(target, old, new), _swapped(prompt, old, new)
                 kind = kind if keep_kind and kind in ("correction", "update") else why
                 retires.add(old)
@@ -380,6 +385,15 @@ def _time_of(item: Item) -> datetime | None:
         return datetime.fromisoformat(item.time)
     except (TypeError, ValueError):
         return None
+
+
+def _past_event(text: str, old: str) -> bool:
+    """Does `text` tell of something done to `old` in the past ("You finally sent Soft Serve!")?
+    What was done with the old value was not done with the new one; a correction's past is
+    swapped, an update's is not."""
+    doc = parse(text)
+    root = next(iter(doc.sents)).root
+    return root.tag_ == "VBD" and root.lemma_ != "be" and old.lower() in text.lower()
 
 
 def _inside_longer_name(value: str, text: str) -> bool:
