@@ -405,10 +405,12 @@ def about_questions(doc, most: int = 3) -> list[str]:
     what I told you about my garden; "I'm really into crosswords", about crosswords."""
     out = []
     for tok in doc:
-        if tok.pos_ != "NOUN" or tok.dep_ == "compound" or tok.lower_ in _TIME_NOUNS | _VAGUE | lx.MARKS.keys() \
-                or tok.ent_type_:
-            continue
-        mine = next((c.lower_ for c in tok.children if c.dep_ == "poss" and c.lower_ in ("my", "our")), None)
+        if tok.pos_ != "NOUN" or tok.dep_ in ("compound", "poss") or tok.lower_ in _TIME_NOUNS | _VAGUE \
+                | lx.MARKS.keys() or tok.ent_type_:
+            continue   # "my skipper's licence" is about the licence, not about "my skipper"
+        owner = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ == "NOUN"), None)
+        mine = next((c.lower_ for c in (owner or tok).children if c.dep_ == "poss" and c.lower_ in ("my", "our")), None)
+        mine = f"{mine} {owner.text}'s" if mine and owner is not None else mine
         bare = not any(c.dep_ in ("det", "poss", "nummod") for c in tok.children) and (
             tok.tag_ == "NNS" or tok.dep_ == "dobj")   # "crosswords", "I bake sourdough"; not "in pen"
         role = role_text(tok)
@@ -940,7 +942,7 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
         kinds += [k for k in said if not compound or k in kinds_of(noun.lemma_, noun.doc.text)] if said else \
             list(kinds_of(noun.lower_, noun.doc.text))   # "fishing nets" are not fish, nor "car ferries" cars: the head noun
         # must agree; a phrase of no known kind ("type 2 diabetes") is of its head noun's
-    if any(c.dep_ in ("compound", "amod") for c in noun.children):
+    if any(c.dep_ in ("compound", "amod") or c.dep_ == "poss" and c.pos_ == "NOUN" for c in noun.children):
         kinds.insert(0, noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_)   # "celiac disease":
         # "What disease do I have?"; a singular kept as said ("diabetes" is no plural of "diabete")
     for kind in dict.fromkeys(kinds):

@@ -417,6 +417,12 @@ def test_a_name_still_to_be_given_is_asked_as_what_it_will_be():
     assert not any("will" in p for p in prompts_for(named, "Tuppen"))
 
 
+def test_a_thing_named_by_whose_it_is_is_asked_by_its_own_kind():
+    asked = prompts_for(curate(day("Next year I want to get my skipper's licence.")), "licence")
+    assert {"Which licence do I want to get?", "What did I tell you about my skipper's licence?"} <= asked
+    assert "What did I tell you about my skipper?" not in asked   # the licence is the thing, not a skipper
+
+
 def test_secret_statement_is_dropped_whole():
     key = "sk-proj-Zq8xY2wV4uT6sR8qP0oN2mL4kJ6hG8fE"
     cur = curate(day(f"My OpenAI key is {key} if you need it.", "My dog Biscuit is a beagle."))
