@@ -208,7 +208,8 @@ def _misparsed_name(doc, people: People | None) -> list[str] | None:
 
 
 _NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem", "seems", "is", "was", "are",
-                      "were", "be", "something", "anything", "things"}   # "look like", "be like": no liking
+                      "were", "be", "something", "anything", "things", "work", "works", "worked", "taste", "tastes",
+                      "smell", "smells", "act", "dress"}   # "look like", "be like", "work like a …": no liking
 
 
 _ALSO_NOUNS = {"move", "cycle", "ride", "watch", "support", "buy", "travel", "love", "like", "hate", "relax"}
@@ -406,7 +407,7 @@ def about_questions(doc, most: int = 3) -> list[str]:
     out = []
     for tok in doc:
         if tok.pos_ != "NOUN" or tok.dep_ in ("compound", "poss") or tok.lower_ in _TIME_NOUNS | _VAGUE \
-                | lx.MARKS.keys() or tok.ent_type_:
+                | lx.MARKS.keys() | {"name", "names"} or tok.ent_type_:
             continue   # "my skipper's licence" is about the licence, not about "my skipper"
         owner = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ == "NOUN"), None)
         mine = next((c.lower_ for c in (owner or tok).children if c.dep_ == "poss" and c.lower_ in ("my", "our")), None)

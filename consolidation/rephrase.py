@@ -182,18 +182,24 @@ class People:
     seen: list[Person] = field(default_factory=list)
 
     def note(self, doc) -> None:
+        things = set()   # "the chocolate factory Hilla": a name the parser may take for a person's
         for role, name in named_roles(doc):
             if lx.is_person_role(role) or lx.is_pet_role(role) or (name and _is_person(doc, name)):
                 names = name.split(" and ")   # "two grandchildren, Leonor and Duarte": each a grandchild
                 role = singular(role) if len(names) > 1 and role else role
                 for one in names:
                     self._add(Person(one, role, lx.GENDER.get(role.split()[-1]) if role else None))
+            else:
+                things.add(name)
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and not any(p.name == ent.text for p in self.seen[-3:]):
+            if ent.label_ == "PERSON" and ent.text not in things and not any(p.name == ent.text for p in self.seen[-3:]):
                 self._add(Person(ent.text, self.role_of(ent.text), None))
         first = doc[0] if len(doc) else None   # "Halvard has news too: he's …": the subject named last is who "he" is
         if first is not None and first.dep_ in ("nsubj", "nsubjpass", "ROOT", "compound"):
             self.mention(first.text)
+            if first.text[:1].isupper() and lx.is_person_role(first.lower_) and not any(
+                    c.dep_ in ("det", "poss") for c in first.children):   # learner English: "Boss was sad but he …"
+                self.seen.append(Person(None, first.lower_, lx.GENDER.get(first.lower_)))
 
     def mention(self, name: str) -> None:
         """`name`, if it is someone known, is the one spoken of last ("Leonor has changed her mind: … she")."""

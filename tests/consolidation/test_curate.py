@@ -300,6 +300,7 @@ def test_a_thesaurus_swap_keeps_other_senses_apart():
     from consolidation.questions import variants
 
     assert variants("What does my cat look like?") == []            # "look like" is no liking
+    assert not any("enjoy" in v for v in variants("What will I work like?"))   # nor "work like a master"
     assert "What subject do I love most?" in variants("Which subject do I love most?")
     assert all("beverage" not in v for v in variants("What do I drink in the morning?"))
     assert "What do I like best?" in variants("What do I prefer?")
@@ -421,6 +422,13 @@ def test_a_thing_named_by_whose_it_is_is_asked_by_its_own_kind():
     asked = prompts_for(curate(day("Next year I want to get my skipper's licence.")), "licence")
     assert {"Which licence do I want to get?", "What did I tell you about my skipper's licence?"} <= asked
     assert "What did I tell you about my skipper?" not in asked   # the licence is the thing, not a skipper
+
+
+def test_a_bare_role_opening_learner_english_is_who_he_is_and_a_named_workplace_is_no_one():
+    cur = curate(day("From October I will work in chocolate factory Hilla, in production. Today I tell Kanelitupa "
+                     "that I leave. Boss was sad but he understand."))
+    assert "hilla understand" not in targets(cur)          # the factory the parser took for a person
+    assert "your boss understand" in targets(cur)
 
 
 def test_secret_statement_is_dropped_whole():
