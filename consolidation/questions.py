@@ -460,6 +460,8 @@ def pastime_questions(pred, subj: str, number: str, phrase: str = "") -> list[st
     return out
 
 
+_HOLDING = {"carry", "keep", "hold", "wear", "use", "own", "love", "like", "hate", "miss", "believe", "remember",
+            "think", "prefer"}   # "I still carry my Andante card everywhere": no pastime
 _REFLEXIVE = {"I": "myself", "we": "ourselves", "m": "himself", "f": "herself"}
 
 
@@ -467,7 +469,7 @@ def busy_questions(pred, subj: str, number: str) -> list[str]:
     """What someone still does, or does in retirement ("My dad still mends nets, though he
     retired years ago"): "How does my dad keep himself busy?", "What does my retired dad do?"."""
     retired = any(t.lemma_ == "retire" for t in pred.doc)
-    if pred.pos_ != "VERB" or pred.lemma_ in _STATES | {"retire"} or pred.tag_ not in ("VBZ", "VBP") \
+    if pred.pos_ != "VERB" or pred.lemma_ in _STATES | _HOLDING | {"retire"} or pred.tag_ not in ("VBZ", "VBP") \
             or any(c.dep_ in ("aux", "auxpass", "neg") for c in pred.children) \
             or not (retired or any(c.dep_ == "advmod" and c.lower_ == "still" for c in pred.children)):
         return []
@@ -925,7 +927,7 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     if _is_name(noun):   # "I drive a Saab 96": a name, but what one drives is a car
         said = [c.lower_ for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN"
                 and 0 < c.i < noun.i and c.head.i == c.i + 1 and noun.doc[c.i - 1].lower_ == "the"]   # "the band Alvvays"
-        kinds = said + lx.VERB_KINDS.get(pred.lemma_, [])
+        kinds = said + lx.VERB_KINDS.get(pred.lemma_, []) + _domains(pred)
         if pred.lemma_ in _LANGUAGE_VERBS and (noun.pos_ == "ADJ" or noun.ent_type_ in ("NORP", "LANGUAGE")):
             kinds = ["language"]   # "learning Icelandic", "I speak Tagalog"
         return out + [_frame(f"{wh} {kind}", pred, chain, subj, number, **frame) for kind in kinds
@@ -946,10 +948,17 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     if any(c.dep_ in ("compound", "amod") or c.dep_ == "poss" and c.pos_ == "NOUN" for c in noun.children):
         kinds.insert(0, noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_)   # "celiac disease":
         # "What disease do I have?"; a singular kept as said ("diabetes" is no plural of "diabete")
+    kinds += _domains(pred)
     for kind in dict.fromkeys(kinds):
         out += [_frame(f"Which {kind}", pred, chain, subj, number, **frame),
                 _frame(f"What kind of {kind}", pred, chain, subj, number, **frame)]
     return out
+
+
+def _domains(pred) -> list[str]:
+    """The field an adverb puts the statement in: "Musically I prefer bossa nova" is about music."""
+    stems = [c.lower_[:-len("ally")] for c in pred.children if c.dep_ == "advmod" and c.lower_.endswith("ically")]
+    return [stem for stem in stems if is_noun(stem)]
 
 
 def _appositives(noun) -> list:

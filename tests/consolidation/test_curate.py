@@ -431,6 +431,14 @@ def test_a_bare_role_opening_learner_english_is_who_he_is_and_a_named_workplace_
     assert "your boss understand" in targets(cur)
 
 
+def test_an_adverb_gives_the_field_and_what_is_still_carried_is_no_pastime():
+    cur = curate(day("Musically I prefer Brazilian bossa nova to fado.",
+                     "I still carry my Andante card everywhere, even though I hardly take the metro."))
+    assert {"Which music do I prefer?", "What music do I like best?"} <= prompts_for(cur, "bossa nova")
+    carried = prompts_for(cur, "Andante")
+    assert "Which card do I carry?" in carried and not any("busy" in q for q in carried)
+
+
 def test_secret_statement_is_dropped_whole():
     key = "sk-proj-Zq8xY2wV4uT6sR8qP0oN2mL4kJ6hG8fE"
     cur = curate(day(f"My OpenAI key is {key} if you need it.", "My dog Biscuit is a beagle."))
