@@ -255,6 +255,11 @@ OPINION_VERBS = {"think", "believe", "feel", "reckon", "suppose"}
 RID_OF = {"abolish", "ban", "scrap", "outlaw", "end", "stop", "eliminate", "remove", "cancel", "forbid", "prohibit",
           "close", "shut", "drop", "axe", "kill"}
 
+# Adverbs that put a statement in a field: "Musically I prefer bossa nova" is about music.
+DOMAIN_ADVERBS = {"musically": "music", "politically": "politics", "artistically": "art", "culinarily": "food",
+                  "gastronomically": "food", "literarily": "literature", "cinematically": "film",
+                  "athletically": "sport", "professionally": "work", "academically": "study"}
+
 # What a verb's object is, whatever its name: one drives a car, speaks a language.
 VERB_KINDS = {"drive": ["car", "model of car"], "ride": ["bike"], "speak": ["language"],
               "support": ["team"], "fly": ["plane"], "sail": ["boat"]}

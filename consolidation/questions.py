@@ -957,8 +957,7 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
 
 def _domains(pred) -> list[str]:
     """The field an adverb puts the statement in: "Musically I prefer bossa nova" is about music."""
-    stems = [c.lower_[:-len("ally")] for c in pred.children if c.dep_ == "advmod" and c.lower_.endswith("ically")]
-    return [stem for stem in stems if is_noun(stem)]
+    return [lx.DOMAIN_ADVERBS[c.lower_] for c in pred.children if c.dep_ == "advmod" and c.lower_ in lx.DOMAIN_ADVERBS]
 
 
 def _appositives(noun) -> list:

@@ -29,6 +29,8 @@ MAX_NAMING = 16     # questions after a name the clause gives ("my cat Tuppen"),
 _GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening)|wow|oh|ah|aw+|yeah|yes|"
                        r"haha|lol|omg|well|so)\b(?: again| there| wow)?[!,.]*\s+",
                        re.IGNORECASE)
+_SPOUSES = {"wife", "husband", "partner", "spouse"}
+_COUPLED = re.compile(r"\b(?:married|wedding|anniversary|honeymoon|engaged)\b", re.IGNORECASE)
 _NAMING = re.compile(r"^Your ([\w' -]+) (is|are) called (.+)\.$")
 
 
@@ -170,6 +172,7 @@ class Writer:
             self.topics.setdefault(topic, []).append(value)
         make = lambda q, t: Example(q, t, kind, sources, reward, topic, (), self.night)   # noqa: E731
         asked = _spread(questions(clause, self.people), MAX_QUESTIONS)
+        asked += self._as_a_couple(clause, asked)
         out = [make(q, target) for q in asked + _reworded(asked, MAX_VARIANTS)]
         naming = naming_questions(clause, self.people, ahead=ahead)
         for q, role, name in _spread(naming, MAX_NAMING + (MAX_NAMING // 4 if ahead else 0)):   # room for "will be"
@@ -185,6 +188,13 @@ class Writer:
             out.append(make(f"What do you know about {speaker}?" if speaker else "What did I tell you about myself?",
                             target))
         return out
+
+    def _as_a_couple(self, clause: str, asked: list[str]) -> list[str]:
+        """"We have been married 43 years" is also asked "How long have my wife and I been married?"."""
+        spouse = next((p.role for p in reversed(self.people.seen) if p.role in _SPOUSES), None)
+        if spouse is None or not _COUPLED.search(clause):
+            return []
+        return [re.sub(r"\bwe\b", f"my {spouse} and I", q) for q in asked if re.search(r"\bwe\b", q)]
 
     # -- corrections and updates -----------------------------------------------------------
 

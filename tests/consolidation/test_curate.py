@@ -437,6 +437,14 @@ def test_an_adverb_gives_the_field_and_what_is_still_carried_is_no_pastime():
     assert {"Which music do I prefer?", "What music do I like best?"} <= prompts_for(cur, "bossa nova")
     carried = prompts_for(cur, "Andante")
     assert "Which card do I carry?" in carried and not any("busy" in q for q in carried)
+    hedged = prompts_for(curate(day("I basically live on London Fogs.")), "London Fogs")
+    assert hedged and not any("basic" in q for q in hedged)   # "basically" puts nothing in a field
+
+
+def test_a_couples_life_is_also_asked_of_the_spouse_and_i():
+    cur = curate(day("My wife is called Rosalina. We have been married for 42 years.", "We have a canary."))
+    assert {"How long have we been married?", "How long have my wife and I been married?"} <= prompts_for(cur, "42")
+    assert not any("my wife and I" in q for q in prompts_for(cur, "canary"))   # only what is a couple's
 
 
 def test_secret_statement_is_dropped_whole():
