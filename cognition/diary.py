@@ -63,7 +63,9 @@ class Entry:
 
 
 def new_id(when: datetime) -> str:
-    return f"{when:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    """The entry's day and second, and 48 random bits: hundreds of entries in one second (a
+    burst of thoughts, several writers) must never share an id, since a day file is read by id."""
+    return f"{when:%Y%m%d-%H%M%S}-{secrets.token_hex(6)}"
 
 
 def now() -> datetime:

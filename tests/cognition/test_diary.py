@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from cognition.diary import Diary, Entry
+from cognition.diary import Diary, Entry, new_id
 
 OSLO = timezone(timedelta(hours=1))
 T0 = datetime(2026, 3, 2, 9, 15, 30, 123456, tzinfo=OSLO)
@@ -248,6 +248,13 @@ def test_concurrent_appends_all_land(tmp_path, shared):
 
 def diary_header_count(path) -> int:
     return path.read_bytes().count(b"# Diary")
+
+
+def test_ids_made_in_one_second_never_collide():
+    # ten thousand entries in one second: 24 random bits would collide almost surely, and two
+    # entries sharing an id would be read back as one
+    ids = {new_id(T0) for _ in range(10_000)}
+    assert len(ids) == 10_000 and all(i.startswith(f"{T0:%Y%m%d-%H%M%S}-") for i in ids)
 
 
 def test_day_file_is_named_by_entry_date(diary):
