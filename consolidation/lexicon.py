@@ -19,6 +19,7 @@ GENDER = {
 GENDERED = {"child": ("son", "daughter"), "kid": ("son", "daughter"), "grandchild": ("grandson", "granddaughter"),
             "grandkid": ("grandson", "granddaughter"), "sibling": ("brother", "sister"),
             "parent": ("father", "mother"), "spouse": ("husband", "wife")}
+SPOUSES = {"spouse", "partner", *GENDERED["spouse"]}   # who "my wife and I" may be said of
 # … who is still asked after by the word without gender: "my granddaughter" is "my grandchild".
 UNGENDERED = {"son": "child", "daughter": "child", "grandson": "grandchild", "granddaughter": "grandchild"}
 KIN = set(GENDER) | {"partner", "spouse", "child", "kid", "parent", "cousin", "twin", "twins", "children", "kids",

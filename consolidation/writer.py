@@ -29,7 +29,6 @@ MAX_NAMING = 16     # questions after a name the clause gives ("my cat Tuppen"),
 _GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening)|wow|oh|ah|aw+|yeah|yes|"
                        r"haha|lol|omg|well|so)\b(?: again| there| wow)?[!,.]*\s+",
                        re.IGNORECASE)
-_SPOUSES = {"wife", "husband", "partner", "spouse"}
 _COUPLED = re.compile(r"\b(?:married|wedding|anniversary|honeymoon|engaged)\b", re.IGNORECASE)
 _NAMING = re.compile(r"^Your ([\w' -]+) (is|are) called (.+)\.$")
 
@@ -191,7 +190,7 @@ class Writer:
 
     def _as_a_couple(self, clause: str, asked: list[str]) -> list[str]:
         """"We have been married 43 years" is also asked "How long have my wife and I been married?"."""
-        spouse = next((p.role for p in reversed(self.people.seen) if p.role in _SPOUSES), None)
+        spouse = next((p.role for p in reversed(self.people.seen) if p.role in lx.SPOUSES), None)
         if spouse is None or not _COUPLED.search(clause):
             return []
         return [re.sub(r"\bwe\b", f"my {spouse} and I", q) for q in asked if re.search(r"\bwe\b", q)]
