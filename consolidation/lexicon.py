@@ -26,7 +26,8 @@ KIN = set(GENDER) | {"partner", "spouse", "child", "kid", "parent", "cousin", "t
                      "parents", "grandchildren", "grandkids", "in-laws", "fiancé", "fiancée", "baby"}
 PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colleague", "coworker", "roommate",
                 "housemate", "flatmate", "teacher", "doctor", "dentist", "supervisor", "manager", "landlord",
-                "therapist", "coach", "mentor", "tutor", "vet", "mate", "classmate", "student", "baby girl", "baby boy"}
+                "therapist", "coach", "mentor", "tutor", "vet", "mate", "classmate", "student", "baby girl", "baby boy",
+                "hero", "heroine", "idol", "role model"}
 
 
 def is_person_role(role: str) -> bool:

@@ -288,18 +288,37 @@ def naming_questions(clause: str, people: People | None = None, ahead: bool = Fa
                                               f"What is the name of {owner}?", f"What do I call {owner}?")]
             if person:
                 out.append((f"Who is {owner}?", role, name))
-            else:
+            elif f"{name} {role}" not in clause:   # "my Andante card" was named by others
                 out.append((f"What did I name {owner}?", role, name))
             if ahead:
                 out += [(q, role, name) for q in (f"What will {owner} be called?", f"What is {owner} going to be called?")]
         out.append((f"Who is {name}?" if person else f"What is {name}?", role, name))
-        out += [(q, role, name) for q in relation_questions(role, doc)]
+        out += [(q, role, name) for q in relation_questions(role, doc) + _named_by_use(role, doc)]
     return out
 
 
 def is_plural_naming(role: str, name: str) -> bool:
     """Two names or more, or a plural role: "twins called Sunniva and Eilif", "my kids"."""
     return " and " in name or _number(role) == "pl" and role.split()[-1] in lx.KIN
+
+
+def _named_by_use(role: str, doc) -> list[str]:
+    """A named thing asked by what the user does with it: "I still carry my Andante card" →
+    "What is the name of the card I carry?"; "I pay with my Visa card" → "… the card I pay with?"."""
+    head = role.split()[-1]
+    word = next((t for t in doc if t.lower_ == head), None)
+    noun = word.head if word is not None and word.dep_ == "compound" and word.head.pos_ == "PROPN" else word
+    if noun is None or noun.dep_ not in ("dobj", "pobj") or lx.is_person_role(head) or not any(
+            c.dep_ == "poss" and c.lower_ in ("my", "our") for c in (*word.children, *noun.children)):
+        return []   # "my boat Gullfisk" may come as one name, "boat" its compound
+    prep = noun.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else None
+    verb = prep.head if prep is not None else noun.head
+    if verb.pos_ != "VERB" or verb.tag_ not in ("VBP", "VBD") or any(c.dep_ in ("aux", "neg") for c in verb.children) \
+            or not any(c.dep_ == "nsubj" and c.lower_ == "i" for c in verb.children):
+        return []
+    does = " ".join([verb.lower_, *([prep.lower_] if prep is not None else [])])
+    return [f"What is the name of the {role} I {does}?", f"What's the name of the {role} I {does}?",
+            f"What is the {role} I {does} called?"]
 
 
 def relation_questions(role: str, doc) -> list[str]:
@@ -1052,8 +1071,11 @@ def _is_person(tok) -> bool:
 
 
 def _is_named_person(tok) -> bool:
-    """A person by the parser's entity or by a title."""
-    return tok.ent_type_ == "PERSON" or any(t.lower_ in _TITLES for t in tok.children if t.dep_ == "compound")
+    """A person by the parser's entity or by a title; not a name given with what it is ("my boat Gullfisk")."""
+    compounds = [t for t in tok.children if t.dep_ == "compound"]
+    if any(t.pos_ == "NOUN" and not lx.is_person_role(t.lemma_) and kinds_of(t.lower_) for t in compounds):
+        return False
+    return tok.ent_type_ == "PERSON" or any(t.lower_ in _TITLES for t in compounds)
 
 
 def _is_name(tok) -> bool:

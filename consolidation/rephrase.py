@@ -216,7 +216,8 @@ class People:
         old = next((p for p in self.seen if person.name and p.name == person.name), None)
         if old:
             self.seen.remove(old)
-            person = Person(person.name, person.role or old.role, person.gender or old.gender)
+            fuller = old.role and person.role and old.role.endswith(" " + person.role)   # "younger brother", then "brother"
+            person = Person(person.name, old.role if fuller else person.role or old.role, person.gender or old.gender)
         self.seen.append(person)
 
     def possessive(self, clause: str) -> str:
@@ -299,6 +300,10 @@ def named_roles(doc) -> list[tuple[str, str]]:
                 name = " and ".join([name, *others])
             if role:
                 pairs.append((role, name))
+        elif tok.pos_ == "NOUN" and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ == "PROPN" \
+                and all(t.pos_ == "PROPN" for t in doc[tok.i + 1:tok.head.i + 1]) and tok.head.ent_type_ in _THING_NAMES + (
+                    "PERSON",) and any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in (*tok.children, *tok.head.children)):
+            pairs.append((role_text(tok), doc[tok.i + 1:tok.head.i + 1].text))   # "my boat Gullfisk", read as one name
         elif tok.dep_ == "attr" and tok.pos_ == "PROPN" and tok.ent_type_ not in _NOT_NAMES and tok.head.lemma_ == "be" \
                 and any(c.dep_ == "nsubj" and c.lower_ == "i" for c in tok.head.children):
             pairs.append(("name", span_text(tok)))   # "I'm Noor"
@@ -337,6 +342,8 @@ def _describes_subject(noun) -> bool:
 
 
 _NOT_NAMES = ("NORP", "GPE", "LOC", "ORG", "LANGUAGE", "DATE", "TIME", "CARDINAL")
+_THING_NAMES = ("", "ORG", "PRODUCT", "FAC", "WORK_OF_ART")   # not a place, person or date: "my London flat"
+_NOT_SUBJECT_NAMES = ("NORP", "LANGUAGE", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY")
 
 
 def _role_of_name(noun) -> str:
@@ -362,6 +369,11 @@ def role_text(noun) -> str:
 
 def _name_of(noun) -> str | None:
     owned = any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in noun.children)
+    brand = [t for t in noun.lefts if t.dep_ == "compound"]
+    if owned and brand and brand[-1].i == noun.i - 1 and all(t.pos_ == "PROPN" and t.ent_type_ in _THING_NAMES
+                                                            for t in brand) \
+            and not lx.is_person_role(noun.lemma_) and noun.doc[brand[0].i - 1].lower_ in ("my", "our"):
+        return noun.doc[brand[0].i:noun.i].text   # "my Andante card": the card's own name, before it
     nxt = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
     if owned and nxt is not None and nxt.pos_ != "PROPN" and nxt.text[:1].isupper() and nxt.is_alpha \
             and nxt.lower_ not in lx.SELF_WORDS:
@@ -398,6 +410,12 @@ def _name_of(noun) -> str | None:
         if attr is not None and not kind and (attr.pos_ == "PROPN" and attr.dep_ == "attr" or attr.text[:1].isupper() and
                                  attr.is_alpha and lx.is_person_role(noun.lemma_)):   # "housemate is Anneke" (ADJ)
             return span_text(attr)
+    if noun.dep_ == "attr" and head.lemma_ == "be" and owned and noun.lower_ not in ("name", "thing"):
+        subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
+        if subj is not None and subj.i == head.i - 1 and subj.text[:1].isupper() and subj.is_alpha and subj.lower_ not in lx.SELF_WORDS \
+                and subj.pos_ in ("PROPN", "NOUN") and subj.ent_type_ not in _NOT_SUBJECT_NAMES \
+                and not any(c.dep_ in ("det", "poss") for c in subj.children):
+            return span_text(subj)   # "Oddvar is my dad", "João Gilberto is my hero": the name said first
     if noun.dep_ in ("nsubjpass", "nsubj") and head.lemma_ in ("call", "name"):
         target = next((c for c in head.children if c.dep_ in ("oprd", "attr", "xcomp")), None)
         if target is not None and target.pos_ in ("PROPN", "NOUN", "ADJ"):

@@ -407,6 +407,30 @@ def test_a_thing_liked_by_its_kind_is_no_thing_of_ones_own_and_a_kind_beside_a_n
     assert {"Which card game do I play?", "Which game do I play?"} <= sueca
 
 
+def test_a_name_said_before_its_role_names_the_role():
+    cur = curate(day("Oddvar is my dad, he turns 80 next week.", "João Gilberto is my hero.",
+                     "Sunday is my day off."))
+    oddvar = prompts_for(cur, "Oddvar")
+    assert {"What is my dad's name?", "Who is my dad?", "Who is my father?"} <= oddvar
+    assert "When does my dad turn 80?" in oddvar          # "he" is the dad just named
+    hero = prompts_for(cur, "João Gilberto")
+    assert {"Who is my hero?", "What's my hero called?"} <= hero
+    assert "What did I name my hero?" not in hero          # a person named by the world, not by the user
+    assert not any("day off" in p and ("name" in p or "called" in p) for p in prompts_for(cur, "Sunday"))   # a day
+
+
+def test_a_thing_named_before_or_beside_its_noun_is_asked_by_what_the_user_does_with_it():
+    cur = curate(day("I still carry my Andante card everywhere.", "I sail my boat Gullfisk every summer.",
+                     "I rent my London flat out in August."))
+    andante = prompts_for(cur, "Andante")
+    assert {"What is the name of my card?", "What is the name of the card I carry?"} <= andante
+    assert "What did I name my card?" not in andante       # a card's name is given by others
+    gullfisk = prompts_for(cur, "Gullfisk")               # the parser reads "boat Gullfisk" as one name
+    assert {"What's my boat called?", "What is the name of the boat I sail?"} <= gullfisk
+    assert not any(p.startswith("Who") for p in gullfisk)   # a boat, whatever the parser thinks of its name
+    assert not any("called London" in e.target for e in cur.examples)   # a place says where, not what it is called
+
+
 def test_a_name_still_to_be_given_is_asked_as_what_it_will_be():
     cur = curate(day("My son Vasco lives in Braga.",
                      "Vasco and his wife are expecting a baby girl, and they want to call her Matilde.",
