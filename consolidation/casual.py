@@ -9,6 +9,9 @@ rules after it were made for written English, so the message is first put into i
   "omg") are taken out;
 - contractions typed without their apostrophe get it back ("im", "dont", "shes"), and a
   lone "i" is "I";
+- a line written as a note loses its label ("Pet update: we adopted a greyhound"), or says
+  what the label is ("Favourite foods: sushi and kottu" → "My favourite foods are sushi and
+  kottu"; "Things I can't stand: olives" → "I can't stand olives");
 - a statement that leaves out its subject ("just moved to Bergen", "started bass lessons
   again", "love sushi") is given "I", and one that leaves out whose thing it is ("fav food is
   pho", "next gig is at the rusty anchor", "new job starts monday") is given "my";
@@ -66,7 +69,11 @@ _ASIDE = re.compile(r",\s+(?:should you\b[^,]*|if you (?:ever )?(?:need|want|car
 _LEAD_IN = re.compile(r"^(?:(?:so|and|oh|okay|ok|well),?\s+)*(?:(?:one|some)thing (?:that )?you should (?:probably |really )?"
                       r"know is|you should (?:probably |really )?know(?: that)?|just so you know,?|for your information,?|"
                       r"fyi,?)\s+", re.IGNORECASE)
-_BARE_NAME = re.compile(r",\s+(?:the\s+)?name(?: of (?:the\s+|my\s+|our\s+)?[a-z]+)? is\s+(?=[A-Z])")   # "…, name is Barsik"
+# "we have cat, name is Barsik", "…a greyhound, her name is Pepper": the name of what was just said
+_BARE_NAME = re.compile(r",\s+(?:the\s+|(?P<whose>his|her|its|their)\s+)?name(?: of (?:the\s+|my\s+|our\s+)?[a-z]+)?"
+                        r"(?: is|'s)\s+(?=[A-Z])", re.IGNORECASE)
+_ROLE_THEN_NAME = re.compile(r"\b((?:[Mm]y|[Oo]ur) (?:[a-z]+ )?[a-z]+),\s+(?:his|her|their|its) name(?:'s| is)\s+"
+                             r"([A-Z][\w-]*(?: [A-Z][\w-]*)?)")
 _ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})"
                       r"(?:'s name)? is )([a-z]+)(?=[,.!?]|\s+(?:and|but|lol)\b|$)")
 # "fav food is pho", "next gig is at the rusty anchor", "new job starts monday": whose goes without saying.
@@ -84,11 +91,12 @@ def normalize(text: str) -> str:
     words = re.sub(r"\b[Mm]e,?\s+(?=I'm\b)", "", words)   # "me i'm a dental nurse"
     words = re.sub(r"([!?.])\1+", r"\1", words)            # "moved!!!" → "moved!"
     words = _LEAD_IN.sub("", _ASIDE.sub("", words))
-    words = _BARE_NAME.sub(". Its name is ", words)   # "we have cat, name is Barsik": the cat's name
+    words = _ROLE_THEN_NAME.sub(r"\1 \2", words)   # "my wife, her name's Delphine, and she's …": "my wife Delphine"
+    words = _BARE_NAME.sub(lambda m: f". {(m['whose'] or 'its').capitalize()} name is ", words)
     if casual:   # "26, been in geelong 2 yrs": a bare number opening a message is the speaker's age
         words = re.sub(r"(^|[.!?]\s+)(\d{1,2}),\s+", r"\1I'm \2. ", words)
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", words.strip()) if s]
-    sentences = [_with_subject(s, casual) for s in sentences]
+    sentences = [_with_subject(_unlabelled(s), casual) for s in sentences]
     if casual:
         sentences = [_OWNERLESS.sub(lambda m: m.group(0) + "my ", s) for s in sentences]
         sentences = [_truecase(s) for s in sentences]
@@ -113,6 +121,43 @@ def _spell_out(text: str, casual: bool) -> str:
     out = re.sub(r"\s+([,.!?])", r"\1", out)
     out = re.sub(r"(^|[.!?]\s+)[,.]\s*", r"\1", out)        # a filler that opened the sentence
     return re.sub(r"\s{2,}", " ", out).strip()
+
+
+_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w' -]{0,40}?)\s*:\s+(?P<rest>\S.*)$")
+_LISTED = re.compile(r"^(?:the\s+)?(?:things?|stuff|foods?|people|places|animals|books|films|movies|songs|bands|dishes|"
+                     r"drinks|sports|games|hobbies|shows)\s+(?:that\s+)?(?P<who>I|we)\s+(?P<verb>[^:]+?)\s*:\s+(?P<rest>.+)$",
+                     re.IGNORECASE)
+
+
+def _unlabelled(sentence: str) -> str:
+    """A line written as a note: "Pet update: we adopted a greyhound" → "we adopted a greyhound"
+    (a label before a statement says nothing); "Things I can't stand: olives, loud music" → "I
+    can't stand olives, loud music"; "Favourite foods: sushi and kottu" → "My favourite foods
+    are sushi and kottu" (a label and its value, neither with a verb)."""
+    from consolidation.rephrase import parse
+
+    listed = _LISTED.match(sentence)
+    if listed and len(listed["verb"].split()) <= 3:
+        return f"{listed['who']} {listed['verb']} {listed['rest']}"
+    match = _LABEL.match(sentence)
+    if not match or match["label"].lower() in ("me", "i", "you", "us", "we"):
+        return sentence
+    label, rest = parse(match["label"]), parse(match["rest"])
+    words = _dictionary()
+    if all(t.pos_ == "PROPN" or t.ent_type_ == "PERSON" or words is not None and t.text[:1].isupper()
+           and not {t.lower_, t.lemma_.lower()} & words[0] for t in label):
+        return sentence   # "Ines: I adopted a greyhound": a speaker, whose words are not the user's
+    if len(label) > 1 and any(t.pos_ in ("VERB", "AUX") for t in label):   # one word is a label ("Work:")
+        return sentence
+    if any(t.pos_ in ("VERB", "AUX") for t in rest):
+        return match["rest"][0].upper() + match["rest"][1:]
+    words = [t for t in label if not t.is_punct]
+    if len(words) > 4 or len([t for t in rest if not t.is_punct]) > 8 or not any(t.pos_ == "NOUN" for t in words):
+        return sentence
+    own = words[0].lower_ in ("my", "our")
+    name = match["label"] if own else "my " + match["label"][0].lower() + match["label"][1:]
+    plural = words[-1].tag_ == "NNS" or " and " in match["rest"]
+    return f"{name[0].upper()}{name[1:]} {'are' if plural else 'is'} {match['rest']}"
 
 
 def _with_subject(sentence: str, casual: bool) -> str:

@@ -116,8 +116,11 @@ def _plain(item: Item) -> Item:
         return item
     from consolidation.casual import normalize
     from consolidation.revise import without_repairs
+    from consolidation.writer import speaker_of, spoken_text
 
-    text = without_repairs(normalize(item.text))
+    speaker = speaker_of(item)   # "Ines: I adopted a greyhound": the speaker's name is no note's label
+    text = without_repairs(normalize(spoken_text(item, speaker)))
+    text = f"{speaker}: {text}" if speaker else text
     return item if text == item.text else replace(item, text=text)
 
 

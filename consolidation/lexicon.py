@@ -30,6 +30,11 @@ PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colle
                 "hero", "heroine", "idol", "role model"}
 
 
+# Someone by what they are, not by what they are to the user: "a woman", "this guy".
+STRANGERS = {"woman", "man", "guy", "girl", "boy", "lady", "gentleman", "person", "chap", "bloke", "stranger",
+             "kid", "fellow", "dude", "someone"}
+
+
 def is_person_role(role: str) -> bool:
     """Does a role name a person ("my older sister", "new roommate", "best friend"; not "cat")?"""
     words = role.lower().split()
@@ -113,6 +118,9 @@ VERB_SYNONYMS = {
 }
 
 PLACE_WORDS = ["town", "city", "place"]
+# The last word of a place's name, which the small parser may take for a person's: "Cass Lake".
+PLACE_NAME_ENDS = {"lake", "river", "street", "road", "avenue", "lane", "hill", "hills", "bay", "park", "mountain",
+                   "island", "beach", "valley", "square", "bridge", "harbour", "harbor", "falls", "creek", "point"}
 _JOB_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "eer", "man", "woman", "wright", "smith")
 JOB_NOUNS = {"nurse", "chef", "pilot", "vet", "doctor", "dentist", "engineer", "student", "assistant", "clerk",
              "cook", "judge", "guide", "driver", "teacher", "officer", "professor", "surgeon", "lawyer", "barista",

@@ -56,6 +56,12 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
             return _unique(_asked(said, people, standing_for) + about_questions(doc) +
                            [f"What is my {kind}?"] + ([f"What do I do as a {kind}?", f"What do I {verb.lemma_} as a {kind}?"]
                                                       if kind != "passion" else []))
+    youth = _YOUTH.match(clause)
+    if youth:   # "When I was young I was the goalkeeper …": also "… in my youth?", as people ask of then
+        asked = _asked(clause[youth.end():], people, standing_for)   # no "Who did I live as?" of "As a kid I lived …"
+        then = [q[:-1] + f" {when}?" for q in asked[:4] if re.match(r"(?:What|Which|Where|Who)\b.* did I\b", q)
+                for when in ("when I was young", "in my youth")]
+        return _unique(asked + then)
     fronted = _FRONTED.match(clause)
     if fronted is None:
         return _asked(clause, people, standing_for)
@@ -137,7 +143,43 @@ def _asked(clause: str, people: People | None, standing_for: Person | None) -> l
     out += topic_questions(doc)
     out += about_questions(doc)
     out += ours_questions(doc)
+    out += new_job_questions(doc)
     return _unique(out)
+
+
+_JOINING = {"join", "start", "begin"}
+_POSTS = {"job", "position", "post", "role", "contract"}
+
+
+def new_job_questions(doc) -> list[str]:
+    """"I joined Equinor last month as a data analyst", "I got a job at the harbour office", "I
+    start at Kettle Lake Technical College in August": a job begun, asked as where the user works
+    (or will) and, given the post, as what they do."""
+    root = next(iter(doc.sents)).root
+    if root.pos_ != "VERB" or not any(c.dep_ == "nsubj" and c.lower_ == "i" for c in root.children):
+        return []
+    place = None
+    if root.lemma_ == "join":
+        place = next((c for c in root.children if c.dep_ == "dobj" and (c.pos_ == "PROPN" or c.ent_type_ == "ORG"
+                                                                           or c.lemma_ in lx.EMPLOYERS)), None)
+    posts = [c for c in root.children if c.dep_ == "dobj" and c.lemma_ in _POSTS]
+    if root.lemma_ in _JOINING | {"get", "land", "take", "accept"} and (posts or root.lemma_ in _JOINING):
+        holders = posts or [root]
+        place = place or next((p for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in ("at", "with")
+                               for p in c.children if p.dep_ == "pobj" and (p.pos_ == "PROPN" or p.ent_type_ in (
+                                   "ORG", "FAC") or p.lemma_ in lx.EMPLOYERS | _PUBLIC_EMPLOYERS)), None)
+    if place is None:
+        return []
+    ahead = root.tag_ in ("VBP", "VBZ") or any(c.lower_ in ("will", "'ll", "going") for c in root.children)
+    work, be = ("will I work", "will I be") if ahead else ("do I work", "am I")
+    out = [f"Where {work}?", f"Which company {work} for?", f"Who {work} for?",
+           f"Where {be} employed?", f"What is the name of the place where I {'will ' if ahead else ''}work?"]
+    post = next((p for c in root.children if c.dep_ == "prep" and c.lower_ == "as"
+                 for p in c.children if p.dep_ == "pobj"), None)
+    if post is not None:
+        out += [f"What {work} as?", f"What is my {'new ' if ahead else ''}job?",
+                f"What {'will I do' if ahead else 'do I do'} for a living?"]
+    return out
 
 
 def ours_questions(doc) -> list[str]:
@@ -185,6 +227,8 @@ def _asked_of(doc, people: People | None, standing_for: Person | None) -> list[t
 
 
 # A phrase of time or place before the subject: "In the evenings I knit", "On my breaks I listen …".
+_YOUTH = re.compile(r"^(?:when I was (?:young|younger|little|a (?:child|kid|boy|girl|teenager|lad)|at school)|"
+                    r"as a (?:child|kid|boy|girl|teenager|young (?:man|woman))|in my youth),?\s+(?=I\b)", re.IGNORECASE)
 _FRONTED = re.compile(r"^((?:In|On|At|During|After|Before|Every|Each|Most|Over|Throughout)\b[^,;:—–]{1,40}?),?\s+"
                       r"(?=(?:I|We|we)\b)")
 
@@ -236,14 +280,26 @@ def variants(question: str) -> list[str]:
                 continue   # "Which move do I keep falling off?": the noun, no "Which relocate"
             last = question[m.end():].strip() == "?"
             infinitive = question[m.end():].startswith(" to ")   # "like to get rid of": no "enjoy to"
-            by_word.append([_DO_MODAL.sub(r"\3 \1 \2", question[:m.start()] + alt + question[m.end():])
+            by_word.append([_DO_MODAL.sub(r"\3 \1 \2", _with_article(question[:m.start()], alt) + question[m.end():])
                             for alt in alternatives
                             if (last or not alt.endswith((" best", " most")))   # no "like best the radio to"
-                            and not (infinitive and alt.split()[0] in _NO_INFINITIVE)])
+                            and not (infinitive and alt.split()[0] in _NO_INFINITIVE)
+                            and not (alt in _MASS_NOUNS and re.search(r"\b[Aa]n? $", question[:m.start()]))])
     by_word.append(converse(question))
     if question.startswith("Which "):
         by_word.append(["What " + question[len("Which "):]])
     return [q for q in _unique(interleave(by_word)) if q != question]
+
+
+_MASS_NOUNS = {"work", "employment", "advice", "information", "music"}   # no "a work"
+
+
+def _with_article(before: str, word: str) -> str:
+    """`before` and `word`, its "a" or "an" made to fit: "Where do I have an occupation?"."""
+    article = re.search(r"\b([Aa])n? $", before)
+    if article is None:
+        return before + word
+    return before[:article.start()] + article.group(1) + ("n " if word[:1].lower() in "aeiou" else " ") + word
 
 
 def interleave(lists: list[list[str]]) -> list[str]:

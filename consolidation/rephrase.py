@@ -63,6 +63,11 @@ _MY_VIEW = re.compile(r"^(?:in my (?:humble |honest )?(?:opinion|view)|if you as
                       r"(?!I\b)", re.IGNORECASE)
 
 _CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK.pattern})", re.IGNORECASE)
+# "I'm 41, I live in Tromsø": a comma and "I" (or "we") begin the next statement, unless the "I" is an
+# aside ("…, I regret to say, …", "…, I am told, by …").
+_I_SPLICE = re.compile(r",\s+(?=(?:I(?:'m|'ve)?|we(?:'re|'ve)?)\s+(?:already\s+|also\s+|still\s+)?\w+)"
+                       r"(?!I(?:'m| am)?\s+(?:\w+\s+)?(?:regret|told|pleased|sorry|afraid|hear|gather|believe|think|"
+                       r"suppose|say|add|admit|confess|fear|imagine|reckon|hope|guess|mean)\b[^,.;]{0,25}(?:,|$))")
 
 
 def sentences(text: str) -> list[str]:
@@ -94,6 +99,20 @@ def _statements_of(sentence: str) -> list[str]:
             out[-1] += sep + part
         else:
             out.append(part)
+    return [one for piece in out for one in _spliced(piece)]
+
+
+def _spliced(piece: str) -> list[str]:
+    """`piece` cut where a comma and "I" begin a statement after a whole one ("I'm 41, I live in
+    Tromsø"); not after "When I was young", "Honestly" or "I guess", nor before an "I" that
+    leans on what came before ("Chanterelles is my favourite, I fry them with onion")."""
+    parts = _I_SPLICE.split(piece)
+    out = [parts[0]]
+    for part in parts[1:]:
+        if _whole_statement(out[-1]) and not re.search(r"\b(?:it|them|this|that|there|so)\b", part, re.IGNORECASE):
+            out.append(part)
+        else:
+            out[-1] += ", " + part
     return out
 
 
@@ -120,6 +139,23 @@ def leaning_details(clause: str) -> tuple[str, list[str]]:
     them so far"]). Questions are asked of the clause; the answer keeps the details."""
     parts = _CLAUSE_SPLIT.split(clause)
     return parts[0], [p.strip(" .!") for p in parts[2::2] if p.strip(" .!")]
+
+
+_SUBORDINATORS = {"when", "if", "because", "after", "before", "since", "while", "although", "though", "as", "once",
+                  "until", "whenever", "unless", "whereas", "so"}
+_HEDGES = {"think", "guess", "mean", "suppose", "know", "regret", "hope", "say", "tell", "forgive", "thank", "sorry"}
+
+
+def _whole_statement(part: str) -> bool:
+    """"I'm 41, I live in Tromsø": a statement with its own subject, which a comma and "I" may
+    follow as the next one; not "When I was young, I …", "Honestly, I …", "I guess, I …"."""
+    doc = parse(part.strip())
+    words = [t for t in doc if not t.is_punct]
+    if len(words) < 2 or words[0].lower_ in _SUBORDINATORS:
+        return False
+    root = next(iter(doc.sents)).root
+    return root.pos_ in ("VERB", "AUX") and root.lemma_.lower() not in _HEDGES \
+        and any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in root.children)
 
 
 def _leans_on_previous(part: str) -> bool:
@@ -192,7 +228,8 @@ class People:
             else:
                 things.add(name)
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and ent.text not in things and not any(p.name == ent.text for p in self.seen[-3:]):
+            if ent.label_ == "PERSON" and ent.text not in things and not any(p.name == ent.text for p in self.seen[-3:]) \
+                    and ent[-1].lower_ not in lx.PLACE_NAME_ENDS:   # "Cass Lake" is nobody's "she"
                 self._add(Person(ent.text, self.role_of(ent.text), None))
         first = doc[0] if len(doc) else None   # "Halvard has news too: he's …": the subject named last is who "he" is
         if first is not None and first.dep_ in ("nsubj", "nsubjpass", "ROOT", "compound"):
@@ -466,6 +503,8 @@ def named_by_pronoun(clause: str, previous) -> str | None:
     things = [t for t in previous if t.pos_ == "NOUN" and t.dep_ in ("dobj", "attr", "nsubj", "pobj")
               and t.ent_type_ not in ("DATE", "TIME") and not _bare_name(t)
               and (not lx.is_person_role(t.lemma_) or t.dep_ == "dobj" and not any(c.dep_ == "poss" for c in t.children))]
+    if any(role_text(t) in lx.STRANGERS for t in things):
+        return None   # "I met a woman at the bus stop, her name is Ana": hers, not the user's woman's or bus stop's
     # what the clause introduced, then where it went ("I go to chess club. Its name is Ratsu"), then what it is about
     things.sort(key=lambda t: {"pobj": 1, "nsubj": 2}.get(t.dep_, 0))
     if not things:

@@ -46,3 +46,29 @@ def test_an_aside_between_commas_is_taken_out():
 def test_a_question_or_an_instruction_gets_no_subject():
     assert normalize("whats a good stretch for sore wrists") == "What's a good stretch for sore wrists"
     assert normalize("Explain how a heat pump works.") == "Explain how a heat pump works."
+
+
+@pytest.mark.parametrize("noted,plain", [
+    ("Pet update: we adopted a greyhound, her name is Pepper.", "We adopted a greyhound. Her name is Pepper."),
+    ("Work: started at Equinor last Monday as a data analyst.", "I started at Equinor last Monday as a data analyst."),
+    ("Favourite foods: sushi and kottu.", "My favourite foods are sushi and kottu."),
+    ("My favourite colour: mustard.", "My favourite colour is mustard."),
+    ("Things I can't stand: olives, loud music, and people who are late.",
+     "I can't stand olives, loud music, and people who are late."),
+])
+def test_a_line_written_as_a_note_is_read_as_a_statement(noted, plain):
+    assert normalize(noted) == plain
+
+
+@pytest.mark.parametrize("written", [
+    "I have one rule: never on Sundays.",            # the label has a verb: a sentence, not a label
+    "The answer is simple: I love her.",
+    "Ines: I adopted a greyhound called Pilot.",     # a speaker's name: the words are hers, not the user's
+])
+def test_a_colon_inside_a_sentence_is_no_label(written):
+    assert normalize(written) == written
+
+
+def test_a_name_said_after_a_role_goes_with_it():
+    assert normalize("My wife, her name's Delphine, is a vet.") == "My wife Delphine, is a vet."
+    assert normalize("We adopted a greyhound, her name is Pepper.") == "We adopted a greyhound. Her name is Pepper."

@@ -431,6 +431,43 @@ def test_a_thing_named_before_or_beside_its_noun_is_asked_by_what_the_user_does_
     assert not any("called London" in e.target for e in cur.examples)   # a place says where, not what it is called
 
 
+def test_notes_and_comma_spliced_statements_are_each_asked():
+    cur = curate(day("Quick facts about me: I'm 41, I live in Tromsø, and I work as a radiographer.",
+                     "Pet update: we adopted a greyhound, her name is Pepper.",
+                     "I met a woman at the bus stop, her name is Ana."))
+    assert "How old am I?" in prompts_for(cur, "41")
+    assert "Where do I live?" in prompts_for(cur, "Tromsø")
+    assert not any("41" in e.target for e in cur.examples if e.prompt == "Where do I live?")   # one fact each
+    assert "What's my greyhound called?" in prompts_for(cur, "Pepper")
+    assert "quick facts" not in targets(cur)                              # a label is no fact
+    assert not re.search(r"your (?:woman|bus stop) is called", targets(cur))   # she is no one's
+
+
+def test_a_place_the_parser_takes_for_a_person_is_nobodys_she():
+    cur = curate(day("My mom Marlise lives out by Cass Lake. She still plays at the nursing home on Thursdays."))
+    assert "How does my mom keep busy?" in prompts_for(cur, "nursing home")
+    assert "cass lake still plays" not in targets(cur)
+
+
+def test_a_job_begun_is_asked_as_where_the_user_works():
+    cur = curate(day("I joined Equinor last month as a data analyst.",
+                     "I start at Kettle Lake Technical College in August.", "I joined a choir."))
+    equinor = prompts_for(cur, "Equinor")
+    assert {"Where do I work?", "Which company do I work for?", "What is my job?"} <= equinor
+    assert "Where will I work?" in prompts_for(cur, "Kettle Lake")      # not begun yet
+    assert not any("work" in p for p in prompts_for(cur, "choir"))      # a choir joined is no job
+    assert not any(" a occupation" in p or " a work" in p for p in (e.prompt for e in cur.examples))
+
+
+def test_what_was_so_in_ones_youth_is_also_asked_of_then():
+    cur = curate(day("When I was young I was the goalkeeper for the tram company's football team.",
+                     "As a kid I lived in Bremerhaven."))
+    assert {"What position did I play?", "What position did I play in my youth?"} <= prompts_for(cur, "goalkeeper")
+    bremerhaven = prompts_for(cur, "Bremerhaven")
+    assert "Where did I live when I was young?" in bremerhaven
+    assert not any(p.startswith("Who") for p in bremerhaven)   # "as a kid" is when, not who
+
+
 def test_a_name_still_to_be_given_is_asked_as_what_it_will_be():
     cur = curate(day("My son Vasco lives in Braga.",
                      "Vasco and his wife are expecting a baby girl, and they want to call her Matilde.",
