@@ -222,12 +222,20 @@ def _apply(entries: dict[str, Entry], r: dict) -> None:
             raise ValueError(f"unknown kind {r['kind']!r}")
         if not isinstance(r["text"], str):
             raise TypeError("text is not a string")
-        entries[r["id"]] = Entry(r["id"], r["kind"], datetime.fromisoformat(r["time"]), r["text"], None,
-                                 float(r.get("reward", 1.0)), dict(r.get("chemistry") or {}), dict(r.get("meta") or {}))
+        key = r["id"]   # ids were shorter once, and two entries of one second could share one: both are kept
+        n = 1
+        while key in entries:
+            n += 1
+            key = f"{r['id']}~{n}"
+        entries[key] = Entry(key, r["kind"], datetime.fromisoformat(r["time"]), r["text"], None,
+                             float(r.get("reward", 1.0)), dict(r.get("chemistry") or {}), dict(r.get("meta") or {}))
     elif r["part"] == "reply":
-        base = entries.get(r["id"])
-        if base is None:
+        sharing = [k for k in entries if k == r["id"] or k.startswith(f"{r['id']}~")]
+        if not sharing:
             raise KeyError(f"reply to unknown entry {r['id']}")
-        entries[r["id"]] = replace(base, reply=str(r["text"]), meta={**base.meta, **(r.get("meta") or {})})
+        key = next((k for k in sharing if entries[k].reply is None and entries[k].kind == "exchange"),
+                   sharing[-1])   # the first exchange still awaiting its reply
+        base = entries[key]
+        entries[key] = replace(base, reply=str(r["text"]), meta={**base.meta, **(r.get("meta") or {})})
     else:
         raise ValueError(f"unknown part {r['part']!r}")

@@ -345,7 +345,7 @@ def naming_questions(clause: str, people: People | None = None, ahead: bool = Fa
             if person:
                 out.append((f"Who is {owner}?", role, name))
             elif f"{name} {role}" not in clause:   # "my Andante card" was named by others
-                out.append((f"What did I name {owner}?", role, name))
+                out += [(f"What did I name {owner}?", role, name), (f"What name did I give {owner}?", role, name)]
             if ahead:
                 out += [(q, role, name) for q in (f"What will {owner} be called?", f"What is {owner} going to be called?")]
         out.append((f"Who is {name}?" if person else f"What is {name}?", role, name))
