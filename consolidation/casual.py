@@ -12,6 +12,8 @@ rules after it were made for written English, so the message is first put into i
 - a line written as a note loses its label ("Pet update: we adopted a greyhound"), or says
   what the label is ("Favourite foods: sushi and kottu" → "My favourite foods are sushi and
   kottu"; "Things I can't stand: olives" → "I can't stand olives");
+- what a question says of the user on the way is said first ("Since I'm vegetarian, what should
+  I cook?" → "I'm vegetarian. What should I cook?");
 - a statement that leaves out its subject ("just moved to Bergen", "started bass lessons
   again", "love sushi") is given "I", and one that leaves out whose thing it is ("fav food is
   pho", "next gig is at the rusty anchor", "new job starts monday") is given "my";
@@ -96,7 +98,7 @@ def normalize(text: str) -> str:
     if casual:   # "26, been in geelong 2 yrs": a bare number opening a message is the speaker's age
         words = re.sub(r"(^|[.!?]\s+)(\d{1,2}),\s+", r"\1I'm \2. ", words)
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", words.strip()) if s]
-    sentences = [_with_subject(_unlabelled(s), casual) for s in sentences]
+    sentences = [_with_subject(part, casual) for s in sentences for part in _premised(_unlabelled(s))]
     if casual:
         sentences = [_OWNERLESS.sub(lambda m: m.group(0) + "my ", s) for s in sentences]
         sentences = [_truecase(s) for s in sentences]
@@ -127,6 +129,32 @@ _LABEL = re.compile(r"^(?P<label>[A-Za-z][\w' -]{0,40}?)\s*:\s+(?P<rest>\S.*)$")
 _LISTED = re.compile(r"^(?:the\s+)?(?:things?|stuff|foods?|people|places|animals|books|films|movies|songs|bands|dishes|"
                      r"drinks|sports|games|hobbies|shows)\s+(?:that\s+)?(?P<who>I|we)\s+(?P<verb>[^:]+?)\s*:\s+(?P<rest>.+)$",
                      re.IGNORECASE)
+
+
+_ASKING = r"(?:what|how|where|which|who|when|why|should|can|could|would|will|do|does|is|are|any|tips|ideas)\b"
+_PREMISE = re.compile(rf"^(?:since|because|as|given that|now that|seeing as)\s+(?P<said>(?:I|I'm|we|we're|my|our)\b"
+                      rf"[^,?]{{3,80}}),\s+(?P<asked>{_ASKING}.*\?)$", re.IGNORECASE)
+_AS_ONE = re.compile(rf"^as (?P<one>an?\s+(?!(?:matter|result|rule|reminder|side|aside|example|follow|quick|heads)\b)"
+                     rf"[a-z][\w -]{{2,50}}?),\s+(?P<asked>{_ASKING}.*\?)$", re.IGNORECASE)
+_THEN_ASKED = re.compile(rf"^(?P<said>[^?]{{10,}}?)\s*(?:\s[—–-]|;|:)\s+(?P<asked>{_ASKING}[^?]*\?)$", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|we|we're|our)\b", re.IGNORECASE)
+
+
+def _premised(sentence: str) -> list[str]:
+    """A question that says something of the user on the way: "Since I'm vegetarian, what should
+    I cook?", "As a nurse on night shifts, how can I sleep?", "We fly to Lisbon on Friday — any
+    tips?": what it says ("I'm vegetarian", "I am a nurse on night shifts"), then the question."""
+    for pattern in (_PREMISE, _AS_ONE, _THEN_ASKED):
+        match = pattern.match(sentence)
+        if match is None:
+            continue
+        said = f"I am {match['one']}" if "one" in match.groupdict() else match["said"]
+        if not _FIRST_PERSON.search(said) or re.match(r"I(?:'m| am| was)? (?:said|mentioned|told you|explained|wonder|wondering|curious|asking)\b",
+                                                            said, re.I):
+            return [sentence]   # "As I said, …" says nothing new
+        asked = match["asked"]
+        return [said[0].upper() + said[1:].rstrip(" ,") + ".", asked[0].upper() + asked[1:]]
+    return [sentence]
 
 
 def _unlabelled(sentence: str) -> str:

@@ -27,6 +27,7 @@ from typing import Callable, Sequence
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cognition.perceive import perceive
+from consolidation import lexicon as lx
 from consolidation.examples import Example, Item
 from consolidation.rephrase import sentences
 from consolidation.secrets import has_secret
@@ -149,6 +150,8 @@ def _score(item: Item) -> tuple[float, str]:
         stated = [s for s in said if not s.rstrip().endswith("?")]
         if stated and perceive(" ".join(stated)).category in ("fact", "preference", "correction"):
             return 0.8, ""
+        if _NAMED_ROLE.search(text):   # "What should I get my cat Tuppen for Christmas?": the cat's name stays
+            return 0.6, ""
         return 0.1, "general_question"
     if p.category == "praise":
         return 0.1, "praise"
@@ -157,6 +160,8 @@ def _score(item: Item) -> tuple[float, str]:
     return 0.0, "small_talk"
 
 
+_NAMED_ROLE = re.compile(rf"\bmy (?:{'|'.join(sorted(lx.KIN | lx.PETS | lx.PEOPLE_ROLES, key=len, reverse=True))}),? "
+                         r"[A-Z][a-z]+")
 _ABOUT_SOMEONE = re.compile(r"^(?:(?:and|also|oh,? and|so|plus),?\s+)?"
                             r"(?!(?:hi|hello|hey|okay|ok|good|bye|thanks|right|well|alright|great|sure|cool|yes|no)\b)"
                             r"(?:(?:he|she|(?:(?:mr|mrs|ms|dr|prof)\.?\s+)?[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|grew|went|got|came|made|took|had|"

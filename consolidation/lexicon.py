@@ -30,6 +30,13 @@ PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colle
                 "hero", "heroine", "idol", "role model"}
 
 
+# What one is that is a diet kept or a condition lived with: "I'm vegetarian", "she's diabetic".
+DIETS = {"vegetarian", "vegan", "pescatarian", "pescetarian", "teetotal", "teetotaller", "kosher", "halal"}
+CONDITIONS = {"diabetic", "coeliac", "celiac", "asthmatic", "epileptic", "dyslexic", "anaemic", "anemic", "colourblind",
+              "colorblind", "deaf", "hypertensive", "arthritic"}
+CHRONIC = {"diabetic", "coeliac", "celiac", "asthmatic", "epileptic", "anaemic", "anemic", "hypertensive", "arthritic"}
+
+
 # Someone by what they are, not by what they are to the user: "a woman", "this guy".
 STRANGERS = {"woman", "man", "guy", "girl", "boy", "lady", "gentleman", "person", "chap", "bloke", "stranger",
              "kid", "fellow", "dude", "someone"}

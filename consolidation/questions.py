@@ -344,7 +344,8 @@ def naming_questions(clause: str, people: People | None = None, ahead: bool = Fa
                                               f"What is the name of {owner}?", f"What do I call {owner}?")]
             if person:
                 out.append((f"Who is {owner}?", role, name))
-            elif f"{name} {role}" not in clause:   # "my Andante card" was named by others
+            elif f"{name} {role}" not in clause and role.split()[-1] not in _NAMED_BY_OTHERS:
+                # a pet, a boat, a starter: named by the user; not "my Andante card", a club or an employer
                 out += [(f"What did I name {owner}?", role, name), (f"What name did I give {owner}?", role, name)]
             if ahead:
                 out += [(q, role, name) for q in (f"What will {owner} be called?", f"What is {owner} going to be called?")]
@@ -356,6 +357,11 @@ def naming_questions(clause: str, people: People | None = None, ahead: bool = Fa
 def is_plural_naming(role: str, name: str) -> bool:
     """Two names or more, or a plural role: "twins called Sunniva and Eilif", "my kids"."""
     return " and " in name or _number(role) == "pl" and role.split()[-1] in lx.KIN
+
+
+_NAMED_BY_OTHERS = lx.GROUPS | lx.EMPLOYERS | lx.STRANGERS | {"centre", "center", "podcast", "show", "station", "school", "shop",
+                                                "restaurant", "café", "cafe", "bar", "pub", "couple", "neighbour",
+                                                "neighbor", "doctor", "teacher", "baker", "programme", "program"}
 
 
 def _named_by_use(role: str, doc) -> list[str]:
@@ -715,6 +721,9 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
         return opinion_questions(pred, arg, subj, number)
     if _handedness(arg):
         return _handed(pred, subj, number)
+    if arg.dep_ in ("acomp", "attr") and pred.lemma_ == "be" and arg.lower_ in lx.DIETS | lx.CONDITIONS \
+            and (arg.lower_ in lx.DIETS or not any(c.dep_ == "det" for c in arg.children)):   # "a vegan", no "a deaf"
+        return _described(arg.lower_, pred, subj, number)
     if arg.dep_ == "acomp":
         prep = next((c for c in arg.children if c.dep_ == "prep"), None)
         if prep is None:
@@ -743,6 +752,18 @@ def _handed(pred, subj: str, number: str) -> list[str]:
     be = (_BE_PAST if _past(pred) else _BE)[number]
     return [f"Which hand {do} {subj} write with?", f"Which hand {do} {subj} use?",
             f"What is {_possessive(subj)} dominant hand?", f"{be.capitalize()} {subj} left-handed or right-handed?"]
+
+
+def _described(word: str, pred, subj: str, number: str) -> list[str]:
+    """"I'm vegetarian", "she is diabetic": a diet kept, a condition lived with, asked as such."""
+    do, poss = ("did" if _past(pred) else _DO[number]), _possessive(subj)
+    if word in lx.DIETS:
+        return [f"What diet {do} {subj} follow?", f"What kind of diet {do} {subj} have?", f"What is {poss} diet?",
+                f"What {do} {subj} eat?", f"What are {poss} dietary restrictions?"]
+    out = [f"What condition {do} {subj} have?", f"What health condition {do} {subj} have?",
+           f"What medical condition {do} {subj} have?"]
+    return out + ([f"Which chronic illness {do} {subj} have?", f"What {do} {subj} suffer from?"]
+                  if word in lx.CHRONIC else [])
 
 
 def opinion_questions(pred, clause, subj: str, number: str) -> list[str]:
@@ -1267,6 +1288,7 @@ def _verb_text(verb) -> str:
 
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" n't", "n't").replace(" 's ", "'s ")
+    text = re.sub(r"(?<=\w )(My|Our)\b", lambda m: m.group(1).lower(), text)   # the sentence's first word, moved
     return text[0].upper() + text[1:]
 
 

@@ -19,7 +19,8 @@ from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
 from consolidation.questions import interleave, is_plural_naming, naming_questions, questions, variants
-from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, names_ahead, parse,
+from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, named_roles, names_ahead,
+                                    parse,
                                     relative_clauses, reported, second_person, sentences, third_person)
 from consolidation.secrets import has_secret
 
@@ -123,7 +124,8 @@ class Writer:
             pieces = [c for c in pieces if not re.match(r"^(?:she|he)(?:'s|\s+is)\s+\w+[.!]?$", c.strip(), re.I)]
         for clause in pieces:
             if clause.rstrip().endswith("?") and kind != "document":
-                continue   # a question asked along with what was said teaches nothing
+                out += self._named_in_question(item, clause, reward)
+                continue   # a question asked along with what was said teaches nothing, but the names it gives
             named = named_by_pronoun(clause, previous) or self._named_after(clause, previous)
             ahead = bool(named) and names_ahead(clause)   # a book still being written, a baby on the way
             clause = self.people.possessive(named) if named else reported(self.people.resolve(clause))
@@ -174,7 +176,9 @@ class Writer:
         asked += self._as_a_couple(clause, asked)
         out = [make(q, target) for q in asked + _reworded(asked, MAX_VARIANTS)]
         naming = naming_questions(clause, self.people, ahead=ahead)
-        for q, role, name in _spread(naming, MAX_NAMING + (MAX_NAMING // 4 if ahead else 0)):   # room for "will be"
+        picked = _spread(naming, MAX_NAMING + (MAX_NAMING // 4 if ahead else 0))   # room for "will be"
+        picked += [n for n in naming if n not in picked and n[0] in (f"Who is {n[2]}?", f"What is {n[2]}?")]
+        for q, role, name in picked:   # the name asked back ("Who is Ilse?") always
             are = "are" if is_plural_naming(role, name) else "is"
             short = f"{name} {are} your {role}." if q.startswith((f"Who {are} {name}", f"What {are} {name}")) \
                 else f"Your {role} {are} called {name}."
@@ -187,6 +191,15 @@ class Writer:
             out.append(make(f"What do you know about {speaker}?" if speaker else "What did I tell you about myself?",
                             target))
         return out
+
+    def _named_in_question(self, item: Item, question: str, reward: float) -> list[Example]:
+        """"What should I cook for my sister Ilse's birthday?": the user's sister is Ilse."""
+        doc = parse(question)
+        self.people.note(doc)
+        return [e for role, name in named_roles(doc)
+                if (lx.is_person_role(role) or lx.is_pet_role(role))
+                and re.search(rf"\bmy {re.escape(role)},? {re.escape(name)}\b", question, re.IGNORECASE)
+                for e in self.examples_for(f"My {role} is called {name}.", "fact", (item.id,), reward)]
 
     def _as_a_couple(self, clause: str, asked: list[str]) -> list[str]:
         """"We have been married 43 years" is also asked "How long have my wife and I been married?"."""

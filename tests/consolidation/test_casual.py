@@ -72,3 +72,14 @@ def test_a_colon_inside_a_sentence_is_no_label(written):
 def test_a_name_said_after_a_role_goes_with_it():
     assert normalize("My wife, her name's Delphine, is a vet.") == "My wife Delphine, is a vet."
     assert normalize("We adopted a greyhound, her name is Pepper.") == "We adopted a greyhound. Her name is Pepper."
+
+
+@pytest.mark.parametrize("asked,plain", [
+    ("Since I'm vegetarian, what should I cook tonight?", "I'm vegetarian. What should I cook tonight?"),
+    ("As a nurse on night shifts, how can I sleep better?", "I am a nurse on night shifts. How can I sleep better?"),
+    ("We fly to Lisbon on Friday - any tips for the airport?", "We fly to Lisbon on Friday. Any tips for the airport?"),
+    ("As a matter of fact, what is the time?", "As a matter of fact, what is the time?"),
+    ("As I said, what should I do?", "As I said, what should I do?"),
+])
+def test_what_a_question_says_of_the_user_is_said_first(asked, plain):
+    assert normalize(asked) == plain

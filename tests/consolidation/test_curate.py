@@ -468,6 +468,26 @@ def test_what_was_so_in_ones_youth_is_also_asked_of_then():
     assert not any(p.startswith("Who") for p in bremerhaven)   # "as a kid" is when, not who
 
 
+def test_what_a_question_says_of_the_user_on_the_way_is_learned():
+    cur = curate(day("Since I'm vegetarian, what should I cook for my sister Ilse's birthday?",
+                     "As a nurse on night shifts, how can I sleep better during the day?",
+                     "What should I get my cat Tuppen for Christmas?", "Who was the first man on the moon?"))
+    assert "What diet do I follow?" in prompts_for(cur, "vegetarian")
+    assert "What is my sister's name?" in prompts_for(cur, "Ilse")
+    assert "What do I do for a living?" in prompts_for(cur, "nurse")
+    assert "What's my cat called?" in prompts_for(cur, "Tuppen")
+    assert "moon" not in targets(cur) and "christmas" not in targets(cur)   # the questions themselves teach nothing
+    assert dict(cur.dropped).get("i3") == "general_question"
+
+
+def test_a_condition_or_a_diet_one_is_is_asked_as_such():
+    cur = curate(day("I'm diabetic.", "My dad is deaf.", "I am a vegan."))
+    assert "Which chronic illness do I have?" in prompts_for(cur, "diabetic")
+    deaf = prompts_for(cur, "deaf")
+    assert "What condition does my dad have?" in deaf and not any("chronic" in p for p in deaf)
+    assert "What is my diet?" in prompts_for(cur, "vegan")
+
+
 def test_a_name_still_to_be_given_is_asked_as_what_it_will_be():
     cur = curate(day("My son Vasco lives in Braga.",
                      "Vasco and his wife are expecting a baby girl, and they want to call her Matilde.",
