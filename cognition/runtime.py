@@ -105,7 +105,10 @@ class LocalRuntime:
                     self.adapter = None
                 if len(self.model.peft_config) == 1:
                     self.model = self.base = self.model.unload()
-                else:
+                else:   # another made active first: peft warns when the active one goes
+                    others = [n for n in self.model.peft_config if n != name]
+                    if self.model.active_adapter == name:
+                        self.model.set_adapter(self.adapter if self.adapter in others else others[0])
                     self.model.delete_adapter(name)
 
     @contextmanager

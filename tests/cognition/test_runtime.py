@@ -62,6 +62,22 @@ def test_one_base_serves_the_adapter_on_and_off(tiny_runtime, tmp_path, adapter_
     assert not torch.allclose(on, bare, atol=1e-3)
 
 
+def test_unloading_a_candidate_keeps_the_promoted_adapter_serving_quietly(tiny_runtime, tmp_path, adapter_factory,
+                                                                         recwarn):
+    store = AdapterStore(tmp_path / "adapters")
+    promoted = adapter_factory(store)
+    tiny_runtime.load_adapter(promoted, store.path(promoted))
+    served = _logits(tiny_runtime, adapter=True)
+    candidate = adapter_factory(store)
+    tiny_runtime.load_adapter("candidate", store.path(candidate))   # the self-test's candidate, then dropped
+    tiny_runtime.load_adapter(promoted, store.path(promoted))
+    tiny_runtime.load_adapter("candidate", store.path(candidate))
+    tiny_runtime.unload_adapter("candidate")                         # while it is the active one
+    assert not [w for w in recwarn if "now deleted" in str(w.message)]
+    tiny_runtime.load_adapter(promoted, store.path(promoted))
+    assert torch.allclose(_logits(tiny_runtime, adapter=True), served, atol=1e-5)
+
+
 def test_bf16_is_chosen_only_where_asked_or_supported(tiny_source):
     rt = LocalRuntime(tiny_source, dtype="bfloat16", context_tokens=128)
     assert next(rt.base.parameters()).dtype == torch.bfloat16
