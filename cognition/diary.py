@@ -233,8 +233,8 @@ def _apply(entries: dict[str, Entry], r: dict) -> None:
         sharing = [k for k in entries if k == r["id"] or k.startswith(f"{r['id']}~")]
         if not sharing:
             raise KeyError(f"reply to unknown entry {r['id']}")
-        key = next((k for k in sharing if entries[k].reply is None and entries[k].kind == "exchange"),
-                   sharing[-1])   # the first exchange still awaiting its reply
+        exchanges = [k for k in sharing if entries[k].kind == "exchange"] or sharing
+        key = next((k for k in reversed(exchanges) if entries[k].reply is None), exchanges[-1])   # the latest awaiting one
         base = entries[key]
         entries[key] = replace(base, reply=str(r["text"]), meta={**base.meta, **(r.get("meta") or {})})
     else:

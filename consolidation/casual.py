@@ -73,9 +73,9 @@ _LEAD_IN = re.compile(r"^(?:(?:so|and|oh|okay|ok|well),?\s+)*(?:(?:one|some)thin
                       r"fyi,?)\s+", re.IGNORECASE)
 # "we have cat, name is Barsik", "…a greyhound, her name is Pepper": the name of what was just said
 _BARE_NAME = re.compile(r",\s+(?:the\s+|(?P<whose>his|her|its|their)\s+)?name(?: of (?:the\s+|my\s+|our\s+)?[a-z]+)?"
-                        r"(?: is|'s)\s+(?=[A-Z])", re.IGNORECASE)
-_ROLE_THEN_NAME = re.compile(r"\b((?:[Mm]y|[Oo]ur) (?:[a-z]+ )?[a-z]+),\s+(?:his|her|their|its) name(?:'s| is)\s+"
-                             r"([A-Z][\w-]*(?: [A-Z][\w-]*)?)")
+                        r"(?: is|'s)\s+(?=(?-i:[A-Z]))", re.IGNORECASE)
+_ROLE_THEN_NAME = re.compile(rf"\b((?:[Mm]y|[Oo]ur) (?:[a-z]+ )?(?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})),"
+                             r"\s+(?:his|her|their|its) name(?:'s| is)\s+(?!I\b)([A-Z][\w-]*(?: (?!I\b)[A-Z][\w-]*)?)")
 _ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})"
                       r"(?:'s name)? is )([a-z]+)(?=[,.!?]|\s+(?:and|but|lol)\b|$)")
 # "fav food is pho", "next gig is at the rusty anchor", "new job starts monday": whose goes without saying.
@@ -140,6 +140,17 @@ _THEN_ASKED = re.compile(rf"^(?P<said>[^?]{{10,}}?)\s*(?:\s[—–-]|;|:)\s+(?P<
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|we|we're|our)\b", re.IGNORECASE)
 
 
+_SELVES = {"beginner", "parent", "student", "newbie", "novice", "expat", "immigrant", "retiree", "pensioner", "runner",
+           "cyclist", "gardener", "musician", "writer", "reader", "musician", "introvert", "extrovert", "widow", "widower"}
+
+
+def _a_person(phrase: str) -> bool:
+    """"a nurse on night shifts", "a first-time mum": a phrase whose head (before any "on", "in",
+    "of" …) is what a person is: a job, a role, a diet or a kind of person."""
+    head = re.split(r"\s+(?:on|in|at|of|for|with|from|who|working|living)\b", phrase)[0].split()[-1].lower()
+    return head in _SELVES or head in lx.DIETS or lx.is_person_role(head) or lx.is_job(head)
+
+
 def _premised(sentence: str) -> list[str]:
     """A question that says something of the user on the way: "Since I'm vegetarian, what should
     I cook?", "As a nurse on night shifts, how can I sleep?", "We fly to Lisbon on Friday — any
@@ -148,6 +159,8 @@ def _premised(sentence: str) -> list[str]:
         match = pattern.match(sentence)
         if match is None:
             continue
+        if "one" in match.groupdict() and not _a_person(match["one"]):
+            return [sentence]   # "As a gift for my sister, what …": no "I am a gift"
         said = f"I am {match['one']}" if "one" in match.groupdict() else match["said"]
         if not _FIRST_PERSON.search(said) or re.match(r"I(?:'m| am| was)? (?:said|mentioned|told you|explained|wonder|wondering|curious|asking)\b",
                                                             said, re.I):
@@ -177,6 +190,10 @@ def _unlabelled(sentence: str) -> str:
         return sentence   # "Ines: I adopted a greyhound": a speaker, whose words are not the user's
     if len(label) > 1 and any(t.pos_ in ("VERB", "AUX") for t in label):   # one word is a label ("Work:")
         return sentence
+    someone = "'s" in match["label"] or any({t.lower_, t.lemma_.lower()} & (lx.KIN | lx.PEOPLE_ROLES | lx.PETS)
+                                            for t in label)
+    if someone and not re.match(r"(?:I|we)\b", match["rest"], re.IGNORECASE):
+        return sentence   # "Kid update: started school today!", "Mum: she's in hospital": news of someone else
     if any(t.pos_ in ("VERB", "AUX") for t in rest):
         return match["rest"][0].upper() + match["rest"][1:]
     words = [t for t in label if not t.is_punct]

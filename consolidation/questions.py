@@ -158,24 +158,24 @@ def new_job_questions(doc) -> list[str]:
     root = next(iter(doc.sents)).root
     if root.pos_ != "VERB" or not any(c.dep_ == "nsubj" and c.lower_ == "i" for c in root.children):
         return []
+    post = next((p for c in root.children if c.dep_ == "prep" and c.lower_ == "as"
+                 for p in c.children if p.dep_ == "pobj"), None)
     place = None
-    if root.lemma_ == "join":
-        place = next((c for c in root.children if c.dep_ == "dobj" and (c.pos_ == "PROPN" or c.ent_type_ == "ORG"
-                                                                           or c.lemma_ in lx.EMPLOYERS)), None)
+    if root.lemma_ == "join":   # "joined Equinor as an analyst", "joined the firm"; not "joined Sarah for dinner"
+        place = next((c for c in root.children if c.dep_ == "dobj" and (c.ent_type_ == "ORG" or c.lemma_ in lx.EMPLOYERS
+                                                                           or c.pos_ == "PROPN" and post is not None)), None)
     posts = [c for c in root.children if c.dep_ == "dobj" and c.lemma_ in _POSTS]
     if root.lemma_ in _JOINING | {"get", "land", "take", "accept"} and (posts or root.lemma_ in _JOINING):
-        holders = posts or [root]
-        place = place or next((p for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in ("at", "with")
+        holders, preps = (posts, ("at", "with")) if posts else ([root], ("at",))   # no "started lessons with Marco"
+        place = place or next((p for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in preps
                                for p in c.children if p.dep_ == "pobj" and (p.pos_ == "PROPN" or p.ent_type_ in (
                                    "ORG", "FAC") or p.lemma_ in lx.EMPLOYERS | _PUBLIC_EMPLOYERS)), None)
-    if place is None:
+    if place is None or place.ent_type_ == "PERSON":
         return []
     ahead = root.tag_ in ("VBP", "VBZ") or any(c.lower_ in ("will", "'ll", "going") for c in root.children)
     work, be = ("will I work", "will I be") if ahead else ("do I work", "am I")
     out = [f"Where {work}?", f"Which company {work} for?", f"Who {work} for?",
            f"Where {be} employed?", f"What is the name of the place where I {'will ' if ahead else ''}work?"]
-    post = next((p for c in root.children if c.dep_ == "prep" and c.lower_ == "as"
-                 for p in c.children if p.dep_ == "pobj"), None)
     if post is not None:
         out += [f"What {work} as?", f"What is my {'new ' if ahead else ''}job?",
                 f"What {'will I do' if ahead else 'do I do'} for a living?"]
@@ -1288,7 +1288,7 @@ def _verb_text(verb) -> str:
 
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" n't", "n't").replace(" 's ", "'s ")
-    text = re.sub(r"(?<=\w )(My|Our)\b", lambda m: m.group(1).lower(), text)   # the sentence's first word, moved
+    text = re.sub(r"(?<=\w )(My|Our)(?= [a-z])", lambda m: m.group(1).lower(), text)   # the sentence's first word, moved
     return text[0].upper() + text[1:]
 
 

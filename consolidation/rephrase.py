@@ -447,7 +447,8 @@ def _name_of(noun) -> str | None:
         if attr is not None and not kind and (attr.pos_ == "PROPN" and attr.dep_ == "attr" or attr.text[:1].isupper() and
                                  attr.is_alpha and lx.is_person_role(noun.lemma_)):   # "housemate is Anneke" (ADJ)
             return span_text(attr)
-    if noun.dep_ == "attr" and head.lemma_ == "be" and owned and noun.lower_ not in ("name", "thing"):
+    if noun.dep_ == "attr" and head.lemma_ == "be" and owned and (lx.is_person_role(noun.lemma_)
+                                                                   or lx.is_pet_role(noun.lemma_)):
         subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
         if subj is not None and subj.i == head.i - 1 and subj.text[:1].isupper() and subj.is_alpha and subj.lower_ not in lx.SELF_WORDS \
                 and subj.pos_ in ("PROPN", "NOUN") and subj.ent_type_ not in _NOT_SUBJECT_NAMES \

@@ -266,19 +266,21 @@ def test_day_file_is_named_by_entry_date(diary):
 def test_entries_that_share_an_old_short_id_are_both_read_back(diary):
     # diaries written before ids carried 48 random bits may hold two entries with one id
     note = diary.write("note", "the boat is called Gullfisk", when=T0)
+    crashed = diary.begin_exchange("my dog is Rex", when=T0)   # no reply: the process died
     first = diary.begin_exchange("my cat is Tuppen", when=T0)
-    second = diary.begin_exchange("my sister is Gunnhild", when=T0)
     diary.finish_exchange(first, "Noted: Tuppen.")
+    second = diary.begin_exchange("my sister is Gunnhild", when=T0)
     diary.finish_exchange(second, "Noted: Gunnhild.")
     path = diary.path_for(T0.date())
     text = path.read_text(encoding="utf-8")
-    for other in (first.id, second.id):
+    for other in (crashed.id, first.id, second.id):
         text = text.replace(other, note.id)
     path.write_text(text, encoding="utf-8")
     read = diary.read_day(T0.date())
     assert [(e.kind, e.text, e.reply) for e in read] == [
         ("note", "the boat is called Gullfisk", None),
+        ("exchange", "my dog is Rex", None),
         ("exchange", "my cat is Tuppen", "Noted: Tuppen."),
         ("exchange", "my sister is Gunnhild", "Noted: Gunnhild.")]
-    assert len({e.id for e in read}) == 3 and read[0].id == note.id
-    assert diary.get(read[2].id).text == "my sister is Gunnhild"
+    assert len({e.id for e in read}) == 4 and read[0].id == note.id
+    assert diary.get(read[3].id).text == "my sister is Gunnhild"

@@ -64,6 +64,8 @@ def test_a_line_written_as_a_note_is_read_as_a_statement(noted, plain):
     "I have one rule: never on Sundays.",            # the label has a verb: a sentence, not a label
     "The answer is simple: I love her.",
     "Ines: I adopted a greyhound called Pilot.",     # a speaker's name: the words are hers, not the user's
+    "Kid update: started school today!",             # news of someone else gets no "I"
+    "As a gift for my sister, what should I buy?",   # no "I am a gift"
 ])
 def test_a_colon_inside_a_sentence_is_no_label(written):
     assert normalize(written) == written

@@ -451,11 +451,13 @@ def test_a_place_the_parser_takes_for_a_person_is_nobodys_she():
 
 def test_a_job_begun_is_asked_as_where_the_user_works():
     cur = curate(day("I joined Equinor last month as a data analyst.",
-                     "I start at Kettle Lake Technical College in August.", "I joined a choir."))
+                     "I start at Kettle Lake Technical College in August.", "I joined a choir.",
+                     "I joined Sarah for dinner.", "I started guitar lessons with Marco."))
     equinor = prompts_for(cur, "Equinor")
     assert {"Where do I work?", "Which company do I work for?", "What is my job?"} <= equinor
     assert "Where will I work?" in prompts_for(cur, "Kettle Lake")      # not begun yet
-    assert not any("work" in p for p in prompts_for(cur, "choir"))      # a choir joined is no job
+    for joined in ("choir", "Sarah", "Marco"):                          # a choir, a dinner, lessons: no job
+        assert not any("work" in p or "employ" in p for p in prompts_for(cur, joined))
     assert not any(" a occupation" in p or " a work" in p for p in (e.prompt for e in cur.examples))
 
 
