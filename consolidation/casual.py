@@ -74,9 +74,9 @@ _LEAD_IN = re.compile(r"^(?:(?:so|and|oh|okay|ok|well),?\s+)*(?:(?:one|some)thin
 # "we have cat, name is Barsik", "…a greyhound, her name is Pepper": the name of what was just said
 _BARE_NAME = re.compile(r",\s+(?:the\s+|(?P<whose>his|her|its|their)\s+)?name(?: of (?:the\s+|my\s+|our\s+)?[a-z]+)?"
                         r"(?: is|'s)\s+(?=(?-i:[A-Z]))", re.IGNORECASE)
-_ROLE_THEN_NAME = re.compile(rf"\b((?:[Mm]y|[Oo]ur) (?:[a-z]+ )?(?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})),"
+_ROLE_THEN_NAME = re.compile(rf"\b((?:[Mm]y|[Oo]ur) (?:[a-z]+ )?(?:{lx.ROLES_PATTERN})),"
                              r"\s+(?:his|her|their|its) name(?:'s| is)\s+(?!I\b)([A-Z][\w-]*(?: (?!I\b)[A-Z][\w-]*)?)")
-_ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{'|'.join(sorted(lx.KIN | lx.PEOPLE_ROLES | lx.PETS, key=len, reverse=True))})"
+_ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{lx.ROLES_PATTERN})"
                       r"(?:'s name)? is )([a-z]+)(?=[,.!?]|\s+(?:and|but|lol)\b|$)")
 # "fav food is pho", "next gig is at the rusty anchor", "new job starts monday": whose goes without saying.
 _OWNERLESS = re.compile(r"^(?:(?:ok|so|and|also|oh),?\s+)*(?=favou?rite\b|(?:next|new|first|last)\s+"
@@ -141,7 +141,7 @@ _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|we|we're|our)\b", re.IGNORECASE)
 
 
 _SELVES = {"beginner", "parent", "student", "newbie", "novice", "expat", "immigrant", "retiree", "pensioner", "runner",
-           "cyclist", "gardener", "musician", "writer", "reader", "musician", "introvert", "extrovert", "widow", "widower"}
+           "cyclist", "gardener", "musician", "writer", "reader", "introvert", "extrovert", "widow", "widower"}
 
 
 def _a_person(phrase: str) -> bool:
@@ -184,14 +184,13 @@ def _unlabelled(sentence: str) -> str:
     if not match or match["label"].lower() in ("me", "i", "you", "us", "we"):
         return sentence
     label, rest = parse(match["label"]), parse(match["rest"])
-    words = _dictionary()
-    if all(t.pos_ == "PROPN" or t.ent_type_ == "PERSON" or words is not None and t.text[:1].isupper()
-           and not {t.lower_, t.lemma_.lower()} & words[0] for t in label):
+    known = _dictionary()
+    if all(t.pos_ == "PROPN" or t.ent_type_ == "PERSON" or known is not None and t.text[:1].isupper()
+           and not {t.lower_, t.lemma_.lower()} & known[0] for t in label):
         return sentence   # "Ines: I adopted a greyhound": a speaker, whose words are not the user's
     if len(label) > 1 and any(t.pos_ in ("VERB", "AUX") for t in label):   # one word is a label ("Work:")
         return sentence
-    someone = "'s" in match["label"] or any({t.lower_, t.lemma_.lower()} & (lx.KIN | lx.PEOPLE_ROLES | lx.PETS)
-                                            for t in label)
+    someone = "'s" in match["label"] or any({t.lower_, t.lemma_.lower()} & lx.ROLES for t in label)
     if someone and not re.match(r"(?:I|we)\b", match["rest"], re.IGNORECASE):
         return sentence   # "Kid update: started school today!", "Mum: she's in hospital": news of someone else
     if any(t.pos_ in ("VERB", "AUX") for t in rest):

@@ -160,8 +160,7 @@ def _score(item: Item) -> tuple[float, str]:
     return 0.0, "small_talk"
 
 
-_NAMED_ROLE = re.compile(rf"\bmy (?:{'|'.join(sorted(lx.KIN | lx.PETS | lx.PEOPLE_ROLES, key=len, reverse=True))}),? "
-                         r"[A-Z][a-z]+")
+_NAMED_ROLE = re.compile(rf"\bmy (?:{lx.ROLES_PATTERN}),? [A-Z][a-z]+")
 _ABOUT_SOMEONE = re.compile(r"^(?:(?:and|also|oh,? and|so|plus),?\s+)?"
                             r"(?!(?:hi|hello|hey|okay|ok|good|bye|thanks|right|well|alright|great|sure|cool|yes|no)\b)"
                             r"(?:(?:he|she|(?:(?:mr|mrs|ms|dr|prof)\.?\s+)?[A-Z][a-z]+)(?:'s\s|\s+(?:is|has|was|grew|went|got|came|made|took|had|"

@@ -71,6 +71,10 @@ def composed_kin(role: str) -> str:
 
 PETS = {"dog", "cat", "rabbit", "bunny", "horse", "parrot", "canary", "budgie", "hamster", "fish", "tortoise",
         "turtle", "snake", "lizard", "pet", "puppy", "kitten", "ferret", "guinea pig", "chicken", "goat"}
+# A word for someone or some animal of the user's ("sister", "neighbour", "cat"), and the same as a
+# regular-expression alternation, longest first ("best friend" before "friend").
+ROLES = KIN | PEOPLE_ROLES | PETS
+ROLES_PATTERN = "|".join(sorted(ROLES, key=len, reverse=True))
 # Animals one keeps for a living: whoever keeps, raises or breeds them somewhere has a farm there.
 LIVESTOCK = {"sheep", "cow", "cattle", "goat", "pig", "hen", "chicken", "duck", "goose", "alpaca", "llama",
              "reindeer", "turkey", "ostrich", "oyster", "mussel"}

@@ -360,8 +360,8 @@ def is_plural_naming(role: str, name: str) -> bool:
 
 
 _NAMED_BY_OTHERS = lx.GROUPS | lx.EMPLOYERS | lx.STRANGERS | {"centre", "center", "podcast", "show", "station", "school", "shop",
-                                                "restaurant", "café", "cafe", "bar", "pub", "couple", "neighbour",
-                                                "neighbor", "doctor", "teacher", "baker", "programme", "program"}
+                                                "restaurant", "café", "cafe", "bar", "pub", "couple", "baker", "programme",
+                                                "program"}   # people are asked "Who is …?" before this
 
 
 def _named_by_use(role: str, doc) -> list[str]:

@@ -20,8 +20,7 @@ from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
 from consolidation.questions import interleave, is_plural_naming, naming_questions, questions, variants
 from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, named_roles, names_ahead,
-                                    parse,
-                                    relative_clauses, reported, second_person, sentences, third_person)
+                                    parse, relative_clauses, reported, second_person, sentences, third_person)
 from consolidation.secrets import has_secret
 
 MAX_QUESTIONS = 20
