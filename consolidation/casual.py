@@ -74,6 +74,10 @@ _LEAD_IN = re.compile(r"^(?:(?:so|and|oh|okay|ok|well),?\s+)*(?:(?:one|some)thin
 # "we have cat, name is Barsik", "…a greyhound, her name is Pepper": the name of what was just said
 _BARE_NAME = re.compile(r",\s+(?:the\s+|(?P<whose>his|her|its|their)\s+)?name(?: of (?:the\s+|my\s+|our\s+)?[a-z]+)?"
                         r"(?: is|'s)\s+(?=(?-i:[A-Z]))", re.IGNORECASE)
+# What may come before a comma without naming anything: "In my opinion, his name is Silly".
+_NOTHING_NAMED = re.compile(r"(?:in my (?:humble |honest )?(?:opinion|view)|if you ask me|to my mind|honestly|frankly|"
+                            r"actually|well|anyway|by the way|btw|oh|so|also|and|funnily enough|believe it or not|"
+                            r"to be honest|tbh|as I said|like I said)", re.IGNORECASE)
 _ROLE_THEN_NAME = re.compile(rf"\b((?:[Mm]y|[Oo]ur) (?:[a-z]+ )?(?:{lx.ROLES_PATTERN})),"
                              r"\s+(?:his|her|their|its) name(?:'s| is)\s+(?!I\b)([A-Z][\w-]*(?: (?!I\b)[A-Z][\w-]*)?)")
 _ROLE_IS = re.compile(rf"(\b(?:my|our|his|her) (?:{lx.ROLES_PATTERN})"
@@ -94,7 +98,7 @@ def normalize(text: str) -> str:
     words = re.sub(r"([!?.])\1+", r"\1", words)            # "moved!!!" → "moved!"
     words = _LEAD_IN.sub("", _ASIDE.sub("", words))
     words = _ROLE_THEN_NAME.sub(r"\1 \2", words)   # "my wife, her name's Delphine, and she's …": "my wife Delphine"
-    words = _BARE_NAME.sub(lambda m: f". {(m['whose'] or 'its').capitalize()} name is ", words)
+    words = _BARE_NAME.sub(_name_of_what_came_before, words)
     if casual:   # "26, been in geelong 2 yrs": a bare number opening a message is the speaker's age
         words = re.sub(r"(^|[.!?]\s+)(\d{1,2}),\s+", r"\1I'm \2. ", words)
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", words.strip()) if s]
@@ -104,6 +108,15 @@ def normalize(text: str) -> str:
         sentences = [_truecase(s) for s in sentences]
     out = " ".join(s[:1].upper() + s[1:] if casual else s for s in sentences)
     return out if out != " ".join(text.split()) else text
+
+
+def _name_of_what_came_before(m: re.Match) -> str:
+    """", her name is " as a sentence of its own, naming what was just said; unchanged after a
+    lead-in that said nothing ("Honestly, her name is …")."""
+    said = re.split(r"[.!?]\s+", m.string[:m.start()])[-1].strip()
+    if _NOTHING_NAMED.fullmatch(said):
+        return m.group(0)
+    return f". {(m['whose'] or 'its').capitalize()} name is "
 
 
 def _spell_out(text: str, casual: bool) -> str:

@@ -217,7 +217,10 @@ THESAURUS = {
     "grow up": ["get raised"], "live": ["reside", "stay"], "travel": ["go"],
     "move": ["relocate"], "bike": ["cycle", "ride"], "cycle": ["bike", "ride"],
     "ride": ["cycle"], "listen to": ["put on"],
-    # things
+}
+# Things, by the nouns that name them. A noun before another noun only describes it ("my flat cap",
+# "the town hall"), and is then left as it is.
+THING_NOUNS = {
     "film": ["movie"], "movie": ["film"], "show": ["series", "programme"], "series": ["show"],
     "programme": ["show"], "book": ["novel"], "novel": ["book"], "song": ["track", "tune"], "band": ["group"],
     "course": ["subject", "class", "module"], "subject": ["course", "class"], "class": ["course", "subject"],
@@ -235,6 +238,7 @@ THESAURUS = {
     "university": ["college", "uni"], "college": ["university"], "board game": ["game"],
     "city": ["town"], "town": ["city"],
 }
+THESAURUS |= THING_NOUNS
 
 # The same feeling said the other way round: "I'm terrified of moths" is also "moths terrify me",
 # so "What am I terrified of?" is also asked "What terrifies me?".

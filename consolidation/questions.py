@@ -259,6 +259,10 @@ _NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem
 _ALSO_NOUNS = {"move", "cycle", "ride", "watch", "support", "buy", "travel", "love", "like", "hate", "relax"}
 _DETERMINERS = {"a", "an", "the", "which", "what", "this", "that", "my", "your", "our", "his", "her", "their", "last",
                 "first", "next", "every", "each", "of"}
+_AFTER_A_NOUN = {"in", "on", "at", "near", "by", "with", "for", "of", "to", "from", "is", "are", "was", "were",
+                 "am", "do", "does", "did", "have", "has", "had", "be", "been", "will", "would", "can", "could",
+                 "should", "may", "might", "must", "that", "which", "now", "there", "here", "last", "next"}
+_DO_AUX = {"do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must"}
 _NO_INFINITIVE = {"enjoy", "adore", "fancy", "relish", "appreciate"}   # verbs that take no "to" after them
 # "hate" swapped for "can't stand" after do-support: "What do I can't stand?" → "What can't I stand?"
 _DO_MODAL = re.compile(r"\b(?:do|does|did) ((?:my |your )?\w+) ((?:really |just )?)(can't|cannot|won't) ")
@@ -278,6 +282,11 @@ def variants(question: str) -> list[str]:
                 continue   # "my own marmalade": an adjective, not the verb
             if key in _ALSO_NOUNS and before and before[-1].lower() in _DETERMINERS:
                 continue   # "Which move do I keep falling off?": the noun, no "Which relocate"
+            after = re.match(r"\s+([a-z]+)", question[m.end():])
+            subject = len(before) > 1 and before[-2].lower() in _DO_AUX   # "does my partner work": a verb after it
+            if key in lx.THING_NOUNS and after and is_noun(after[1]) and after[1] not in _AFTER_A_NOUN \
+                    and not subject:
+                continue   # "my flat cap", "the town hall": describing the noun after it, no "apartment cap"
             last = question[m.end():].strip() == "?"
             infinitive = question[m.end():].startswith(" to ")   # "like to get rid of": no "enjoy to"
             by_word.append([_DO_MODAL.sub(r"\3 \1 \2", _with_article(question[:m.start()], alt) + question[m.end():])

@@ -74,6 +74,8 @@ def test_a_colon_inside_a_sentence_is_no_label(written):
 def test_a_name_said_after_a_role_goes_with_it():
     assert normalize("My wife, her name's Delphine, is a vet.") == "My wife Delphine, is a vet."
     assert normalize("We adopted a greyhound, her name is Pepper.") == "We adopted a greyhound. Her name is Pepper."
+    assert normalize("In my opinion, his name is Silly.") == "In my opinion, his name is Silly."   # no one before
+    assert normalize("Honestly, her name is Pepper.") == "Honestly, her name is Pepper."
 
 
 @pytest.mark.parametrize("asked,plain", [

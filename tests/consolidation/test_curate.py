@@ -308,6 +308,10 @@ def test_a_thesaurus_swap_keeps_other_senses_apart():
     assert not any("relocate" in v for v in variants("Which move do I keep falling off?"))   # the noun
     assert not any("relocate" in v for v in variants("What kind of move do I keep falling off?"))
     assert "Where did I relocate to?" in variants("Where did I move to?")                    # the verb
+    assert not any("apartment" in v for v in variants("What did I tell you about my flat cap?"))   # describing
+    assert not any("city hall" in v for v in variants("Do I work near the town hall?"))
+    assert "Where is my apartment in Oslo?" in variants("Where is my flat in Oslo?")               # the home
+    assert "What does my other half work as?" in variants("What does my partner work as?")     # then the verb
 
 
 def test_feelings_and_employers_are_also_asked_the_other_way_round():
