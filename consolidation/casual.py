@@ -151,6 +151,8 @@ _AS_ONE = re.compile(rf"^as (?P<one>an?\s+(?!(?:matter|result|rule|reminder|side
                      rf"[a-z][\w -]{{2,50}}?),\s+(?P<asked>{_ASKING}.*\?)$", re.IGNORECASE)
 _THEN_ASKED = re.compile(rf"^(?P<said>[^?]{{10,}}?)\s*(?:\s[—–-]|;|:)\s+(?P<asked>{_ASKING}[^?]*\?)$", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|we|we're|our)\b", re.IGNORECASE)
+_SAYING_SO = re.compile(r"I(?:'m| am| was)? (?:said|mentioned|told you|explained|wonder|wondering|curious|asking)\b",
+                        re.IGNORECASE)   # "As I said, …": nothing new
 
 
 _SELVES = {"beginner", "parent", "student", "newbie", "novice", "expat", "immigrant", "retiree", "pensioner", "runner",
@@ -175,9 +177,8 @@ def _premised(sentence: str) -> list[str]:
         if "one" in match.groupdict() and not _a_person(match["one"]):
             return [sentence]   # "As a gift for my sister, what …": no "I am a gift"
         said = f"I am {match['one']}" if "one" in match.groupdict() else match["said"]
-        if not _FIRST_PERSON.search(said) or re.match(r"I(?:'m| am| was)? (?:said|mentioned|told you|explained|wonder|wondering|curious|asking)\b",
-                                                            said, re.I):
-            return [sentence]   # "As I said, …" says nothing new
+        if not _FIRST_PERSON.search(said) or _SAYING_SO.match(said):
+            return [sentence]
         asked = match["asked"]
         return [said[0].upper() + said[1:].rstrip(" ,") + ".", asked[0].upper() + asked[1:]]
     return [sentence]

@@ -68,8 +68,10 @@ COMPOSED_KIN = {**{(p, "sister"): "aunt" for p in _PARENTS}, **{(p, "brother"): 
                 **{(w, k): f"{k}-in-law" for w in _MARRIED for k in ("mother", "father", "brother", "sister")},
                 **{(w, m): "mother-in-law" for w in _MARRIED for m in ("mum", "mom")},
                 **{(w, f): "father-in-law" for w in _MARRIED for f in ("dad",)},
-                **{(s, "husband"): "brother-in-law" for s in _SIBLINGS}, **{(s, "wife"): "sister-in-law" for s in _SIBLINGS},
-                **{(c, "husband"): "son-in-law" for c in _CHILDREN}, **{(c, "wife"): "daughter-in-law" for c in _CHILDREN}}
+                **{(s, "husband"): "brother-in-law" for s in _SIBLINGS},
+                **{(s, "wife"): "sister-in-law" for s in _SIBLINGS},
+                **{(c, "husband"): "son-in-law" for c in _CHILDREN},
+                **{(c, "wife"): "daughter-in-law" for c in _CHILDREN}}
 
 
 def composed_kin(role: str) -> str:

@@ -162,8 +162,8 @@ def new_job_questions(doc) -> list[str]:
                  for p in c.children if p.dep_ == "pobj"), None)
     place = None
     if root.lemma_ == "join":   # "joined Equinor as an analyst", "joined the firm"; not "joined Sarah for dinner"
-        place = next((c for c in root.children if c.dep_ == "dobj" and (c.ent_type_ == "ORG" or c.lemma_ in lx.EMPLOYERS
-                                                                           or c.pos_ == "PROPN" and post is not None)), None)
+        place = next((c for c in root.children if c.dep_ == "dobj" and (
+            c.ent_type_ == "ORG" or c.lemma_ in lx.EMPLOYERS or c.pos_ == "PROPN" and post is not None)), None)
     posts = [c for c in root.children if c.dep_ == "dobj" and c.lemma_ in _POSTS]
     if root.lemma_ in _JOINING | {"get", "land", "take", "accept"} and (posts or root.lemma_ in _JOINING):
         holders, preps = (posts, ("at", "with")) if posts else ([root], ("at",))   # no "started lessons with Marco"
@@ -259,10 +259,10 @@ _NOT_THE_VERB_LIKE = {"look", "looks", "sound", "sounds", "feel", "feels", "seem
 _ALSO_NOUNS = {"move", "cycle", "ride", "watch", "support", "buy", "travel", "love", "like", "hate", "relax"}
 _DETERMINERS = {"a", "an", "the", "which", "what", "this", "that", "my", "your", "our", "his", "her", "their", "last",
                 "first", "next", "every", "each", "of"}
-_AFTER_A_NOUN = {"in", "on", "at", "near", "by", "with", "for", "of", "to", "from", "is", "are", "was", "were",
-                 "am", "do", "does", "did", "have", "has", "had", "be", "been", "will", "would", "can", "could",
-                 "should", "may", "might", "must", "that", "which", "now", "there", "here", "last", "next"}
 _DO_AUX = {"do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must"}
+_AFTER_A_NOUN = _DO_AUX | {"in", "on", "at", "near", "by", "with", "for", "of", "to", "from", "is", "are", "was", "were",
+                           "am", "have", "has", "had", "be", "been", "that", "which", "now", "there", "here", "last",
+                           "next"}
 _NO_INFINITIVE = {"enjoy", "adore", "fancy", "relish", "appreciate"}   # verbs that take no "to" after them
 # "hate" swapped for "can't stand" after do-support: "What do I can't stand?" → "What can't I stand?"
 _DO_MODAL = re.compile(r"\b(?:do|does|did) ((?:my |your )?\w+) ((?:really |just )?)(can't|cannot|won't) ")
@@ -369,9 +369,10 @@ def is_plural_naming(role: str, name: str) -> bool:
     return " and " in name or _number(role) == "pl" and role.split()[-1] in lx.KIN
 
 
-_NAMED_BY_OTHERS = lx.GROUPS | lx.EMPLOYERS | lx.STRANGERS | {"centre", "center", "podcast", "show", "station", "school", "shop",
-                                                "restaurant", "café", "cafe", "bar", "pub", "couple", "baker", "programme",
-                                                "program"}   # people are asked "Who is …?" before this
+# People are asked "Who is …?" before this set is looked at.
+_NAMED_BY_OTHERS = lx.GROUPS | lx.EMPLOYERS | lx.STRANGERS | {
+    "centre", "center", "podcast", "show", "station", "school", "shop", "restaurant", "café", "cafe", "bar", "pub",
+    "couple", "baker", "programme", "program"}
 
 
 def _named_by_use(role: str, doc) -> list[str]:
@@ -654,7 +655,8 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
     if subj.pos_ == "NOUN" and (any(c.lower_ in ("my", "our") for c in subj.children)
                                 or owner is not None and any(c.lower_ in ("my", "our") for c in owner.children)):
         role = role_text(subj)
-        forms = [(v, _number(v)) for v in (lx.role_variants(role) if owner is not None else lx.noun_variants(f"my {role}"))]
+        said = lx.role_variants(role) if owner is not None else lx.noun_variants(f"my {role}")
+        forms = [(v, _number(v)) for v in said]
         name = _name_of(subj)
         if name and subj.head.lemma_ not in ("call", "name"):
             forms.append((name, "3"))
@@ -1163,10 +1165,9 @@ def _where_it_is(pred, chain, pobj, inner, subj) -> list[str]:
     if pobj.pos_ == "PROPN" or pobj.ent_type_:   # "at Nordvik Ferjer in Bergen"
         it = thing
     else:
-        auxes = " ".join(c.text for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to")
+        auxes = " ".join(a.text for a in _auxes(pred))
         particles = " ".join(c.text for c in pred.children if c.dep_ == "prt")   # "grew up on"
-        obj = " ".join(_np(c) for c in pred.children if c.dep_ == "dobj" or c.dep_ == "npadvmod"
-                       and pred.lemma_ == "spend")   # "spent a week at", but no "stay every August at"
+        obj = " ".join(_np(c) for c in pred.children if _is_object(c, pred))   # "spent a week at"
         it = " ".join(f"the {thing} {subj} {auxes} {pred.text} {particles} {obj} {pobj.head.lower_}".split())
     town = place.ent_type_ == "GPE" or not place.ent_type_ and place.pos_ == "PROPN"
     if inner.lower_ != "in" or not town:
@@ -1226,12 +1227,11 @@ def _when(pred, chain, subj, number, clock=False, year=False) -> list[str]:
 def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb: str | None = None,
            skip=None) -> str:
     """wh + auxiliary + subject + verb phrase + tail, with do-support where English needs it."""
-    auxes = [c for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
+    auxes = _auxes(pred)
     negs = [c for c in pred.children if c.dep_ == "neg"]
     neg = "n't" if negs else ""
     obj = next((c for v in (pred, *chain[1:]) for c in v.children
-                if c.dep_ == "dobj" or c.dep_ == "attr" and v.lemma_ == "be"
-                or c.dep_ == "npadvmod" and v.lemma_ == "spend"), None)   # "want to get my licence", "spent a week"
+                if _is_object(c, v) or c.dep_ == "attr" and v.lemma_ == "be"), None)   # "want to get my licence"
     tail = f"{_np(obj)} {tail}" if obj is not None and obj != skip and wh.split()[0] in _ADVERBIAL else tail
     rest_verbs = " ".join(_verb_text(v) for v in chain[1:])
     if verb and verb.startswith("be "):     # "be based": "Where is my sister based?"
@@ -1321,6 +1321,15 @@ def _ing(verb: str) -> str:
 def _verb_text(verb) -> str:
     to = " ".join(c.text for c in verb.children if c.dep_ == "aux" and c.lower_ == "to")
     return f"{to} {verb.text}".strip()
+
+
+def _auxes(pred) -> list:
+    return [c for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
+
+
+def _is_object(word, verb) -> bool:
+    """What the verb acts on; for "spend", the time spent ("spent a week"), but no "stay every August"."""
+    return word.dep_ == "dobj" or word.dep_ == "npadvmod" and verb.lemma_ == "spend"
 
 
 def _clean(text: str) -> str:

