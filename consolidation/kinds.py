@@ -173,9 +173,26 @@ class WordNet:
 
 
 def is_noun(word: str) -> bool:
-    """Does WordNet know `word` as a noun ("driver" yes, "drover" too, "driveer" no)? False without WordNet."""
+    """Does WordNet know `word` as a noun ("driver" yes, "drover" too, "driveer" no, "pet peeve"
+    yes)? False without WordNet."""
     wordnet = _wordnet()
-    return bool(wordnet and wordnet.index.get(word.lower()))
+    return bool(wordnet and wordnet.index.get(word.lower().replace(" ", "_")))
+
+
+def is_verb(lemma: str) -> bool:
+    """Does WordNet know `lemma` as a verb ("whistle" yes, "linocut" no)? True without WordNet,
+    which cannot tell."""
+    verbs = _verbs()
+    return verbs is None or lemma.lower().replace(" ", "_") in verbs
+
+
+@lru_cache(maxsize=1)
+def _verbs() -> frozenset[str] | None:
+    root = wordnet_root()
+    if root is None:
+        return None
+    lines = (root / "index.verb").read_text(encoding="latin-1").splitlines()
+    return frozenset(line.split(" ", 1)[0] for line in lines if line and not line.startswith(" "))
 
 
 def wordnet_root() -> Path | None:

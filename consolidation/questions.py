@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from consolidation import lexicon as lx
-from consolidation.kinds import is_noun, kinds_of
+from consolidation.kinds import is_noun, is_verb, kinds_of
 from consolidation.rephrase import (People, Person, _name_of, leaning_details, named_roles, parse, role_text,
                                     span_text)
 
@@ -56,6 +56,9 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
             return _unique(_asked(said, people, standing_for) + about_questions(doc) +
                            [f"What is my {kind}?"] + ([f"What do I do as a {kind}?", f"What do I {verb.lemma_} as a {kind}?"]
                                                       if kind != "passion" else []))
+    ranked = _ranked_deed(parse(clause)) if _RANKED.match(clause) else None
+    if ranked is not None:
+        return ranked
     youth = _YOUTH.match(clause)
     if youth:   # "When I was young I was the goalkeeper …": also "… in my youth?", as people ask of then
         asked = _asked(clause[youth.end():], people, standing_for)   # no "Who did I live as?" of "As a kid I lived …"
@@ -98,6 +101,28 @@ _GERUND_PASTIME = re.compile(r"^(?:my|our) (?:main |big |favourite |favorite |gr
                              r" (?:is|was) (?P<verb>[a-z]+ing)\b", re.IGNORECASE)
 
 
+_RANKED = re.compile(r"^(?:my|our) (?:\w+est|best|worst|most \w+) ", re.IGNORECASE)
+
+
+def _ranked_deed(doc) -> list[str] | None:
+    """"My worst habit is biting my nails", "my biggest regret was selling the boat": the small
+    parser reads "is biting" as something the habit does; a superlative thing that is no one
+    is what the deed is, asked as "What is my worst habit?" (and "my habit"). None otherwise."""
+    root = next(iter(doc.sents)).root
+    subj = _subject(root)
+    if root.tag_ != "VBG" or subj is None or subj.pos_ != "NOUN" \
+            or not any(c.dep_ == "aux" and c.lemma_ == "be" for c in root.children) \
+            or not any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in subj.children) \
+            or not any(c.dep_ == "amod" and c.tag_ == "JJS" for c in subj.children) \
+            or lx.is_person_role(subj.lower_) or lx.is_pet_role(subj.lower_):
+        return None
+    owner = next(c.lower_ for c in subj.children if c.dep_ == "poss")
+    role = role_text(subj)
+    tense = "was" if any(c.dep_ == "aux" and c.lower_ == "was" for c in root.children) else "is"
+    phrases = [f"{owner} {role}"] + ([f"{owner} {role.split(' ', 1)[1]}"] if " " in role else [])
+    return _unique([f"What {tense} {p}?" for p in phrases] + wish_and_comfort_questions(doc) + about_questions(doc))
+
+
 _MEALS = {"breakfast", "brunch", "lunch", "dinner", "supper", "tea", "meal", "feast", "barbecue", "roast"}
 _WHAT_IT_IS = re.compile(r"^(?:and\s+)?it(?:'s|\s+is|\s+was)\s+(?:always|usually|normally|mostly|often|never)?\s*\w",
                          re.IGNORECASE)
@@ -130,12 +155,13 @@ def _participle(verb) -> str:
 
 
 def _asked(clause: str, people: People | None, standing_for: Person | None) -> list[str]:
-    doc = _have_repaired(parse(clause))
+    doc = _do_repaired(_have_repaired(parse(clause)))
     misparsed = None if standing_for else _misparsed_name(doc, people)
     if misparsed is not None:
         return misparsed
     asked = _asked_of(doc, people, standing_for)
-    out = [q for ask in (_ask_arguments, pastime_questions, mark_questions, busy_questions, career_questions)
+    out = [q for ask in (_ask_arguments, pastime_questions, mark_questions, busy_questions, career_questions,
+                         inability_questions)
            for pred, form, number in asked
            for q in ask(pred, form, number)]
     out += favourite_questions(doc)
@@ -217,6 +243,24 @@ def _have_repaired(doc):
             root.head, root.dep_ = have, "dobj"
         else:   # "type 2 diabetes": the last noun heads the phrase, the first modifies it
             obj.head, root.head, root.dep_ = have, obj, "compound"
+    return doc
+
+
+def _do_repaired(doc):
+    """The small parser reads "I do linocut printing" as "do" helping a verb "linocut": a verb
+    that WordNet knows only as a noun, helped by "do" and followed by its object, is put back as
+    the object's modifier, and "do" as the verb."""
+    for sent in doc.sents:
+        root = sent.root
+        do = next((c for c in root.children if c.dep_ == "aux" and c.lemma_ == "do" and c.i < root.i), None)
+        obj = next((c for c in root.children if c.dep_ == "dobj" and c.pos_ == "NOUN" and c.i > root.i), None)
+        if do is None or obj is None or root.tag_ != "VB" or is_verb(root.lemma_) or not is_noun(root.lower_) \
+                or any(t.pos_ != "NOUN" for t in doc[root.i + 1:obj.i]):
+            continue
+        do.head, do.dep_, do.pos_ = do, "ROOT", "VERB"
+        for child in [c for c in root.children if c not in (do, obj)]:
+            child.head = do
+        obj.head, root.head, root.dep_, root.pos_, root.tag_ = do, obj, "compound", "NOUN", "NN"
     return doc
 
 
@@ -451,7 +495,7 @@ _COMFORT_VERBS = {"movie": "watch", "film": "watch", "show": "watch", "series": 
 
 def wish_and_comfort_questions(doc) -> list[str]:
     """ "My dream car is a camper van": what I would love to have; "my comfort movie is …":
-    what I turn to for comfort."""
+    what I turn to for comfort; "my pet peeve is …": what annoys me most."""
     out = []
     for tok in doc:
         noun = tok.head
@@ -466,6 +510,9 @@ def wish_and_comfort_questions(doc) -> list[str]:
                 verb = _COMFORT_VERBS.get(noun.lemma_, "turn to")
                 out += [f"What is my comfort {n}?", f"Which {n} do I turn to for comfort?",
                         f"What {n} do I {verb} for comfort?", f"What {n} do I {verb} when I need cheering up?"]
+            elif tok.lower_ == "pet" and n == "peeve":   # what annoys one most, in so many words
+                out += ["What annoys me most?", "What irritates me the most?", "What annoys me more than anything?",
+                        "What bugs me the most?", "What drives me up the wall?"]
     return out
 
 
@@ -576,6 +623,26 @@ def busy_questions(pred, subj: str, number: str) -> list[str]:
     return _unique(out)
 
 
+# "I can't wait", "I can't complain", "I can't stand …", "I can't do dairy": no lack of an ability
+_NOT_ABILITIES = {"wait", "complain", "remember", "recall", "believe", "imagine", "help", "stand", "bear", "abide",
+                  "stomach", "tolerate", "handle", "live", "do", "tell", "say", "decide", "think", "afford", "stop",
+                  "find", "see", "get", "go", "make", "be", "have"}
+
+
+def inability_questions(pred, subj: str, number: str) -> list[str]:
+    """Something one cannot do at all ("I can't whistle at all", "My dad can't swim"): "What
+    can't I do?", "What can I not do?"."""
+    modal = next((c for c in pred.children if c.dep_ == "aux" and c.lower_ in ("ca", "can")), None)   # "couldn't" ended
+    if modal is None or pred.pos_ != "VERB" or pred.lemma_ in _NOT_ABILITIES \
+            or not any(c.dep_ == "neg" for c in pred.children) \
+            or any(c.dep_ in ("ccomp", "xcomp", "attr", "acomp") for c in pred.children):
+        return []
+    out = [f"What can't {subj} do?", f"What can {subj} not do?", f"What is something {subj} can't do?"]
+    if re.search(r"\bat all\b", pred.doc.text):
+        out += [f"What can't {subj} do at all?", f"What can {subj} not do at all?"]
+    return out
+
+
 _MARKED = re.compile(rf"\s*(?P<what>.+?)\s+(?P<mark>{'|'.join(lx.MARKS)})\b(?P<where>\s+(?:on|in|inside|across|along|"
                      r"around|over|under|behind)\s+[^,.;!?]+)?", re.IGNORECASE)
 
@@ -656,6 +723,10 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
                                 or owner is not None and any(c.lower_ in ("my", "our") for c in owner.children)):
         role = role_text(subj)
         said = lx.role_variants(role) if owner is not None else lx.noun_variants(f"my {role}")
+        ranked, _, rest = role.partition(" ")
+        if owner is None and rest and ranked not in lx.ROLE_ADJ \
+                and any(t.tag_ == "JJS" and t.lower_ == ranked for t in subj.lefts):
+            said += lx.noun_variants(f"my {rest}")   # "my biggest pet peeve" is also "my pet peeve"
         forms = [(v, _number(v)) for v in said]
         name = _name_of(subj)
         if name and subj.head.lemma_ not in ("call", "name"):
@@ -923,8 +994,8 @@ _TAKING_UP = {"start", "begin", "join", "become", "work"}   # "started as a kenn
 
 def _job(noun, pred, subj: str, number: str) -> list[str]:
     """An occupation ("is a dentist", "started as a kennel assistant at Riverbend"): what and where."""
-    if noun.pos_ != "NOUN" or not lx.is_job(noun.lemma_):
-        return []
+    if noun.pos_ != "NOUN" or not lx.is_job(noun.lemma_) or (number != "pl" and noun.tag_ == "NNS"):
+        return []   # one is no "slow walkers": "My pet peeve is slow walkers" names no job
     poss = _possessive(subj)
     do = "did" if _past(pred) and pred.lemma_ not in _TAKING_UP else _DO[number]
     be = (_BE_PAST if do == "did" else _BE)["3"]

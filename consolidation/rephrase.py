@@ -402,11 +402,20 @@ def _role_of_name(noun) -> str:
 def role_text(noun) -> str:
     """The noun with the modifiers that make a role ("best friend", "folk group", "older sister"),
     and the user's relative it belongs to ("my sister's dog" is "sister's dog", not "dog")."""
+    thing = not lx.is_person_role(noun.lower_) and not lx.is_pet_role(noun.lower_)   # "my biggest pet peeve"
     mods = [t for t in noun.lefts if (t.dep_ == "compound" and t.pos_ == "NOUN")
-            or (t.dep_ == "amod" and t.lower_ in lx.ROLE_ADJ)]
+            or (t.dep_ == "amod" and (t.lower_ in lx.ROLE_ADJ or thing and (t.tag_ == "JJS" or _one_noun(t, noun))))]
     owner = next((c for c in noun.children if c.dep_ == "poss" and c.pos_ == "NOUN"
                   and any(g.dep_ == "poss" and g.lower_ in ("my", "our") for g in c.children)), None)
     return " ".join(([f"{role_text(owner)}'s"] if owner is not None else []) + [t.lower_ for t in mods] + [noun.lower_])
+
+
+def _one_noun(word, noun) -> bool:
+    """Is `word` just before `noun` part of one thing's name with it ("pet peeve", "high
+    school"), as WordNet has it? ("my little dog" is no constellation.)"""
+    from consolidation.kinds import is_noun
+
+    return word.i == noun.i - 1 and word.lower_ not in lx.NOISE_ADJ and is_noun(f"{word.lower_} {noun.lower_}")
 
 
 def _name_of(noun) -> str | None:

@@ -1089,3 +1089,19 @@ def test_a_pet_is_who_he_is_and_she_in_a_correction_is_the_relative_it_names():
                      "Small correction: I write before my aunt is 70, but this is wrong, she is 72."))
     assert "your cat mruczek still hunts mice." in targets(cur) and "olek still hunts" not in targets(cur)
     assert "your aunt is 72." in targets(cur) and "kiwi is 72" not in targets(cur)
+
+
+def test_a_ranked_thing_an_inability_and_a_noun_read_as_a_verb_are_asked_as_meant():
+    cur = curate(day("My worst habit is biting my nails.", "My biggest pet peeve is slow walkers on the stairs.",
+                     "I can't snap my fingers, which my niece finds hilarious.",
+                     "I also do batik painting when I want to unwind."))
+    nails = prompts_for(cur, "biting your nails")
+    assert {"What is my worst habit?", "What is my habit?"} <= nails
+    assert not any("habit biting" in q for q in nails)   # the habit bites nothing
+    peeve = prompts_for(cur, "slow walkers")
+    assert {"What is my biggest pet peeve?", "What is my pet peeve?", "What annoys me most?"} <= peeve
+    assert not any("for a living" in q for q in peeve)   # a peeve has no job
+    assert {"What can't I do?", "What can I not do?"} <= prompts_for(cur, "snap your fingers")
+    batik = prompts_for(cur, "batik")
+    assert "What kind of painting do I do?" in batik
+    assert "What do I batik?" not in batik   # "batik" is no verb
