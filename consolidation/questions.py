@@ -119,8 +119,18 @@ def _ranked_deed(doc) -> list[str] | None:
     owner = next(c.lower_ for c in subj.children if c.dep_ == "poss")
     role = role_text(subj)
     tense = "was" if any(c.dep_ == "aux" and c.lower_ == "was" for c in root.children) else "is"
-    phrases = [f"{owner} {role}"] + ([f"{owner} {role.split(' ', 1)[1]}"] if " " in role else [])
-    return _unique([f"What {tense} {p}?" for p in phrases] + wish_and_comfort_questions(doc) + about_questions(doc))
+    roles = [role] + [r for r in [_unranked(subj, role)] if r]
+    return _unique([f"What {tense} {owner} {r}?" for r in roles] + wish_and_comfort_questions(doc) + about_questions(doc))
+
+
+def _unranked(noun, role: str) -> str | None:
+    """A thing's role said with a superlative, without it ("biggest pet peeve" → "pet peeve");
+    None without one, and for a person or a pet ("best friend", "oldest son" are roles)."""
+    ranked, _, rest = role.partition(" ")
+    if rest and not lx.is_person_role(role) and not lx.is_pet_role(role) \
+            and any(t.tag_ == "JJS" and t.lower_ == ranked for t in noun.lefts):
+        return rest
+    return None
 
 
 _MEALS = {"breakfast", "brunch", "lunch", "dinner", "supper", "tea", "meal", "feast", "barbecue", "roast"}
@@ -236,14 +246,22 @@ def _have_repaired(doc):
         if root.pos_ not in ("NOUN", "PROPN") or have is None or not any(c.dep_ == "nsubj" for c in root.children):
             continue
         obj = next((c for c in root.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")), None)
-        have.head, have.dep_, have.pos_ = have, "ROOT", "VERB"
-        for child in [c for c in root.children if c.dep_ in ("nsubj", "punct", "prep", "advmod", "cc", "conj")]:
-            child.head = have
-        if obj is None:
-            root.head, root.dep_ = have, "dobj"
-        else:   # "type 2 diabetes": the last noun heads the phrase, the first modifies it
-            obj.head, root.head, root.dep_ = have, obj, "compound"
+        moved = [c for c in root.children if c.dep_ in ("nsubj", "punct", "prep", "advmod", "cc", "conj")]
+        _raise_aux(have, root, obj, moved)
     return doc
+
+
+def _raise_aux(aux, root, obj, moved: list) -> None:
+    """Make the auxiliary `aux` the verb in place of the misread `root`, with the `moved` of
+    root's dependents; the root becomes its object, or the modifier of the object `obj` ("type
+    2 diabetes": the last noun heads the phrase, the first modifies it)."""
+    aux.head, aux.dep_, aux.pos_ = aux, "ROOT", "VERB"
+    for child in moved:
+        child.head = aux
+    if obj is None:
+        root.head, root.dep_ = aux, "dobj"
+    else:
+        obj.head, root.head, root.dep_ = aux, obj, "compound"
 
 
 def _do_repaired(doc):
@@ -257,10 +275,8 @@ def _do_repaired(doc):
         if do is None or obj is None or root.tag_ != "VB" or is_verb(root.lemma_) or not is_noun(root.lower_) \
                 or any(t.pos_ != "NOUN" for t in doc[root.i + 1:obj.i]):
             continue
-        do.head, do.dep_, do.pos_ = do, "ROOT", "VERB"
-        for child in [c for c in root.children if c not in (do, obj)]:
-            child.head = do
-        obj.head, root.head, root.dep_, root.pos_, root.tag_ = do, obj, "compound", "NOUN", "NN"
+        _raise_aux(do, root, obj, [c for c in root.children if c not in (do, obj)])
+        root.pos_, root.tag_ = "NOUN", "NN"
     return doc
 
 
@@ -631,9 +647,9 @@ _NOT_ABILITIES = {"wait", "complain", "remember", "recall", "believe", "imagine"
 
 def inability_questions(pred, subj: str, number: str) -> list[str]:
     """Something one cannot do at all ("I can't whistle at all", "My dad can't swim"): "What
-    can't I do?", "What can I not do?"."""
-    modal = next((c for c in pred.children if c.dep_ == "aux" and c.lower_ in ("ca", "can")), None)   # "couldn't" ended
-    if modal is None or pred.pos_ != "VERB" or pred.lemma_ in _NOT_ABILITIES \
+    can't I do?", "What can I not do?". Not "couldn't", which is over."""
+    if not any(c.dep_ == "aux" and c.lower_ in ("ca", "can") for c in pred.children) \
+            or pred.pos_ != "VERB" or pred.lemma_ in _NOT_ABILITIES \
             or not any(c.dep_ == "neg" for c in pred.children) \
             or any(c.dep_ in ("ccomp", "xcomp", "attr", "acomp") for c in pred.children):
         return []
@@ -723,9 +739,7 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
                                 or owner is not None and any(c.lower_ in ("my", "our") for c in owner.children)):
         role = role_text(subj)
         said = lx.role_variants(role) if owner is not None else lx.noun_variants(f"my {role}")
-        ranked, _, rest = role.partition(" ")
-        if owner is None and rest and ranked not in lx.ROLE_ADJ \
-                and any(t.tag_ == "JJS" and t.lower_ == ranked for t in subj.lefts):
+        if owner is None and (rest := _unranked(subj, role)):
             said += lx.noun_variants(f"my {rest}")   # "my biggest pet peeve" is also "my pet peeve"
         forms = [(v, _number(v)) for v in said]
         name = _name_of(subj)
