@@ -45,6 +45,7 @@ _TIME_WORDS = {"yesterday", "earlier", "today", "day", "other", "before", "week"
 
 _ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof|St|Mt|Jr|Sr)\.(?=\s)")
 _DOT = "\x00"
+_PRONOUN_BE = re.compile(r"^(?:that|it|this|he|she|there|here|what|who|i|you|we|they)'(?:s|re|m)$")
 _AUXILIARIES = {"am", "is", "are", "was", "were", "be", "been", "do", "does", "did", "have", "has", "had", "can",
                 "could", "will", "would", "should", "shall", "may", "might", "must", "'s", "'re", "'m"}
 
@@ -120,8 +121,9 @@ def correction_pairs(text: str) -> list[Revision]:
     masked = _ABBREVIATION.sub(lambda m: m.group(1) + _DOT, text)   # "Dr. Lindqvist" ends no sentence
     for match in re.finditer(r"([^.!?—–;]*?),?\s+(?:not|rather than)\s+([^.!?—–;,]+)", masked):
         before, after = (g.replace(_DOT, ".") for g in match.groups())
-        if before.split()[-1:] and before.split()[-1].lower() in _AUXILIARIES:
-            continue   # "She was not pleased": a negation, not "X, not Y"
+        last = before.split()[-1].lower().replace("’", "'") if before.split() else ""
+        if last in _AUXILIARIES or _PRONOUN_BE.match(last):
+            continue   # "She was not pleased", "That's not right either": a negation, not "X, not Y"
         wrong = _singular_day(_value(after, first=True))
         right = _value(before, first=False)
         if wrong and right and wrong.lower() != right.lower():

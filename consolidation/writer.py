@@ -40,6 +40,7 @@ class Writer:
         self.people = People()
         self.swaps: list[tuple[str, str, str]] = []     # (wrong or old, right or new, kind)
         self.retired: list[str] = []
+        self.corrected: list[str] = []                  # tonight's corrected statements: "Your cat is called Tuppen."
         self.topics: dict[str, list[str]] = {}          # topic -> values stated so far
         self.retired_now = False
         self.when: datetime | None = None
@@ -220,7 +221,9 @@ class Writer:
             statement = self.people.resolve(rev.statement)
             # "I meant 24th" says only which value was right: the statement it fixes is rewritten in finish()
             if statement and not re.match(r"^(?:she|he|it|they|I (?:meant|mean|said|typed|wrote))\b", statement, re.I):
-                out += self.examples_for(statement, "correction", (item.id,), reward)
+                made = self.examples_for(statement, "correction", (item.id,), reward)
+                self.corrected += [made[0].target] if made else []
+                out += made
         self.retired_now = bool(revisions)
         wrongs = [r.wrong.lower() for r in revisions]
         out = [ex for ex in out if not any(w in ex.target.lower() for w in wrongs)]
@@ -311,7 +314,7 @@ class Writer:
             return []
         sources = (item.id,)  # the thought's own diary entry names what it read back
         if item.meta.get("variant") == "stressed":
-            return [Example("What did you get wrong recently?", " ".join(sentences[:3]), "thought", sources,
+            return [Example(_GOT_WRONG, " ".join(sentences[:3]), "thought", sources,
                             reward, "", (), self.night)]
         names = {p.name for p in self.people.seen if p.name}
         mentioned = [n for n in names if n.lower() in item.text.lower()]
@@ -338,7 +341,12 @@ class Writer:
 
     def _fix(self, ex: Example, retired: list[str], keep_kind: bool) -> Example | None:
         if ex.kind == "thought":
-            return _fix_thought(ex, retired)
+            fixed = _fix_thought(ex, retired)
+            if fixed is None and ex.prompt == _GOT_WRONG and ex.night == self.night and self.corrected:
+                # every sentence of it named a wrong value: what it got wrong is what the user corrected tonight
+                corrected = [t for t in dict.fromkeys(self.corrected) if not any(r.lower() in t.lower() for r in retired)]
+                return replace(ex, target=" ".join(corrected)) if corrected else None
+            return fixed
         prompt, target, kind, retires = ex.prompt, ex.target, ex.kind, set(ex.retires)
         retired = ex.unkept(retired)
         for old, new, why in self.swaps:
@@ -428,6 +436,9 @@ def _inside_longer_name(value: str, text: str) -> bool:
 
 
 _SENTENCE_OPENERS = {"your", "you", "the", "a", "an", "dr.", "dr", "mr.", "mrs.", "ms."}
+
+
+_GOT_WRONG = "What did you get wrong recently?"   # what a stressed rumination answers
 
 
 def _fix_thought(ex: Example, retired: list[str]) -> Example | None:

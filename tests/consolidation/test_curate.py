@@ -589,10 +589,25 @@ def test_a_stressed_thought_is_kept_boosted_and_never_says_the_retired_value():
              meta={"variant": "stressed"})]
     cur = curate(items)
     thoughts = [e for e in cur.examples if e.kind == "thought"]
-    assert [t.sources for t in thoughts] == [("t1",)]  # t2 says nothing but the wrong value: no example
+    assert [t.sources for t in thoughts] == [("t1",), ("t2",)]
     assert thoughts[0].target == "They live in York. I must listen better."
-    assert thoughts[0].reward == pytest.approx(1.5)  # cortisol 0.7 boosts it by the full 1.5x
+    assert thoughts[1].target == "You live in York."   # t2 says nothing but the wrong value: what was corrected
+    assert all(t.reward == pytest.approx(1.5) for t in thoughts)  # cortisol 0.7 boosts them by the full 1.5x
     assert "leeds" not in targets(cur)
+
+
+def test_a_thought_about_being_wrong_again_retires_only_the_value_corrected():
+    """"That's not right either" is a negation, no "X, not Y": nothing called "right" is retired."""
+    items = day("I live in Leeds and my sister is Ilsa.") + [
+        Item("c1", "exchange", "That's not right either. My sister is Ilse, not Ilsa.", "2030-01-01T10:05:00",
+             reward=2.0, chemistry={"cortisol": 0.7}),
+        Item("t1", "thought", "The user said that's not right either. Ilsa was wrong.", "2030-01-01T10:10:00",
+             chemistry={"cortisol": 0.7}, meta={"variant": "stressed"})]
+    cur = curate(items)
+    assert cur.retired == ["Ilsa"]
+    thought = next(e for e in cur.examples if e.kind == "thought")
+    assert thought.target == "The user said that's not right either."
+    assert not any(e.target.startswith("That") for e in cur.examples if e.kind == "correction")
 
 
 def test_reward_praise_propagates_and_cortisol_boosts():
