@@ -187,7 +187,7 @@ class Writer:
             if speaker:   # "Caroline's dog is called Max", asked "What is Caroline's dog called?"
                 q, short = _of_speaker(q, speaker), _of_speaker(short, speaker)
             out.append(make(q, short))
-        if not out:
+        if not out and not _BARE_ASIDE.match(target):   # "I know." says nothing about the user
             out.append(make(f"What do you know about {speaker}?" if speaker else "What did I tell you about myself?",
                             target))
         return out
@@ -329,6 +329,7 @@ class Writer:
         """Apply tonight's retirements to today's examples and to the older ones."""
         retired = list(dict.fromkeys(self.retired + [r for ex in examples for r in ex.retires]))
         out = [fixed for ex in examples if (fixed := self._fix(ex, retired, keep_kind=True)) is not None]
+        out = self._unclaimed(out, retired)
         for ex in self.prior:
             if any(r.lower() in ex.target.lower() for r in retired):
                 fixed = self._fix(ex, retired, keep_kind=False)
@@ -338,6 +339,21 @@ class Writer:
         for ex in out:
             unique.setdefault(ex.id, ex)
         return list(unique.values()), retired
+
+    def _unclaimed(self, examples: list[Example], retired: list[str]) -> list[Example]:
+        """A question an older night already answers with another statement that still holds stays
+        that statement's: "What am I studying?" learned as vet school is not taught tonight as Korean
+        too, for a question trained towards two answers teaches neither, and the older one loses.
+        A correction or an update replaces what it asks about, and keeps its questions; a statement
+        whose every question is taken keeps them, lest it be learned not at all."""
+        held: dict[str, set[str]] = {}
+        for ex in self.prior:
+            if ex.kind != "thought" and not any(r.lower() in ex.target.lower() for r in ex.unkept(retired)):
+                held.setdefault(ex.prompt.casefold(), set()).add(ex.target)
+        free = [ex for ex in examples if ex.kind in ("correction", "update", "thought")
+                or ex.target in held.get(ex.prompt.casefold(), {ex.target})]
+        ids, kept = {ex.id for ex in free}, {ex.target for ex in free}
+        return [ex for ex in examples if ex.id in ids or ex.target not in kept]
 
     def _fix(self, ex: Example, retired: list[str], keep_kind: bool) -> Example | None:
         if ex.kind == "thought":
@@ -438,6 +454,8 @@ def _inside_longer_name(value: str, text: str) -> bool:
 _SENTENCE_OPENERS = {"your", "you", "the", "a", "an", "dr.", "dr", "mr.", "mrs.", "ms."}
 
 
+_BARE_ASIDE = re.compile(r"^(?:you|that|it)(?:'s| (?:know|see|agree|guess|think|mean|suppose|understand|promise|wonder|"
+                         r"bet|hope|swear|forget|remember|do|did|are|were))?[.!]?$", re.IGNORECASE)
 _GOT_WRONG = "What did you get wrong recently?"   # what a stressed rumination answers
 
 

@@ -1120,3 +1120,21 @@ def test_a_ranked_thing_an_inability_and_a_noun_read_as_a_verb_are_asked_as_mean
     batik = prompts_for(cur, "batik")
     assert "What kind of painting do I do?" in batik
     assert "What do I batik?" not in batik   # "batik" is no verb
+
+
+def test_a_question_an_older_night_answers_stays_with_that_answer():
+    """A question trained towards two facts teaches neither: tonight's new fact leaves an older
+    night's question alone and keeps its own, while an update takes the question it replaces."""
+    first = curate(day("I have asthma, so I carry an inhaler.", "I live in Leeds."), night="2030-01-01")
+    held = {e.prompt: e.target for e in first.examples}
+    assert held["What condition do I have?"] == "You have asthma."
+    cur = curate(day("I'm red-green colourblind, which makes traffic lights tricky.", "I live in York now."),
+                 prior=first.examples, night="2030-01-02")
+    colour = [e for e in cur.examples if "colourblind" in e.target]
+    assert colour and not any(e.prompt in held for e in colour)   # its own questions, none of asthma's
+    assert "What medical condition do I have?" in {e.prompt for e in colour}
+    moved = {e.prompt: e.target for e in cur.examples if e.kind == "update"}
+    assert moved["Where do I live?"] == "You live in York."      # the update replaces Leeds, question and all
+    lone = curate(day("Pemberton celebrated by purchasing a bicycle."),
+                  prior=[Example("What did I tell you about myself?", "You like rain.", "fact", ("o",))])
+    assert [e.prompt for e in lone.examples] == ["What did I tell you about myself?"]   # its only question
