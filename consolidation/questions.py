@@ -1274,7 +1274,8 @@ def _is_named_person(tok) -> bool:
     compounds = [t for t in tok.children if t.dep_ == "compound"]
     if any(t.pos_ == "NOUN" and not lx.is_person_role(t.lemma_) and kinds_of(t.lower_) for t in compounds):
         return False
-    return tok.ent_type_ == "PERSON" or any(t.lower_ in _TITLES for t in compounds)
+    # a name is written with a capital: "knafeh", which the parser may take for one, is a dish
+    return tok.ent_type_ == "PERSON" and tok.text[:1].isupper() or any(t.lower_ in _TITLES for t in compounds)
 
 
 def _is_name(tok) -> bool:

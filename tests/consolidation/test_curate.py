@@ -1138,3 +1138,10 @@ def test_a_question_an_older_night_answers_stays_with_that_answer():
     lone = curate(day("Pemberton celebrated by purchasing a bicycle."),
                   prior=[Example("What did I tell you about myself?", "You like rain.", "fact", ("o",))])
     assert [e.prompt for e in lone.examples] == ["What did I tell you about myself?"]   # its only question
+
+
+def test_a_dish_the_parser_takes_for_a_name_is_asked_what_it_is():
+    """A name is written with a capital: a lowercase dish the entity tagger calls a person is a thing."""
+    cur = curate(day("My favourite dessert is knafeh, the really cheesy kind."))
+    asked = prompts_for(cur, "knafeh")
+    assert "What is my favourite dessert?" in asked and not any(q.startswith("Who") for q in asked)
