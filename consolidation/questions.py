@@ -772,15 +772,18 @@ def _ask_arguments(pred, subj: str, number: str) -> list[str]:
 
 
 def _companion_questions(pred, chain, arg, subj, number) -> list[str]:
-    """"play chess with Dr. Lindgren", "sail to Lofoten with Ilse": the small parser hangs the
-    companion on the noun before; it is the doing's ("Who do I play chess with?")."""
+    """"play chess with Dr. Lindgren", "sail to Lofoten with Ilse", "rent a flat in Lisbon": the
+    small parser hangs the companion, or the named place, on the noun before; it is the
+    doing's ("Who do I play chess with?", "Where am I renting a flat?")."""
     if arg.dep_ not in ("dobj", "prep"):
         return []
     noun = arg if arg.dep_ == "dobj" else next((c for c in arg.children if c.dep_ == "pobj"), None)
     hung = [c for c in noun.children if c.dep_ == "prep"] if noun is not None else []
     out = []
     for prep in hung:
-        if prep.lower_ == "with" and any(c.dep_ == "pobj" and _is_person(c) for c in prep.children):
+        if prep.lower_ == "with" and any(c.dep_ == "pobj" and _is_person(c) for c in prep.children) or \
+                arg.dep_ == "dobj" and prep.lower_ in ("in", "at", "near") and \
+                any(c.dep_ == "pobj" and c.ent_type_ in ("GPE", "LOC") for c in prep.children):
             out += _ask_prep(pred, chain, prep, subj, number)
     for other in hung:   # asked of the noun alone
         said = " " + " ".join(t.text for t in other.subtree)
@@ -1134,14 +1137,15 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     kinds = []
     for appos in _appositives(noun):   # "sueca, the card game";
         kinds += [role_text(appos), *kinds_of(_phrase(appos), noun.doc.text)]   # "a dodgy left knee", misread as "dodgy, left knee"
-    if noun.pos_ == "NOUN" and not (noun.dep_ == "attr" and lx.is_job(noun.lemma_)):   # what one is or wants to
+    if _is_common(noun) and not (noun.dep_ == "attr" and lx.is_job(noun.lemma_)):   # what one is or wants to
         # be is asked as a job: no "Which seafood does she want to be?" of a marine biologist
         compound = any(c.dep_ == "compound" and c.pos_ == "NOUN" for c in noun.children)
         said = kinds_of(_phrase(noun), noun.doc.text)
         kinds += [k for k in said if not compound or k in kinds_of(noun.lemma_, noun.doc.text)] if said else \
             list(kinds_of(noun.lower_, noun.doc.text))   # "fishing nets" are not fish, nor "car ferries" cars: the head noun
         # must agree; a phrase of no known kind ("type 2 diabetes") is of its head noun's
-    if any(c.dep_ in ("compound", "amod") or c.dep_ == "poss" and c.pos_ == "NOUN" for c in noun.children):
+    if noun.pos_ == "NOUN" and any(c.dep_ in ("compound", "amod") or c.dep_ == "poss" and c.pos_ == "NOUN"
+                                   for c in noun.children):
         kinds.insert(0, noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_)   # "celiac disease":
         # "What disease do I have?"; a singular kept as said ("diabetes" is no plural of "diabete")
     kinds += _domains(pred)
@@ -1280,7 +1284,17 @@ def _is_named_person(tok) -> bool:
 
 def _is_name(tok) -> bool:
     """A name the parser took for a common noun: capitalised inside the sentence, or titled."""
-    return tok.pos_ == "PROPN" or _is_named_person(tok) or (tok.text[:1].isupper() and tok.i > tok.sent.start)
+    return _is_proper(tok) or _is_named_person(tok) or (tok.text[:1].isupper() and tok.i > tok.sent.start)
+
+
+def _is_proper(tok) -> bool:
+    """A proper noun has a capital somewhere ("Wingspan", "iPhone"); "geese", which the small
+    parser may tag as one, is a common noun and has a kind (a bird)."""
+    return tok.pos_ == "PROPN" and any(ch.isupper() for ch in tok.text)
+
+
+def _is_common(tok) -> bool:
+    return tok.pos_ == "NOUN" or tok.pos_ == "PROPN" and not _is_proper(tok)
 
 
 _ON_VERBS = {"work", "focus", "concentrate", "rely", "depend", "count", "insist", "spend", "practise", "practice",
@@ -1420,6 +1434,7 @@ def _is_object(word, verb) -> bool:
 
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" n't", "n't").replace(" 's ", "'s ")
+    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)   # "a three-week placement", its tokens joined back
     text = re.sub(r"(?<=\w )(My|Our)(?= [a-z])", lambda m: m.group(1).lower(), text)   # the sentence's first word, moved
     return text[0].upper() + text[1:]
 
