@@ -74,8 +74,7 @@ def reward_for(item: Item, previous_items: Sequence[Item] = (), next_item: Item 
 def supersedes(example: Example, retired: Sequence[str], topics: Sequence[str] = ()) -> bool:
     """Does tonight's curation make this (older) example wrong? Its target holds a retired
     value (case-insensitive), or its topic was replaced by an update tonight."""
-    target = example.target.lower()
-    if any(value.lower() in target for value in example.unkept(retired)):
+    if example.states(retired):
         return True
     return bool(example.topic) and example.topic in set(topics) and example.kind not in ("correction", "update")
 

@@ -28,12 +28,6 @@ from consolidation.examples import Example
 log = logging.getLogger(__name__)
 
 
-def is_retired(example: Example, retired: Iterable[str]) -> bool:
-    """An example whose answer states a value that was corrected or replaced."""
-    target = example.target.casefold()
-    return any(value.casefold() in target for value in example.unkept(retired))
-
-
 class ReplayBuffer:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -61,13 +55,13 @@ class ReplayBuffer:
         records = self.records()
         n_retired = 0
         for r in records:
-            if not r.get("retired_by") and is_retired(Example.from_json(r), retired):
+            if not r.get("retired_by") and Example.from_json(r).states(retired):
                 r["retired_by"] = night or "retired"
                 n_retired += 1
         seen = {r["id"] for r in records}
         added = 0
         for ex in examples:
-            if ex.id not in seen and not is_retired(ex, retired):
+            if ex.id not in seen and not ex.states(retired):
                 records.append(ex.to_json())
                 seen.add(ex.id)
                 added += 1

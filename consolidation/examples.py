@@ -53,6 +53,12 @@ class Example:
         kept = {v.casefold() for v in self.keeps}
         return [v for v in retired if v and v.casefold() not in kept]
 
+    def states(self, retired) -> bool:
+        """Does its answer state a corrected or replaced value (case-insensitive) that it does not
+        keep as true of someone else?"""
+        target = self.target.casefold()
+        return any(v.casefold() in target for v in self.unkept(retired))
+
     def messages(self) -> list[dict[str, str]]:
         return answer_messages(self.prompt) + [{"role": "assistant", "content": self.target}]
 

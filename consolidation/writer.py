@@ -348,12 +348,13 @@ class Writer:
         whose every question is taken keeps them, lest it be learned not at all."""
         held: dict[str, set[str]] = {}
         for ex in self.prior:
-            if ex.kind != "thought" and not any(r.lower() in ex.target.lower() for r in ex.unkept(retired)):
+            if ex.kind != "thought" and not ex.states(retired):
                 held.setdefault(ex.prompt.casefold(), set()).add(ex.target)
-        free = [ex for ex in examples if ex.kind in ("correction", "update", "thought")
-                or ex.target in held.get(ex.prompt.casefold(), {ex.target})]
-        ids, kept = {ex.id for ex in free}, {ex.target for ex in free}
-        return [ex for ex in examples if ex.id in ids or ex.target not in kept]
+        def free(ex: Example) -> bool:
+            return ex.kind in ("correction", "update", "thought") or ex.target in held.get(ex.prompt.casefold(), {ex.target})
+
+        asked = {ex.target for ex in examples if free(ex)}   # statements left with a question of their own
+        return [ex for ex in examples if free(ex) or ex.target not in asked]
 
     def _fix(self, ex: Example, retired: list[str], keep_kind: bool) -> Example | None:
         if ex.kind == "thought":

@@ -24,7 +24,7 @@ from cognition.config import Settings
 from cognition.diary import Diary
 from cognition.home import UserHome
 from consolidation.collect import collect as collect_items
-from consolidation.dataset import ReplayBuffer, compose, is_retired, rem_cycles, volume
+from consolidation.dataset import ReplayBuffer, compose, rem_cycles, volume
 from consolidation.examples import Example, Item
 from consolidation.selftest import hold_out
 from system1.adapters import AdapterStore
@@ -137,7 +137,7 @@ def _older(ctx: SleepContext, state: SleepState) -> list[Example]:
     """Older memories still true tonight (the replay buffer minus today's and the retired)."""
     today_ids = {e["id"] for e in state.get("examples") or []}
     retired = state.get("retired") or []
-    return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not is_retired(ex, retired)]
+    return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not ex.states(retired)]
 
 
 def plan_of(ctx: SleepContext, state: SleepState):

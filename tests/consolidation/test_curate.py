@@ -958,12 +958,10 @@ def test_the_thing_said_before_is_whose_it_was():
 
 
 def test_a_correction_that_says_whose_the_wrong_value_is_keeps_that_fact():
-    from consolidation.dataset import is_retired
-
     cur = curate(day("My sister lives in Darwin.", "No wait, Hobart. Darwin is where my cousin Jarrah is."))
     cousin = [e for e in cur.examples if "cousin Jarrah is" in e.target and "Darwin" in e.target]
     assert cousin and all(e.keeps == ("Darwin",) for e in cousin)
-    assert not any(is_retired(e, cur.retired) for e in cousin) and "Darwin" in cur.retired
+    assert not any(e.states(cur.retired) for e in cousin) and "Darwin" in cur.retired
     sister = [e for e in cur.examples if "sister" in e.target]
     assert sister and all("Hobart" in e.target and "Darwin" not in e.target for e in sister)
 
