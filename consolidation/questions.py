@@ -782,11 +782,11 @@ def _companion_questions(pred, chain, arg, subj, number) -> list[str]:
     out = []
     for prep in hung:
         if prep.lower_ == "with" and any(c.dep_ == "pobj" and _is_person(c) for c in prep.children) or \
-                arg.dep_ == "dobj" and prep.lower_ in ("in", "at", "near") and \
+                arg.dep_ == "dobj" and not _is_person(arg) and prep.lower_ in ("in", "at", "near") and \
                 any(c.dep_ == "pobj" and c.ent_type_ in ("GPE", "LOC") for c in prep.children):
             out += _ask_prep(pred, chain, prep, subj, number)
     for other in hung:   # asked of the noun alone
-        said = " " + " ".join(t.text for t in other.subtree)
+        said = " " + _np(other)
         out = [q.replace(said, "") for q in out]
     return out
 
@@ -1288,12 +1288,14 @@ def _is_name(tok) -> bool:
 
 
 def _is_proper(tok) -> bool:
-    """A proper noun has a capital somewhere ("Wingspan", "iPhone"); "geese", which the small
-    parser may tag as one, is a common noun and has a kind (a bird)."""
-    return tok.pos_ == "PROPN" and any(ch.isupper() for ch in tok.text)
+    """The parser's proper noun, unless it has no capital and WordNet knows what kind of thing it
+    is: "geese", which the small parser may tag as a name, is birds; "honda" or "bossa nova" in
+    lowercase stays what the parser took it for."""
+    return tok.pos_ == "PROPN" and (any(ch.isupper() for ch in tok.text) or not kinds_of(tok.lower_, tok.doc.text))
 
 
 def _is_common(tok) -> bool:
+    """A common noun, also one the small parser took for a name ("geese")."""
     return tok.pos_ == "NOUN" or tok.pos_ == "PROPN" and not _is_proper(tok)
 
 
@@ -1386,7 +1388,11 @@ def _negate(aux: str) -> str:
 
 
 def _np(tok) -> str:
-    return " ".join(t.text for t in tok.subtree)
+    """The phrase as it was written ("a three-week placement", not "three - week"), a word apart
+    where the small parser's phrase skips some ("maple syrup … real maple syrup")."""
+    words = list(tok.subtree)
+    return "".join(t.text + (t.whitespace_ if n.i == t.i + 1 else " ") for t, n in zip(words, words[1:])) \
+        + words[-1].text
 
 
 def _aux_form(aux, number: str) -> str:
@@ -1434,7 +1440,6 @@ def _is_object(word, verb) -> bool:
 
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" n't", "n't").replace(" 's ", "'s ")
-    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)   # "a three-week placement", its tokens joined back
     text = re.sub(r"(?<=\w )(My|Our)(?= [a-z])", lambda m: m.group(1).lower(), text)   # the sentence's first word, moved
     return text[0].upper() + text[1:]
 

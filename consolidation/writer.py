@@ -353,8 +353,9 @@ class Writer:
         def free(ex: Example) -> bool:
             return ex.kind in ("correction", "update", "thought") or ex.target in held.get(ex.prompt.casefold(), {ex.target})
 
+        ids = {ex.id for ex in examples if free(ex)}
         asked = {ex.target for ex in examples if free(ex)}   # statements left with a question of their own
-        return [ex for ex in examples if free(ex) or ex.target not in asked]
+        return [ex for ex in examples if ex.id in ids or ex.target not in asked]
 
     def _fix(self, ex: Example, retired: list[str], keep_kind: bool) -> Example | None:
         if ex.kind == "thought":
