@@ -1288,9 +1288,9 @@ def _is_name(tok) -> bool:
 
 
 def _is_proper(tok) -> bool:
-    """The parser's proper noun, unless it has no capital and WordNet knows what kind of thing it
-    is: "geese", which the small parser may tag as a name, is birds; "honda" or "bossa nova" in
-    lowercase stays what the parser took it for."""
+    """The parser's proper noun, unless it has no capital and `kinds_of` knows what kind of thing
+    it is: "geese", which the small parser may tag as a name, is birds; "honda" or "bossa nova"
+    in lowercase stays what the parser took it for."""
     return tok.pos_ == "PROPN" and (any(ch.isupper() for ch in tok.text) or not kinds_of(tok.lower_, tok.doc.text))
 
 

@@ -350,12 +350,10 @@ class Writer:
         for ex in self.prior:
             if ex.kind != "thought" and not ex.states(retired):
                 held.setdefault(ex.prompt.casefold(), set()).add(ex.target)
-        def free(ex: Example) -> bool:
-            return ex.kind in ("correction", "update", "thought") or ex.target in held.get(ex.prompt.casefold(), {ex.target})
-
-        ids = {ex.id for ex in examples if free(ex)}
-        asked = {ex.target for ex in examples if free(ex)}   # statements left with a question of their own
-        return [ex for ex in examples if ex.id in ids or ex.target not in asked]
+        free = [ex for ex in examples if ex.kind in ("correction", "update", "thought")
+                or ex.target in held.get(ex.prompt.casefold(), {ex.target})]
+        ids, kept = {ex.id for ex in free}, {ex.target for ex in free}
+        return [ex for ex in examples if ex.id in ids or ex.target not in kept]
 
     def _fix(self, ex: Example, retired: list[str], keep_kind: bool) -> Example | None:
         if ex.kind == "thought":
