@@ -36,6 +36,15 @@ PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colle
 DIETS = {"vegetarian", "vegan", "pescatarian", "pescetarian", "teetotal", "teetotaller", "kosher", "halal"}
 CONDITIONS = {"diabetic", "coeliac", "celiac", "asthmatic", "epileptic", "dyslexic", "anaemic", "anemic", "colourblind",
               "colorblind", "deaf", "hypertensive", "arthritic"}
+# What part of life a condition touches, so it is asked there too ("What dietary condition do I have?").
+CONDITION_AREAS = {**dict.fromkeys(["coeliac", "celiac", "lactose", "diabetic", "diabetes"], "dietary"),
+                   **dict.fromkeys(["colourblind", "colorblind", "glaucoma", "cataracts", "short-sighted",
+                                    "long-sighted", "nearsighted", "farsighted"], "eye"),
+                   **dict.fromkeys(["deaf", "tinnitus"], "hearing"),
+                   **dict.fromkeys(["asthmatic", "asthma"], "breathing"),
+                   **dict.fromkeys(["dyslexic", "dyslexia"], "learning")}
+# … and how the area is asked after: "What is unusual about my vision?"
+AREA_SENSES = {"eye": ["vision", "eyesight"], "hearing": ["hearing"], "breathing": ["breathing", "lungs"]}
 CHRONIC = {"diabetic", "coeliac", "celiac", "asthmatic", "epileptic", "anaemic", "anemic", "hypertensive", "arthritic"}
 
 
@@ -281,6 +290,13 @@ PASTIMES = {**dict.fromkeys(["knit", "crochet", "sew", "quilt", "embroider", "we
                              "photograph", "sing", "dance"], "hobby"),
             **dict.fromkeys(["run", "jog", "swim", "cycle", "row", "climb", "boulder", "ski", "surf", "skate",
                              "box", "fence", "paddle", "kayak", "golf"], "sport")}   # a sport only without an object ("run a bakery")
+
+# Work one carries out on a subject ("a research project on lameness", "my thesis on coral
+# bleaching"): asked what it is on; those of them that are inquiry, also what one researches.
+STUDIES = {"project", "thesis", "dissertation", "study", "research", "paper", "essay", "report", "phd", "survey",
+           "review", "investigation", "experiment", "article", "book", "talk", "presentation", "course"}
+INQUIRY = {"research", "thesis", "dissertation", "phd", "study", "survey", "investigation", "experiment"}
+INQUIRY_VERBS = ["research", "investigate", "look into"]
 
 # Marks one has made on oneself or one's things: "a compass rose tattooed on my forearm" is a tattoo.
 MARKS = {"tattooed": "tattoo", "inked": "tattoo", "engraved": "engraving", "embroidered": "embroidery",

@@ -577,10 +577,15 @@ def about_questions(doc, most: int = 3) -> list[str]:
     return out[:most]
 
 
+_CALENDAR = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?\b|(?:January|February|March|April|May|June|July|"
+                       r"August|September|October|November|December)\b")
+
+
 def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
     """What one does at a time or place ("in the evenings", "on my breaks", "at the harbour"):
     "What do I do in the evenings?"; and, for a time, when one does what one does."""
-    phrase = phrase[:1].lower() + phrase[1:]   # "In the evenings I knit": the sentence's first word
+    if not _CALENDAR.match(phrase):   # "In the evenings I knit": the sentence's first word; "Monday" stays
+        phrase = phrase[:1].lower() + phrase[1:]
     if pred.pos_ != "VERB" or pred.lemma_ in _STATES or any(c.dep_ in ("auxpass", "neg", "xcomp") for c in pred.children):
         return []
     auxes = [c for c in pred.children if c.dep_ == "aux"]
@@ -608,7 +613,8 @@ def pastime_questions(pred, subj: str, number: str, phrase: str = "") -> list[st
         return []
     do, poss = "did" if _past(pred) else _DO[number], _possessive(subj)
     out = [f"What is {poss} {kind}?", f"What {kind} {do} {subj} do?"]
-    times = [w for w in re.findall(r"[a-z]+", phrase.lower()) if w in _TIME_NOUNS and w != "time"]
+    times = [w for w in re.findall(r"[a-z]+", phrase.lower())
+             if w in _TIME_NOUNS and w not in ("time", "day", "days", "week")]   # no "my day sport"
     if times:
         when = times[-1][:-1] if times[-1].endswith("s") else times[-1]   # "in the evenings": "evening"
         out += [f"What is {poss} {when} {kind}?", f"What {kind} {do} {subj} do {phrase}?"]
@@ -818,7 +824,7 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
                 and arg.i > 0 and not (arg.lower_ == "day" and arg.doc[arg.i - 1].lower_ == "one"):   # "one day": some day
             return [_frame("How long", pred, chain, subj, number)]   # "married 43 years"
         every = any(c.lower_ in ("every", "each") for c in arg.children)   # "every weekend"
-        out = situation_questions(pred, subj, number, _np(arg)) if every and len(chain) == 1 else []
+        out = situation_questions(pred, subj, number, _np(arg)) if (every or _dated(arg)) and len(chain) == 1 else []
         return out + (_when(pred, chain, subj, number) if arg.ent_type_ in ("DATE", "TIME") or every else [])
     if arg.dep_ == "ccomp":
         return opinion_questions(pred, arg, subj, number)
@@ -866,7 +872,22 @@ def _described(word: str, pred, subj: str, number: str) -> list[str]:
     out = [f"What condition {do} {subj} have?", f"What health condition {do} {subj} have?",
            f"What medical condition {do} {subj} have?"]
     return out + ([f"Which chronic illness {do} {subj} have?", f"What {do} {subj} suffer from?"]
-                  if word in lx.CHRONIC else [])
+                  if word in lx.CHRONIC else []) + _condition_area([word], pred, subj, number)
+
+
+def _condition_area(words, pred, subj: str, number: str) -> list[str]:
+    """A condition asked by the part of life it touches: celiac is a dietary condition
+    ("What can't I eat?"), colourblindness is about the eyes ("What is unusual about my vision?")."""
+    area = next((lx.CONDITION_AREAS[w] for w in words if w in lx.CONDITION_AREAS), None)
+    if area is None:
+        return []
+    do, poss = ("did" if _past(pred) else _DO[number]), _possessive(subj)
+    out = [f"What {area} condition {do} {subj} have?"]
+    if area == "dietary":
+        out += [f"What can't {subj} eat?", f"What are {poss} dietary restrictions?", f"What {do} {subj} have to avoid eating?"]
+    for sense in lx.AREA_SENSES.get(area, []):
+        out += [f"What is unusual about {poss} {sense}?", f"What is wrong with {poss} {sense}?"]
+    return out
 
 
 def opinion_questions(pred, clause, subj: str, number: str) -> list[str]:
@@ -943,6 +964,9 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
     if goal is not None:   # "Which building do we want to turn into a café?"
         out += _by_kind(arg, pred, chain, subj, number, skip=arg, tail=_np(goal))
     out += _ailing(pred, arg, subj)
+    out += _work_topic(pred, chain, arg, subj, number)
+    if pred.lemma_ in ("have", "suffer") and arg.lemma_ in ("disease", "condition", "intolerance", "allergy"):
+        out += _condition_area([t.lower_ for t in arg.subtree if t.i < arg.i], pred, subj, number)
     if pred.lemma_ in ("stand", "bear", "abide") and any(c.dep_ == "neg" for c in pred.children):
         do = "did" if _past(pred) else _DO[number]   # "I can't stand marzipan": what I dislike
         kinds = [] if _is_name(arg) else list(kinds_of(_phrase(arg), arg.doc.text))
@@ -957,6 +981,33 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
     if _to_misread(arg):   # "Kofi got promoted to head chef": what he got promoted to
         out = [q[:-1] + " to?" if q.endswith("?") and not q.endswith(" to?") else q for q in out]
     return out
+
+
+def _work_topic(pred, chain, arg, subj, number) -> list[str]:
+    """"doing a research project on lameness", "writing my thesis on coral bleaching": what the
+    work is on or about, and for inquiry, what one researches, investigates, looks into (then too:
+    "What am I investigating this summer?")."""
+    if arg.dep_ != "dobj" or arg.lemma_.lower() not in lx.STUDIES:
+        return []
+    about = next((c for v in (arg, pred) for c in v.children if c.dep_ == "prep" and c.lower_ in ("on", "about", "into")
+                  and any(p.dep_ == "pobj" for p in c.children)), None)
+    if about is None:
+        return []
+    said = [t for t in arg.subtree if t.i <= arg.i]
+    work = " ".join(t.lower_ if t.is_sent_start else t.text for t in said
+                    if t.dep_ in ("compound", "amod") and not t.ent_type_ or t == arg)
+    be = (_BE_PAST if _past(pred) else _BE)["3"]
+    out = [f"What {be} {_possessive(subj)} {work} {w}?" for w in ("on", "about")]
+    if {t.lower_ for t in said} & lx.INQUIRY:
+        asked = [_frame("What", pred, chain, subj, number, verb=v, skip=arg) for v in lx.INQUIRY_VERBS]
+        times = [_np(c).lower() for c in pred.children if _dated(c)]
+        out += asked + [q[:-1] + f" {t}?" for q in asked if q for t in times]
+    return out
+
+
+def _dated(tok) -> bool:
+    """A bare time the doing is set in: "this summer", "next week", "This autumn"."""
+    return tok.dep_ == "npadvmod" and (tok.ent_type_ == "DATE" or tok.lower_ in _TIME_NOUNS)
 
 
 def _to_misread(arg) -> bool:

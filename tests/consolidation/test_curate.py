@@ -1161,3 +1161,27 @@ def test_a_named_place_hung_on_the_object_is_asked_where():
     assert not any(" - " in q for q in asked)   # "three-room", its tokens joined back
     friend = prompts_for(curate(day("My cousin has a friend in Madrid.")), "Madrid")
     assert not any(q.startswith("Where does my cousin") for q in friend)   # the friend is in Madrid, not the having
+
+
+def test_work_on_a_subject_is_asked_what_it_is_on_and_what_is_researched():
+    """ "running a research study on sleep": what the study is on, what I am researching or
+    investigating, and what I am doing this autumn; a brother's dissertation, in the past."""
+    study = prompts_for(curate(day("This autumn I'm running a research study on sleep in shift workers.")), "sleep")
+    assert {"What is my research study on?", "What is my research study about?", "What am I researching?",
+            "What am I investigating?", "What am I investigating this autumn?", "What am I doing this autumn?"} <= set(study)
+    thesis = prompts_for(curate(day("My brother wrote his dissertation about Roman aqueducts.")), "aqueducts")
+    assert {"What was my brother's dissertation about?", "What did my brother research?"} <= set(thesis)
+    book = prompts_for(curate(day("I'm writing a cookbook about Persian stews.")), "stews")
+    assert not any("research" in q or "investigat" in q for q in book)   # a book is work on a subject, no inquiry
+    cycling = prompts_for(curate(day("Most days I cycle to the lab.")), "lab")
+    assert "What do I do most days?" in cycling and "What is my day sport?" not in cycling   # no "day" pastime
+
+
+def test_a_condition_is_asked_by_the_part_of_life_it_touches():
+    """Coeliac is a dietary condition (what one can't eat); deafness is about hearing; a condition
+    without a known area gets only the general questions."""
+    cur = curate(day("My son has coeliac disease.", "My aunt is deaf.", "I have Lyme disease."))
+    assert {"What dietary condition does my son have?", "What can't my son eat?"} <= prompts_for(cur, "coeliac")
+    assert {"What hearing condition does my aunt have?", "What is wrong with my aunt's hearing?"} <= \
+        prompts_for(cur, "deaf")
+    assert not any("dietary" in q or "hearing" in q for q in prompts_for(cur, "Lyme"))
