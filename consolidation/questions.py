@@ -17,8 +17,8 @@ import re
 
 from consolidation import lexicon as lx
 from consolidation.kinds import is_noun, is_verb, kinds_of
-from consolidation.rephrase import (People, Person, _name_of, leaning_details, named_roles, parse, role_text,
-                                    span_text)
+from consolidation.rephrase import (People, Person, _name_of, is_role_detail, leaning_details, named_roles, parse,
+                                    role_text, span_text)
 
 _BE = {"1": "am", "3": "is", "pl": "are"}
 _BE_PAST = {"1": "was", "3": "was", "pl": "were"}
@@ -45,7 +45,8 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
             for d in details:
                 if re.match(r"(?:the|a|an) ", d, re.IGNORECASE) and len(d.split()) <= 5:
                     out += questions(clause[:last.start_char] + d, people, standing_for=standing_for)
-        return _unique(out + count_questions(doc, details) + meal_questions(doc, details))
+        roles = [q for d in details if is_role_detail(d) for q in _asked(d, people, standing_for)]   # "I'm the champion"
+        return _unique(out + count_questions(doc, details) + meal_questions(doc, details) + roles)
     pastime = _GERUND_PASTIME.match(clause)
     if pastime:   # "My hobby is repairing old valve radios": what I repair, and what my hobby is
         doc = parse(clause)
@@ -965,6 +966,11 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
         out += _by_kind(arg, pred, chain, subj, number, skip=arg, tail=_np(goal))
     out += _ailing(pred, arg, subj)
     out += _work_topic(pred, chain, arg, subj, number)
+    if arg.dep_ == "attr" and arg.lemma_ in ("champion", "champ", "winner") and pred.lemma_ == "be":
+        be, do = (_BE_PAST if _past(pred) else _BE)[number], "did" if _past(pred) else _DO[number]
+        title = " ".join(t.text for t in arg.subtree if t.i <= arg.i)   # "the reigning champion"
+        out += [f"What {be} {subj} {title} of?", f"What {be} {subj} {title} at?", f"What {do} {subj} keep winning?",
+                f"What {do} {subj} always win?", f"What {be} {subj} best at?"]
     if pred.lemma_ in ("have", "suffer") and arg.lemma_ in ("disease", "condition", "intolerance", "allergy"):
         out += _condition_area([t.lower_ for t in arg.subtree if t.i < arg.i], pred, subj, number)
     if pred.lemma_ in ("stand", "bear", "abide") and any(c.dep_ == "neg" for c in pred.children):

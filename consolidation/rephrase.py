@@ -167,7 +167,8 @@ def _leans_on_previous(part: str) -> bool:
     doc = parse(part.strip())
     if not any(t.pos_ in ("VERB", "AUX") for t in doc):
         return True
-    return doc[0].lower_ in ("it", "that", "this") and doc[0].dep_ in ("nsubj", "nsubjpass")
+    return doc[0].lower_ in ("it", "that", "this") and doc[0].dep_ in ("nsubj", "nsubjpass") or \
+        _the_one_there(next(iter(doc.sents)).root)
 
 
 def _own_subject(subj) -> bool:
@@ -188,13 +189,27 @@ def _conjoined(text: str) -> list[str]:
         subj = next((c for c in conj.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         cc = doc[conj.left_edge.i - 1] if conj.left_edge.i > 0 else None
         if conj.dep_ == "conj" and conj.pos_ in ("VERB", "AUX") and subj is not None and subj.i < conj.i \
-                and _own_subject(subj) and cc is not None and cc.dep_ == "cc":
+                and _own_subject(subj) and cc is not None and cc.dep_ == "cc" and not _the_one_there(conj):
             first = doc[:cc.i].text.rstrip(" ,")
             return [first, doc[conj.left_edge.i:].text]
     match = re.search(r",?\s+and\s+(?=(?:my|our)\s)", text)   # the parser misread the second verb as a noun
     if match and _is_clause(text[:match.start()]) and _is_clause(text[match.end():]):
         return [text[:match.start()], text[match.end():]]
     return [text]
+
+
+def _the_one_there(verb) -> bool:
+    """"…, and I'm the reigning champion": a role that needs the doing before it (champion of
+    what was just said), so the two stay one statement."""
+    attr = next((c for c in verb.children if c.dep_ == "attr"), None)
+    return verb.lemma_ == "be" and attr is not None and attr.pos_ == "NOUN" \
+        and any(c.dep_ == "det" and c.lower_ == "the" for c in attr.children) \
+        and not any(c.dep_ in ("prep", "relcl", "acl", "poss") for c in attr.children)
+
+
+def is_role_detail(detail: str) -> bool:
+    """Is a detail kept with the clause before it a role in it ("I'm the reigning champion")?"""
+    return _the_one_there(next(iter(parse(detail).sents)).root)
 
 
 def _is_clause(text: str) -> bool:

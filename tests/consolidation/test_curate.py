@@ -1177,6 +1177,16 @@ def test_work_on_a_subject_is_asked_what_it_is_on_and_what_is_researched():
     assert "What do I do most days?" in cycling and "What is my day sport?" not in cycling   # no "day" pastime
 
 
+def test_a_role_in_the_doing_before_it_stays_with_that_doing():
+    """ "…, and I'm the reigning champion": champion of the doing just said, so the answer keeps
+    it and the role is asked ("What do I keep winning?"); two people's own facts still split."""
+    cur = curate(day("Our family plays Azul every Friday, and I'm the reigning champion."))
+    assert {"What do I keep winning?", "What am I the reigning champion at?"} <= prompts_for(cur, "Azul")
+    assert not any("Azul" not in e.target for e in cur.examples)   # no "You're the reigning champion." alone
+    split = curate(day("My mom runs a bakery, and my dad is the mayor of Tromsø."))
+    assert "What does my mom run?" in prompts_for(split, "bakery")
+    assert not any("bakery" in e.target for e in split.examples if "mayor" in e.target)
+
 def test_a_condition_is_asked_by_the_part_of_life_it_touches():
     """Coeliac is a dietary condition (what one can't eat); deafness is about hearing; a condition
     without a known area gets only the general questions."""
