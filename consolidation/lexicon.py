@@ -146,6 +146,7 @@ VERB_SYNONYMS = {
     "sew": ["make"], "brew": ["make"], "sing": ["perform"], "spot": ["see", "watch"], "watch": ["see"],
     "buy": ["get", "purchase"], "meet": ["see"], "survive": ["grow", "thrive"], "thrive": ["grow"],
     "dislike": ["hate"], "adore": ["love"], "raise": ["keep"], "breed": ["raise", "keep"], "train": ["practise"],
+    "specialise": ["focus on", "specialize"], "specialize": ["focus on", "specialise"], "focus": ["specialise"],
 }
 
 PLACE_WORDS = ["town", "city", "place"]

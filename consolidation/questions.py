@@ -45,6 +45,8 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
             for d in details:
                 if re.match(r"(?:the|a|an) ", d, re.IGNORECASE) and len(d.split()) <= 5:
                     out += questions(clause[:last.start_char] + d, people, standing_for=standing_for)
+                elif _LISTED.fullmatch(d):   # "camelids — alpacas and llamas": of the kind of the ones named
+                    out += _listed_kinds(clause, last, d, out)
         roles = [q for d in details if is_role_detail(d) for q in _asked(d, people, standing_for)]   # "I'm the champion"
         return _unique(out + count_questions(doc, details) + meal_questions(doc, details) + roles)
     pastime = _GERUND_PASTIME.match(clause)
@@ -80,6 +82,19 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
     return _unique(_asked(clause, people, standing_for) + _asked(moved, people, standing_for) + situations)
 
 
+def _listed_kinds(clause: str, last, listed: str, asked: list[str]) -> list[str]:
+    """What was asked of the last noun ("What do I want to specialise in?"), asked by the kind of
+    the first of the `listed` things whose kind is known ("Which animal do I want to specialise in?")."""
+    kinds = next((k for name in re.split(r",\s*|\s+(?:and|or)\s+", listed) if (k := kinds_of(name, clause))), ())
+    before = clause[:last.start_char].split()[-1:]
+    if not kinds or not before:
+        return []
+    return [q.replace("What ", f"{w} {kind} ", 1) for q in asked
+            if q.startswith("What ") and q.lower().endswith(f" {before[0].lower()}?")
+            for kind in kinds[:2] for w in ("Which", "What kind of")]
+
+
+_LISTED = re.compile(r"[a-z][\w' -]*(?:, [a-z][\w' -]*)* (?:and|or) [a-z][\w' -]*")   # "alpacas and llamas"
 _HOW_MANY = re.compile(r"^(?:about |around |over |nearly |almost )?(\d[\d,.]*|a dozen|dozens|hundreds|thousands)"
                        r" of them\b", re.IGNORECASE)
 
@@ -175,6 +190,7 @@ def _asked(clause: str, people: People | None, standing_for: Person | None) -> l
                          inability_questions)
            for pred, form, number in asked
            for q in ask(pred, form, number)]
+    out += unwinding_questions(doc, asked, out)
     out += favourite_questions(doc)
     out += wish_and_comfort_questions(doc)
     out += topic_questions(doc)
@@ -182,6 +198,32 @@ def _asked(clause: str, people: People | None, standing_for: Person | None) -> l
     out += ours_questions(doc)
     out += new_job_questions(doc)
     return _unique(out)
+
+
+_UNWINDING = {"relax", "unwind", "destress", "de-stress", "decompress", "recharge"}
+
+
+def _unwinds(tok) -> bool:
+    """"to relax", "when I need to switch my brain off", "to clear my head", "to take my mind off things"."""
+    kids = {c.lower_ for c in tok.children}
+    return tok.lemma_ in _UNWINDING or tok.lemma_ == "switch" and "off" in kids or \
+        tok.lemma_ == "clear" and kids & {"head", "mind"} or tok.lemma_ == "take" and "mind" in kids
+
+
+def unwinding_questions(doc, asked: list[tuple], said: list[str]) -> list[str]:
+    """What one does to relax ("I knit to unwind", "I do linocut printing when I need to switch
+    my brain off"): "What do I do to relax?", "How do I unwind?", and what was asked of the
+    doing, asked of relaxing ("What kind of printing do I do to relax?")."""
+    out = []
+    for pred, subj, number in asked:
+        if pred.dep_ != "ROOT" or not any(_unwinds(t) for t in pred.subtree if t != pred) or _past(pred):
+            continue
+        do, whom = _DO[number], _OBJECT.get(subj, subj)
+        out += [f"What {do} {subj} do to relax?", f"How {do} {subj} relax?", f"How {do} {subj} unwind?",
+                f"What {do} {subj} do to unwind?", f"What helps {whom} switch off?"]
+        kind = re.compile(rf"(?:Which|What kind of|What) \w+ {do} {re.escape(subj)} \w+\?")
+        out += [q[:-1] + " to relax?" for q in said if kind.fullmatch(q)]
+    return out
 
 
 _JOINING = {"join", "start", "begin"}
@@ -343,6 +385,8 @@ def variants(question: str) -> list[str]:
                 continue   # "my own marmalade": an adjective, not the verb
             if key in _ALSO_NOUNS and before and before[-1].lower() in _DETERMINERS:
                 continue   # "Which move do I keep falling off?": the noun, no "Which relocate"
+            if key == "live" and re.match(r"\s+(?:on|off)\b", question[m.end():]) and not question.startswith("Which "):
+                continue   # "What do I live on?" is what I eat or drink: no "reside on" ("Which street …" may)
             after = re.match(r"\s+([a-z]+)", question[m.end():])
             subject = len(before) > 1 and before[-2].lower() in _DO_AUX   # "does my partner work": a verb after it
             if key in lx.THING_NOUNS and after and is_noun(after[1]) and after[1] not in _AFTER_A_NOUN \
@@ -1205,6 +1249,8 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
                                    for c in noun.children):
         kinds.insert(0, noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_)   # "celiac disease":
         # "What disease do I have?"; a singular kept as said ("diabetes" is no plural of "diabete")
+    if not kinds and _is_common(noun):   # "camelids — alpacas and llamas": of the kind of the ones it names
+        kinds = [k for c in noun.conjuncts if c.pos_ == "NOUN" for k in kinds_of(c.lemma_, noun.doc.text)][:2]
     kinds += _domains(pred)
     for kind in dict.fromkeys(kinds):
         out += [_frame(f"Which {kind}", pred, chain, subj, number, **frame),
@@ -1249,6 +1295,10 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
                                                             and pobj.pos_ == "NOUN") else []
     if pobj.lower_ in _TIME_NOUNS and not pobj.ent_type_:   # "in my spare time", "on my breaks"
         return situation
+    if prep.lower_ == "during":   # "During exams I live on toast": a time, whatever the noun
+        rest = " ".join(_np(c) for c in pred.children if c.dep_ == "prep" and c != prep)
+        return [_frame("When", pred, chain, subj, number, tail=rest)] + \
+            situation_questions(pred, subj, number, _np(prep))
     if pobj.ent_type_ in ("TIME", "DATE") or re.fullmatch(r"\d{1,2}[:.]\d\d|\d{4}", text):
         if prep.lower_ == "for":
             return [_frame("How long", pred, chain, subj, number)]
@@ -1285,10 +1335,27 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
     employed = _employed(pred, prep, subj, number)
     if employed:
         return employed
+    if pred.lemma_ == "live" and prep.lower_ == "on":   # "I basically live on London Fogs"
+        return [_frame("What", pred, chain, subj, number, tail="on")] + _staple(pred, pobj, subj, number)
     wh = "Who" if _is_person(pobj) else "What"   # "with Dr. Lindgren": who
     out = [_frame(wh, pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
                                                                                tail=prep.lower_)
     return out + (_inner_places(pred, chain, pobj, subj, number) if prep.lower_ in _PLACE_PREPS else [])
+
+
+_STAPLES = {"drink": ("drink", "drink"), "beverage": ("drink", "drink"), "food": ("food", "eat"), "dish": ("food", "eat"),
+            "snack": ("snack", "eat"), "meal": ("food", "eat")}
+
+
+def _staple(pred, pobj, subj: str, number: str) -> list[str]:
+    """What one lives on is one's go-to food or drink: by its kind, by the eating or drinking the
+    sentence speaks of, or else as either ("I basically live on London Fogs")."""
+    said = [t.lemma_ for t in pred.doc if t.pos_ == "VERB" and t.lemma_ in ("drink", "eat")]
+    noun, verb = next((_STAPLES[k] for k in kinds_of(_phrase(pobj), pobj.doc.text) if k in _STAPLES), None) or \
+        ({"drink": ("drink", "drink"), "eat": ("food", "eat")}[said[0]] if said else ("food or drink", "eat or drink"))
+    do, poss = _DO[number], _possessive(subj)
+    return [f"What is {poss} go-to {noun}?", f"What {noun} {do} {subj} live on?", f"What {do} {subj} {verb} most?",
+            f"What {do} {subj} {verb} all the time?"]
 
 
 def _inner_places(pred, chain, pobj, subj, number) -> list[str]:

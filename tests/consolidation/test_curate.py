@@ -1187,6 +1187,36 @@ def test_a_role_in_the_doing_before_it_stays_with_that_doing():
     assert "What does my mom run?" in prompts_for(split, "bakery")
     assert not any("bakery" in e.target for e in split.examples if "mayor" in e.target)
 
+def test_what_one_does_to_unwind_is_asked_so():
+    """ "I do pottery when I need to switch my brain off": what I do to relax, how I unwind,
+    and what kind of thing I do to relax; a past habit is not asked as today's."""
+    cur = curate(day("I do watercolour painting when I need to switch my brain off.", "My dad swims to clear his head."))
+    assert {"What do I do to relax?", "How do I unwind?", "What kind of painting do I do to relax?"} <= \
+        prompts_for(cur, "watercolour")
+    assert {"What does my dad do to relax?", "How does my dad unwind?"} <= prompts_for(cur, "swims")
+    past = curate(day("I used to knit to unwind."))
+    assert not any(q.startswith("How do I") for q in prompts_for(past, "knit"))
+
+
+def test_things_named_after_a_dash_give_their_kind():
+    """ "corvids — crows and ravens": a word WordNet does not know, asked by the kind of the ones
+    named ("Which bird …?")."""
+    cur = curate(day("I want to study corvids — crows and ravens."))
+    assert "Which bird do I want to study?" in prompts_for(cur, "crows")
+    assert "Which bird does my uncle rescue?" in prompts_for(curate(day("My uncle rescues corvids and owls.")), "owls")
+
+
+def test_what_one_lives_on_is_a_go_to_food_or_drink():
+    """ "I live on toast": my go-to food; a drink unknown by name is asked as food or drink; a
+    street one lives on stays a place, and no one "resides on" toast."""
+    cur = curate(day("During exams I live on toast.", "I basically live on Dirty Chais.", "My aunt lives on Elm Street."))
+    assert {"What is my go-to food?", "What do I eat most?"} <= prompts_for(cur, "toast")
+    assert "What is my go-to food or drink?" in prompts_for(cur, "Dirty Chais")
+    assert not any(re.search(r"\b(?:reside|stay) on\b|live during", q)
+                   for q in prompts_for(cur, "toast") | prompts_for(cur, "Dirty Chais"))
+    assert "When do I live on toast?" in prompts_for(cur, "toast")   # "during exams" is a time
+    assert not any("go-to" in q for q in prompts_for(cur, "Elm Street"))
+
 def test_a_condition_is_asked_by_the_part_of_life_it_touches():
     """Coeliac is a dietary condition (what one can't eat); deafness is about hearing; a condition
     without a known area gets only the general questions."""
