@@ -234,7 +234,7 @@ THESAURUS = {
     "adopt": ["take in", "give a home to"], "relax": ["unwind", "switch off"], "unwind": ["relax"],
     "buy": ["get", "purchase"], "own": ["have"], "watch": ["see"], "support": ["root for", "cheer for"],
     "volunteer": ["help out"], "help out": ["volunteer"],
-    "investigate": ["research", "look into"], "do for a living": ["do for work", "work as"],
+    "investigate": ["research", "look into"], "learn": ["study"], "learning": ["studying"], "do for a living": ["do for work", "work as"],
     "grow up": ["get raised"], "live": ["reside", "stay"], "travel": ["go"],
     "move": ["relocate"], "bike": ["cycle", "ride"], "cycle": ["bike", "ride"],
     "ride": ["cycle"], "listen to": ["put on"],

@@ -294,6 +294,8 @@ def test_questions_are_also_asked_in_other_words():
     assert {"Near which town did my cousin grow up?", "Which town did my cousin grow up near?"} <= \
         prompts_for(cur, "Mendoza")
     assert not any("on a vineyard" in q for q in prompts_for(cur, "Mendoza"))   # the farm is no second place
+    learning = prompts_for(curate(day("I'm learning Tagalog with a tutor.")), "Tagalog")
+    assert "Which language am I studying?" in learning   # the kind asked with the other verb too
 
 
 def test_a_place_visited_is_asked_where_it_is():
