@@ -929,7 +929,8 @@ def _condition_area(words, pred, subj: str, number: str) -> list[str]:
     do, poss = ("did" if _past(pred) else _DO[number]), _possessive(subj)
     out = [f"What {area} condition {do} {subj} have?"]
     if area == "dietary":
-        out += [f"What can't {subj} eat?", f"What are {poss} dietary restrictions?", f"What {do} {subj} have to avoid eating?"]
+        out += [f"What can't {subj} eat?", f"What are {poss} dietary restrictions?",
+                f"What {do} {subj} have to avoid eating?"]
     for sense in lx.AREA_SENSES.get(area, []):
         out += [f"What is unusual about {poss} {sense}?", f"What is wrong with {poss} {sense}?"]
     return out
@@ -1343,8 +1344,8 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
     return out + (_inner_places(pred, chain, pobj, subj, number) if prep.lower_ in _PLACE_PREPS else [])
 
 
-_STAPLES = {"drink": ("drink", "drink"), "beverage": ("drink", "drink"), "food": ("food", "eat"), "dish": ("food", "eat"),
-            "snack": ("snack", "eat"), "meal": ("food", "eat")}
+_STAPLES = {"drink": ("drink", "drink"), "beverage": ("drink", "drink"), "food": ("food", "eat"),
+            "dish": ("food", "eat"), "snack": ("snack", "eat"), "meal": ("food", "eat")}
 
 
 def _staple(pred, pobj, subj: str, number: str) -> list[str]:

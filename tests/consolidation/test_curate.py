@@ -1170,7 +1170,8 @@ def test_work_on_a_subject_is_asked_what_it_is_on_and_what_is_researched():
     investigating, and what I am doing this autumn; a brother's dissertation, in the past."""
     study = prompts_for(curate(day("This autumn I'm running a research study on sleep in shift workers.")), "sleep")
     assert {"What is my research study on?", "What is my research study about?", "What am I researching?",
-            "What am I investigating?", "What am I investigating this autumn?", "What am I doing this autumn?"} <= set(study)
+            "What am I investigating?", "What am I investigating this autumn?",
+            "What am I doing this autumn?"} <= set(study)
     thesis = prompts_for(curate(day("My brother wrote his dissertation about Roman aqueducts.")), "aqueducts")
     assert {"What was my brother's dissertation about?", "What did my brother research?"} <= set(thesis)
     book = prompts_for(curate(day("I'm writing a cookbook about Persian stews.")), "stews")
@@ -1211,7 +1212,8 @@ def test_things_named_after_a_dash_give_their_kind():
 def test_what_one_lives_on_is_a_go_to_food_or_drink():
     """ "I live on toast": my go-to food; a drink unknown by name is asked as food or drink; a
     street one lives on stays a place, and no one "resides on" toast."""
-    cur = curate(day("During exams I live on toast.", "I basically live on Dirty Chais.", "My aunt lives on Elm Street."))
+    cur = curate(day("During exams I live on toast.", "I basically live on Dirty Chais.",
+                     "My aunt lives on Elm Street."))
     assert {"What is my go-to food?", "What do I eat most?"} <= prompts_for(cur, "toast")
     assert "What is my go-to food or drink?" in prompts_for(cur, "Dirty Chais")
     assert not any(re.search(r"\b(?:reside|stay) on\b|live during", q)
