@@ -35,10 +35,10 @@ PEOPLE_ROLES = {"friend", "best friend", "neighbour", "neighbor", "boss", "colle
 # What one is that is a diet kept or a condition lived with: "I'm vegetarian", "she's diabetic".
 DIETS = {"vegetarian", "vegan", "pescatarian", "pescetarian", "teetotal", "teetotaller", "kosher", "halal"}
 CONDITIONS = {"diabetic", "coeliac", "celiac", "asthmatic", "epileptic", "dyslexic", "anaemic", "anemic", "colourblind",
-              "colorblind", "deaf", "hypertensive", "arthritic"}
+              "colorblind", "deaf", "blind", "hypertensive", "arthritic"}
 # What part of life a condition touches, so it is asked there too ("What dietary condition do I have?").
 CONDITION_AREAS = {**dict.fromkeys(["coeliac", "celiac", "lactose", "diabetic", "diabetes"], "dietary"),
-                   **dict.fromkeys(["colourblind", "colorblind", "glaucoma", "cataracts", "short-sighted",
+                   **dict.fromkeys(["blind", "colourblind", "colorblind", "glaucoma", "cataracts", "short-sighted",
                                     "long-sighted", "nearsighted", "farsighted"], "eye"),
                    **dict.fromkeys(["deaf", "tinnitus"], "hearing"),
                    **dict.fromkeys(["asthmatic", "asthma"], "breathing"),

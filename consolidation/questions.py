@@ -876,8 +876,8 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
     if _handedness(arg):
         return _handed(pred, subj, number)
     if arg.dep_ in ("acomp", "attr") and pred.lemma_ == "be" and arg.lower_ in lx.DIETS | lx.CONDITIONS \
-            and (arg.lower_ in lx.DIETS or not any(c.dep_ == "det" for c in arg.children)):   # "a vegan", no "a deaf"
-        return _described(arg.lower_, pred, subj, number)
+            and (arg.lower_ in lx.DIETS or not any(c.dep_ == "det" or c.lower_ == "to" for c in arg.children)):
+        return _described(arg.lower_, pred, subj, number)   # "a vegan"; no "a deaf", no "blind to his faults"
     if arg.dep_ == "acomp":
         prep = next((c for c in arg.children if c.dep_ == "prep"), None)
         if prep is None:
@@ -991,7 +991,8 @@ def _manner(arg):
 
 def _ask_object(pred, chain, arg, subj, number) -> list[str]:
     person = _is_person(arg) and (subj == "I" or lx.is_person_role(subj) or not subj.startswith("my ")) \
-        and not (arg.dep_ == "attr" and len(chain) > 1 and lx.is_job(arg.lemma_))   # "wants to be a vet": what
+        and not (arg.dep_ == "attr" and len(chain) > 1 and lx.is_job(arg.lemma_)) \
+        and not (pred.lemma_ == "play" and arg.pos_ == "PROPN")   # "wants to be a vet", "play Azul", "play Chopin": what
     out = [_frame("Who" if person else "What", pred, chain, subj, number, skip=arg)]
     goal = next((c for c in arg.head.children if c.dep_ == "prep" and c.lower_ in ("into", "to", "for")
                  and c.i > arg.i and arg.dep_ == "dobj"), None)
@@ -1339,8 +1340,10 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
     if pred.lemma_ == "live" and prep.lower_ == "on":   # "I basically live on London Fogs"
         return [_frame("What", pred, chain, subj, number, tail="on")] + _staple(pred, pobj, subj, number)
     wh = "Who" if _is_person(pobj) else "What"   # "with Dr. Lindgren": who
-    out = [_frame(wh, pred, chain, subj, number, tail=prep.lower_)] + _by_kind(pobj, pred, chain, subj, number,
-                                                                               tail=prep.lower_)
+    said = next((c for c in pred.children if c.dep_ == "acomp" and c.i < prep.i), None) if pred.lemma_ == "be" \
+        else None   # "is deaf in one ear": what he is deaf in, never what he is in
+    tail = f"{_np(said)} {prep.lower_}" if said is not None else prep.lower_
+    out = [_frame(wh, pred, chain, subj, number, tail=tail)] + _by_kind(pobj, pred, chain, subj, number, tail=tail)
     return out + (_inner_places(pred, chain, pobj, subj, number) if prep.lower_ in _PLACE_PREPS else [])
 
 
@@ -1353,7 +1356,7 @@ def _staple(pred, pobj, subj: str, number: str) -> list[str]:
     sentence speaks of, or else as either ("I basically live on London Fogs")."""
     said = [t.lemma_ for t in pred.doc if t.pos_ == "VERB" and t.lemma_ in ("drink", "eat")]
     noun, verb = next((_STAPLES[k] for k in kinds_of(_phrase(pobj), pobj.doc.text) if k in _STAPLES), None) or \
-        ({"drink": ("drink", "drink"), "eat": ("food", "eat")}[said[0]] if said else ("food or drink", "eat or drink"))
+        (_STAPLES["food" if said[0] == "eat" else "drink"] if said else ("food or drink", "eat or drink"))
     do, poss = _DO[number], _possessive(subj)
     return [f"What is {poss} go-to {noun}?", f"What {noun} {do} {subj} live on?", f"What {do} {subj} {verb} most?",
             f"What {do} {subj} {verb} all the time?"]
@@ -1362,9 +1365,20 @@ def _staple(pred, pobj, subj: str, number: str) -> list[str]:
 def _inner_places(pred, chain, pobj, subj, number) -> list[str]:
     """ "grew up on a farm near Humboldt": the place the place is in or near is asked too."""
     out = []
-    for inner in (c for c in pobj.children if c.dep_ == "prep" and c.lower_ in ("near", "in", "outside")):
+    for inner in (c for c in pobj.children if c.dep_ == "prep" and c.lower_ in ("near", "in", "outside")
+                  and _may_be_place(next((o for o in c.children if o.dep_ == "pobj"), None))):
         out += _ask_prep(pred, chain, inner, subj, number) + _where_it_is(pred, chain, pobj, inner, subj)
     return out
+
+
+def _may_be_place(noun) -> bool:
+    """A place by name or by noun, or a noun of no kind WordNet knows ("the coast"); not a thing
+    of another kind: "lameness in dairy cows" is no place the cows are."""
+    if noun is None:
+        return False
+    if noun.ent_type_ in ("GPE", "LOC", "FAC") or noun.pos_ == "PROPN" or noun.lemma_ in _PLACE_NOUNS:
+        return True
+    return kinds_of(_phrase(noun), noun.doc.text)[:1] in ((), ("building",))
 
 
 def _where_it_is(pred, chain, pobj, inner, subj) -> list[str]:

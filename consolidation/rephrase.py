@@ -132,8 +132,11 @@ def _with_companion(part: str) -> str:
     the fact keeps them as a companion, before any dash or semicolon (not for "are" or "got":
     "my sister and I are twins", "we got married" are no doings with someone)."""
     match = _COMPANION.match(part)
-    if not match or match.group("who").lower() in ("and", "but", "so", "then") or len(list(parse(part).sents)) == 1:
-        return part   # parsed only when it may need it: a sentence the parser keeps whole keeps its couple
+    if not match or match.group("who").lower() in ("and", "but", "so", "then"):
+        return part
+    sents = list(parse(part).sents)   # parsed only when it may need it: a sentence the parser keeps whole,
+    if len(sents) == 1 and sents[0].root.pos_ in ("VERB", "AUX"):   # rooted in its verb, keeps its couple
+        return part
     who = match.group("who")
     who = who if who[:1].isupper() and not who.lower().startswith(("my ", "our ")) else who[0].lower() + who[1:]
     return f"{match.group('pre')}I {match.group('rest')} with {who}{match.group('end')}"

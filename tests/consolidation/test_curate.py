@@ -1221,6 +1221,7 @@ def test_what_one_lives_on_is_a_go_to_food_or_drink():
     assert "When do I live on toast?" in prompts_for(cur, "toast")   # "during exams" is a time
     assert not any("go-to" in q for q in prompts_for(cur, "Elm Street"))
 
+
 def test_a_condition_is_asked_by_the_part_of_life_it_touches():
     """Coeliac is a dietary condition (what one can't eat); deafness is about hearing; a condition
     without a known area gets only the general questions."""
@@ -1229,3 +1230,32 @@ def test_a_condition_is_asked_by_the_part_of_life_it_touches():
     assert {"What hearing condition does my aunt have?", "What is wrong with my aunt's hearing?"} <= \
         prompts_for(cur, "deaf")
     assert not any("dietary" in q or "hearing" in q for q in prompts_for(cur, "Lyme"))
+
+
+def test_a_place_inside_a_place_is_asked_but_a_thing_inside_a_topic_is_not():
+    """ "a thesis on scrapie in hill sheep": the sheep are no place the thesis is written in;
+    "a cottage in the Dolomites" is still asked where."""
+    cur = curate(day("My brother is writing a thesis on scrapie in hill sheep.", "We rented a cottage in the Dolomites."))
+    assert "What is my brother's thesis on?" in prompts_for(cur, "scrapie")
+    assert not any(q.endswith(" in?") for q in prompts_for(cur, "scrapie"))
+    assert "Where did we rent a cottage?" in prompts_for(cur, "Dolomites")
+
+
+def test_what_one_is_in_keeps_what_one_is():
+    """ "deaf in one ear": what he is deaf in, never "What is my uncle in?"; "blind" is an eye
+    condition, but not "blind to his faults"."""
+    cur = curate(day("My uncle is deaf in one ear.", "My grandmother is blind.", "My boss is blind to his own faults."))
+    assert "What is my uncle deaf in?" in prompts_for(cur, "ear")
+    assert not any(re.search(r"\bis my uncle in\?", q) for q in prompts_for(cur, "ear"))
+    assert "What eye condition does my grandmother have?" in prompts_for(cur, "grandmother is blind")
+    assert "What is my boss blind to?" in prompts_for(cur, "faults")
+    assert not any("condition" in q for q in prompts_for(cur, "faults"))
+
+
+def test_a_couple_fronted_by_a_time_keeps_the_companion():
+    """ "On Saturdays my cousins and I play Catan": the parser roots the sentence in "cousins";
+    the fact keeps them as companions, and a game played by name is a what, not a who."""
+    cur = curate(day("On Saturdays my cousins and I play Catan."))
+    assert all("with your cousins" in e.target for e in cur.examples)
+    assert {"Who do I play Catan with?", "What do I do on Saturdays?", "What do I play?"} <= prompts_for(cur, "Catan")
+    assert "Who do I play?" not in prompts_for(cur, "Catan")
