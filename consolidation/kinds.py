@@ -155,6 +155,16 @@ class WordNet:
         forms += [word[:-2]] if word.endswith(("ses", "xes", "ches", "shes")) else []
         return forms + ([word[:-1]] if word.endswith("s") and not word.endswith("ss") else [])
 
+    def reaches(self, sense: str, targets: frozenset[str]) -> bool:
+        """Is `sense`, or a hypernym of it, one of `targets`?"""
+        frontier, seen = [sense], set()
+        while frontier:
+            if targets.intersection(frontier):
+                return True
+            seen.update(frontier)
+            frontier = [h for o in frontier for h in self.synsets[o] if h not in seen]
+        return False
+
     def categories(self, senses: list[str]) -> dict[str, int]:
         """The nearest category above each sense (the sense itself not counted: a dog is no dog
         breed), with how many of the senses reach it."""
@@ -170,6 +180,18 @@ class WordNet:
                 seen.update(frontier)
                 frontier = [h for o in frontier for h in self.synsets[o] if h not in seen]
         return out
+
+
+# A business one runs or owns: a place of business, a workplace, a commercial enterprise.
+BUSINESS = frozenset({"03953020", "04602044", "08061042"})
+
+
+@lru_cache(maxsize=1024)
+def is_business(phrase: str) -> bool:
+    """Is some sense of `phrase` a business by WordNet ("a small bakery", "a bookshop"; not "a
+    marathon")? False without WordNet."""
+    wordnet = _wordnet()
+    return bool(wordnet) and any(wordnet.reaches(sense, BUSINESS) for sense in wordnet.senses(phrase))
 
 
 def is_noun(word: str) -> bool:

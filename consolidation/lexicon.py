@@ -45,6 +45,11 @@ CONDITION_AREAS = {**dict.fromkeys(["coeliac", "celiac", "lactose", "diabetic", 
                    **dict.fromkeys(["dyslexic", "dyslexia"], "learning")}
 # … and how the area is asked after: "What is unusual about my vision?"
 AREA_SENSES = {"eye": ["vision", "eyesight"], "hearing": ["hearing"], "breathing": ["breathing", "lungs"]}
+# How someone feels about what they find so: "which my dad finds hilarious" — it amuses him.
+FELT = {**dict.fromkeys(["hilarious", "funny", "amusing", "hysterical"], "amuse"),
+        **dict.fromkeys(["annoying", "irritating", "infuriating", "maddening"], "annoy"),
+        **dict.fromkeys(["embarrassing", "mortifying"], "embarrass"), "adorable": "charm", "charming": "charm",
+        "impressive": "impress", "terrifying": "scare", "scary": "scare", "weird": "puzzle", "baffling": "puzzle"}
 CHRONIC = {"diabetic", "coeliac", "celiac", "asthmatic", "epileptic", "anaemic", "anemic", "hypertensive", "arthritic"}
 
 
@@ -280,6 +285,7 @@ FEARS = {"terrified of", "scared of", "frightened of", "afraid of"}
 # Sigvald", "Who teaches me the fiddle?".
 GROUPS = {"club", "band", "choir", "team", "group", "society", "orchestra", "association", "league", "crew",
           "ensemble", "troupe", "circle", "guild", "chorus", "collective"}
+RUNNING_VERBS = {"run", "own", "manage", "open", "operate"}   # "my mom runs a bakery": a business
 EMPLOYERS = {"company", "firm", "employer", "agency", "studio", "organisation", "organization"}
 GUIDES = {"teacher": "teaches", "tutor": "tutors", "coach": "coaches", "instructor": "instructs",
           "trainer": "trains", "supervisor": "supervises", "mentor": "mentors"}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from consolidation import lexicon as lx
-from consolidation.kinds import is_noun, is_verb, kinds_of
+from consolidation.kinds import is_business, is_noun, is_verb, kinds_of
 from consolidation.rephrase import (People, Person, _name_of, is_role_detail, leaning_details, named_roles, parse,
                                     role_text, span_text)
 
@@ -68,6 +68,22 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
         then = [q[:-1] + f" {when}?" for q in asked[:4] if re.match(r"(?:What|Which|Where|Who)\b.* did I\b", q)
                 for when in ("when I was young", "in my youth")]
         return _unique(asked + then)
+    judged = _JUDGED.match(clause)
+    if judged:   # "I can't whistle, which my dad finds hilarious": what he finds so, and what I do that he does
+        who, finds, adj = judged.group("who"), judged.group("finds"), judged.group("adj").lower()
+        do = "does" if finds.endswith("s") else "do"
+        said = [q for q in _asked(judged.group("main") + ".", people, standing_for)
+                if q.startswith("What ") and not q.startswith("What is ") and q.count(" ") <= 5][:2]
+        felt = lx.FELT.get(adj)
+        return _unique(_asked(clause, people, standing_for) + [f"What {do} {who} find {adj}?"] +
+                       [f"{q[:-1]} that {who} {finds} {adj}?" for q in said] +
+                       ([f"What {felt}s {who}?"] if felt else []))
+    adored = _ADORED.match(clause)
+    if adored:   # "I'm obsessed with the band Alvvays": a thing loved, asked so too ("Which band do I love most?")
+        who = adored.group("who")
+        said = f"{who} {'love' if who.lower() in ('i', 'we') else 'loves'} {adored.group('what').rstrip(' .!')}."
+        return _unique(_asked(clause, people, standing_for) +   # "crazy about old Volvos": no one loved
+                       [q for q in _asked(said, people, standing_for) if not q.startswith("Who ")])
     fronted = _FRONTED.match(clause)
     if fronted is None:
         return _asked(clause, people, standing_for)
@@ -115,6 +131,14 @@ def count_questions(doc, details: list[str]) -> list[str]:
 
 _GERUND_PASTIME = re.compile(r"^(?:my|our) (?:main |big |favourite |favorite |great )?(?P<kind>hobby|pastime|passion)"
                              r" (?:is|was) (?P<verb>[a-z]+ing)\b", re.IGNORECASE)
+
+
+_JUDGED = re.compile(r"^(?P<main>.+?),\s*which (?P<who>(?:my|our) [\w' ]{1,30}?|[A-Z][\w-]+) (?P<finds>finds?)"
+                     r" (?:\w+ )?(?P<adj>[a-z]+)[.!]*$", re.IGNORECASE)
+_ADORED = re.compile(r"^(?P<who>I|We|(?:My|Our) [\w' ]{1,30}?)(?:'m| am|'re| are| is|'s)"
+                     r" (?:(?:really|totally|absolutely|completely|so|just|a bit|kind of|kinda|pretty) )*"
+                     r"(?:obsessed with|crazy about|mad about|nuts about|passionate about|(?:a |such a )?(?:huge|big) fan of)"
+                     r" (?P<what>.+)$", re.IGNORECASE)
 
 
 _RANKED = re.compile(r"^(?:my|our) (?:\w+est|best|worst|most \w+) ", re.IGNORECASE)
@@ -636,7 +660,7 @@ def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
     auxes = [c for c in pred.children if c.dep_ == "aux"]
     if auxes:   # "I'm learning Icelandic in the evenings": what I am doing then
         be = auxes[0]
-        return [_clean(f"What {_aux_form(be, number)} {subj} doing {phrase}?")] \
+        return [_clean(f"What {_aux_form(be, number)} {subj} doing {phrase}?")] + _trip(pred, subj, number, phrase) \
             if len(auxes) == 1 and be.lemma_ == "be" and pred.tag_ == "VBG" else []
     habitual = phrase.endswith("s") or re.search(r"\b(?:every|each|most|usually)\b", phrase)   # "in the evenings"
     do = "did" if _past(pred) and not habitual else _DO[number]
@@ -647,6 +671,29 @@ def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
         what = _np(obj) if obj is not None else ""
         out.append(_clean(f"When {do} {subj} {pred.lemma_} {' '.join(_particles(pred))} {what}?"))
     return out
+
+
+_PLANNED = re.compile(r"(?:this|next|in|on|over) (?:the )?(?:coming )?(?:\w+day|week|weekend|month|year|summer|winter|spring|"
+                      r"autumn|fall|holidays?|january|february|march|april|may|june|july|august|september|october|"
+                      r"november|december)", re.IGNORECASE)
+
+
+def _trip(pred, subj: str, number: str, phrase: str) -> list[str]:
+    """"This July I'm doing a placement in Cusco": a plan in a named place is a trip there
+    ("Where am I going this July?", "Which city am I travelling to this July?")."""
+    if not _PLANNED.fullmatch(phrase):
+        return []
+    heads = [pred, *(c for c in pred.children if c.dep_ == "dobj")]   # "a placement in Cusco"
+    place = next((p for h in heads for c in h.children if c.dep_ == "prep" and c.lower_ in ("in", "to")
+                  for p in c.children if p.dep_ == "pobj" and (p.ent_type_ in ("GPE", "LOC") or p.pos_ == "PROPN"
+                                                               and p.ent_type_ not in ("PERSON", "ORG"))), None)
+    if place is None:
+        return []
+    be = _BE[number]
+    out = [f"Where {be} {subj} going {phrase}?", f"Where {be} {subj} travelling to {phrase}?",
+           f"Where {be} {subj} off to {phrase}?"]
+    return out + ([f"Which city {be} {subj} going to {phrase}?", f"Which city {be} {subj} travelling to {phrase}?"]
+                  if place.ent_type_ == "GPE" else [])
 
 
 def pastime_questions(pred, subj: str, number: str, phrase: str = "") -> list[str]:
@@ -1012,6 +1059,9 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
         out += _by_kind(arg, pred, chain, subj, number, skip=arg, tail=_np(goal))
     out += _ailing(pred, arg, subj)
     out += _work_topic(pred, chain, arg, subj, number)
+    if pred.lemma_ in lx.RUNNING_VERBS and arg.dep_ == "dobj" and not _is_name(arg) and is_business(_phrase(arg)) \
+            and any(c.dep_ in ("det", "poss") for c in arg.children):   # "runs a bakery"; "runs work" is none
+        out += [_frame(w, pred, chain, subj, number, skip=arg) for w in ("What kind of business", "What business")]
     if arg.dep_ == "attr" and arg.lemma_ in ("champion", "champ", "winner") and pred.lemma_ == "be":
         be, do = (_BE_PAST if _past(pred) else _BE)[number], "did" if _past(pred) else _DO[number]
         title = " ".join(t.text for t in arg.subtree if t.i <= arg.i)   # "the reigning champion"
@@ -1026,7 +1076,10 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
         out += [f"Which {k} {do} {subj} {v}?" for k in kinds for v in ("dislike", "really dislike")]
     if pred.lemma_ == "play" and any(c.dep_ == "det" and c.lower_ == "the" for c in arg.children):
         out += [_frame(w, pred, chain, subj, number, skip=arg) for w in ("Which instrument", "What instrument")]
-    if arg.dep_ == "attr" and arg.lemma_ in ("supporter", "fan"):   # "I am a lifelong Leixões supporter"
+    of = next((p for c in arg.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"),
+              None)   # "a fan of Agatha Christie novels", "of Taylor Swift": no team
+    if arg.dep_ == "attr" and arg.lemma_ in ("supporter", "fan") and (
+            of is None or of.pos_ == "PROPN" and of.ent_type_ not in ("PERSON", "WORK_OF_ART")):   # "a Leixões supporter"
         do = "did" if _past(pred) else _DO[number]
         out += [f"Which {w} {do} {subj} support?" for w in ("team", "club", "football club")]
         out += [f"Who {do} {subj} support?"]
@@ -1228,7 +1281,8 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
                         _frame(f"Which {kind}", pred, chain, subj, number, **frame)]
     if _is_name(noun):   # "I drive a Saab 96": a name, but what one drives is a car
         said = [c.lower_ for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN"
-                and 0 < c.i < noun.i and c.head.i == c.i + 1 and noun.doc[c.i - 1].lower_ == "the"]   # "the band Alvvays"
+                and 0 < c.i < noun.i and all(t.pos_ == "PROPN" for t in noun.doc[c.i + 1:noun.i + 1])
+                and noun.doc[c.i - 1].lower_ == "the"]   # "the band Alvvays", "the band Fleet Foxes"
         kinds = said + lx.VERB_KINDS.get(pred.lemma_, []) + _domains(pred)
         if pred.lemma_ in _LANGUAGE_VERBS and (noun.pos_ == "ADJ" or noun.ent_type_ in ("NORP", "LANGUAGE")):
             kinds = ["language"]   # "learning Icelandic", "I speak Tagalog"

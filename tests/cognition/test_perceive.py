@@ -48,6 +48,8 @@ EXAMPLES = {
         "I'm vegetarian, so no meat please.",
         "Please never suggest recipes with mushrooms to me.",
         "I hate early mornings.",
+        "We're crazy about sourdough.",
+        "I'm a huge fan of Studio Ghibli films.",
     ],
     "fact": [
         "My husband is called Halvard.",

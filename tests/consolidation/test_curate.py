@@ -1259,3 +1259,44 @@ def test_a_couple_fronted_by_a_time_keeps_the_companion():
     assert all("with your cousins" in e.target for e in cur.examples)
     assert {"Who do I play Catan with?", "What do I do on Saturdays?", "What do I play?"} <= prompts_for(cur, "Catan")
     assert "Who do I play?" not in prompts_for(cur, "Catan")
+
+
+def test_being_crazy_about_a_thing_is_loving_it():
+    """ "I'm obsessed with …", "We're crazy about …", "a huge fan of …": a preference, asked as
+    love too; a fan of novels supports no team."""
+    cur = curate(day("I'm totally obsessed with the band Fleet Foxes.", "We're crazy about sourdough.",
+                     "My aunt is a huge fan of Agatha Christie novels."))
+    assert {"What do I love?", "Which band do I love?", "Which band am I obsessed with?"} <= \
+        prompts_for(cur, "Fleet Foxes")
+    assert {e.kind for e in cur.examples if "Fleet Foxes" in e.target} == {"preference"}
+    assert "What do we love?" in prompts_for(cur, "sourdough")
+    assert "What does my aunt love?" in prompts_for(cur, "Christie")
+    assert not any("support" in q for q in prompts_for(cur, "Christie"))
+
+
+def test_a_plan_in_a_named_place_is_a_trip_there():
+    """ "This July I'm doing an internship in Nairobi": where I am going then; a habit at home in
+    the evenings is no trip."""
+    cur = curate(day("This July I'm doing a three-week internship in Nairobi.", "In August we're hiking in the Pyrenees.",
+                     "In the evenings I'm studying in the library."))
+    assert {"Where am I going this July?", "Which city am I travelling to this July?"} <= prompts_for(cur, "Nairobi")
+    assert "Where are we going in August?" in prompts_for(cur, "Pyrenees")
+    assert not any("going" in q or "travelling" in q for q in prompts_for(cur, "library"))
+
+
+def test_what_someone_finds_funny_is_asked_of_them():
+    """ "…, which my mum finds hilarious": what she finds so, what it amuses, and what I do that
+    she finds so."""
+    cur = curate(day("I can't swim at all, which my mum finds hilarious.",
+                     "I sing in the shower, which my flatmates find really annoying."))
+    assert {"What does my mum find hilarious?", "What amuses my mum?", "What can't I do that my mum finds hilarious?"} \
+        <= prompts_for(cur, "swim")
+    assert {"What do my flatmates find annoying?", "What annoys my flatmates?"} <= prompts_for(cur, "shower")
+
+
+def test_what_one_runs_is_asked_as_a_business():
+    """ "My aunt runs a small bookshop": what kind of business she runs; a marathon run is none."""
+    cur = curate(day("My aunt runs a small bookshop in Whitby.", "I ran a marathon last year.",
+                     "I manage work at the weekends."))
+    assert {"What kind of business does my aunt run?", "What business does my aunt run?"} <= prompts_for(cur, "bookshop")
+    assert not any("business" in q for q in prompts_for(cur, "marathon") | prompts_for(cur, "weekends"))
