@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 CATEGORIES = ("correction", "praise", "preference", "fact", "question", "small_talk")
 
 _CORRECTION = re.compile(
-    r"^\s*(no[,.!—–-]|nope|not quite|actually[, ]|wrong|sorry,? (that'?s|that is|i) (wrong|meant|mixed)|correction)"
+    r"^\s*(no\s?[,.!—–-]|nope|not quite|actually[, ]|wrong|sorry,? (that'?s|that is|i) (wrong|meant|mixed)|correction)"
     r"|\b(that'?s|that is|you'?re|you are) (wrong|not right|incorrect|mistaken)"
     r"|\bi meant\b|\bi mean,? (?:\S+ ?){1,3}[.!]?$|\bi (said|wrote|typed) .{1,60}\b(but|,) (it'?s|it is|actually|i meant)"
     r"|\bnot .{1,40}, (but|it'?s)\b|\b(mixed|mix) (it|them) up\b|\bi misspoke\b|\bcorrect(ion)?:"

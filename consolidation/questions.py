@@ -207,6 +207,8 @@ def _participle(verb) -> str:
 def _asked(clause: str, people: People | None, standing_for: Person | None) -> list[str]:
     doc = _do_repaired(_have_repaired(parse(clause)))
     misparsed = None if standing_for else _misparsed_name(doc, people)
+    if misparsed is None and not standing_for:
+        misparsed = _misread_role_name(doc, people)
     if misparsed is not None:
         return misparsed
     asked = _asked_of(doc, people, standing_for)
@@ -360,6 +362,9 @@ _FRONTED = re.compile(r"^((?:In|On|At|During|After|Before|Every|Each|Most|Over|T
                       r"(?=(?:I|We|we)\b)")
 
 
+_ROLE_NAME_DOES = re.compile(r"^(?:[Mm]y|[Oo]ur) (?P<role>[a-z-]+) (?P<name>[A-Z][\w-]+) (?P<rest>[a-z]+s\b.*)$")
+
+
 def _misparsed_name(doc, people: People | None) -> list[str] | None:
     """A clause opening with a name the user gave earlier, which the small parser did not take
     for the subject ("Rosalind studies soil science": "Rosalind" ROOT, "studies" a noun): asked
@@ -371,8 +376,26 @@ def _misparsed_name(doc, people: People | None) -> list[str] | None:
     person = next((p for p in reversed(people.seen) if p.name == first.text), None)
     if person is None:
         return None
-    pronoun = "He" if person.gender == "m" else "She"
-    fixed = parse(pronoun + doc.text[len(first.text):])
+    return _through_pronoun(doc.text[len(first.text):], person, people)
+
+
+def _misread_role_name(doc, people: People | None) -> list[str] | None:
+    """"My girlfriend Rosalind studies agriculture", which the small parser reads as a noun phrase
+    (no verb "rosalind" may be asked): asked through "She studies agriculture", standing for her."""
+    named = _ROLE_NAME_DOES.match(doc.text)
+    verb = next((t for t in doc if named and t.idx == named.start("rest")), None)
+    if verb is None or verb.pos_ == "AUX" or verb.pos_ == "VERB" and verb.dep_ == "ROOT" or \
+            not lx.is_person_role(named.group("role")):
+        return None
+    role = named.group("role")
+    person = Person(named.group("name"), role, lx.GENDER.get(role))
+    return _through_pronoun(" " + doc.text[named.start("rest"):], person, people) or []
+
+
+def _through_pronoun(rest: str, person: Person, people: People | None) -> list[str] | None:
+    """The clause `rest` asked with "he" or "she" before it, standing for `person`; None where
+    even so the pronoun is not its subject."""
+    fixed = parse(("He" if person.gender == "m" else "She") + rest)
     if not any(t.dep_ == "nsubj" and t.i == 0 for t in fixed):
         return None
     return _asked(fixed.text, people, standing_for=person)

@@ -259,7 +259,8 @@ def _subject_first(doc):
     """"Priyanka studies pharmacy" is a noun phrase to the small parser ("Priyanka studies"); read
     through "She studies pharmacy", which it parses right, the value is "pharmacy"."""
     first = doc[0] if len(doc) > 1 else None
-    if first is None or first.pos_ != "PROPN" or first.dep_ in ("nsubj", "nsubjpass"):
+    if first is None or first.dep_ in ("nsubj", "nsubjpass") or not (
+            first.pos_ == "PROPN" or first.pos_ == "NOUN" and first.text[:1].isupper()):   # "Rosalind", read as a noun
         return doc
     fixed = parse("She" + doc.text[len(first.text):])
     return fixed if fixed[0].dep_ == "nsubj" else doc

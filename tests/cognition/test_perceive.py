@@ -19,6 +19,7 @@ EXAMPLES = {
         "No, that's wrong — I'm 34, not 43. Fat fingers on a rocking ship.",
         "No, that's wrong — Rosalind studies soil science, not agriculture in general.",
         "Actually, my cat is called Tuppen.",
+        "No — my cousin studies soil science, not geology.",
         "That's not right: the meeting is on Tuesday.",
         "You're mistaken, I never lived in Bergen.",
         "I meant Thursday, sorry.",

@@ -1300,3 +1300,23 @@ def test_what_one_runs_is_asked_as_a_business():
                      "I manage work at the weekends."))
     assert {"What kind of business does my aunt run?", "What business does my aunt run?"} <= prompts_for(cur, "bookshop")
     assert not any("business" in q for q in prompts_for(cur, "marathon") | prompts_for(cur, "weekends"))
+
+
+def test_a_named_relative_whose_verb_the_parser_misses_is_still_asked():
+    """ "My girlfriend Gwendolyn studies agriculture": the small parser reads "studies" as a noun
+    (no verb "gwendolyn" may be asked); the fact is asked of her and of the girlfriend."""
+    cur = curate(day("My girlfriend Gwendolyn studies agriculture.", "My cousin Rosalind studies botany."))
+    assert {"What does my girlfriend study?", "What does Gwendolyn study?"} <= prompts_for(cur, "agriculture")
+    assert "What does Rosalind study?" in prompts_for(cur, "botany")
+    assert not any(re.search(r"\b(?:gwendolyn|rosalind)\?", q) for q in prompts_for(cur, "studies"))
+    cur = curate(day("I've been seeing my boyfriend Anselm for a year; he studies forestry."))   # "he" is Anselm
+    assert {"What does my boyfriend study?", "What does Anselm study?"} <= prompts_for(cur, "forestry")
+
+
+def test_a_correction_after_a_spaced_dash_of_a_named_persons_study():
+    """ "No — Rosamund studies soil science, not geology": a correction (the dash after a space
+    too), whose value is the whole "soil science" where the parser reads the name as a noun."""
+    cur = curate(day("My cousin Rosamund studies geology.", "No — Rosamund studies soil science, not geology."))
+    assert "geology" in cur.retired
+    assert "What does my cousin study?" in prompts_for(cur, "soil science")
+    assert not any("studies science" in e.target or "geology" in e.target for e in cur.examples)
