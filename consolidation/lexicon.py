@@ -303,6 +303,10 @@ PASTIMES = {**dict.fromkeys(["knit", "crochet", "sew", "quilt", "embroider", "we
 # bleaching"): asked what it is on; those of them that are inquiry, also what one researches.
 STUDIES = {"project", "thesis", "dissertation", "study", "research", "paper", "essay", "report", "phd", "survey",
            "review", "investigation", "experiment", "article", "book", "talk", "presentation", "course"}
+OCCASIONS = {"birthday", "anniversary", "wedding", "graduation", "party", "gig", "concert", "exam", "interview",
+             "appointment", "deadline", "race", "marathon", "match", "game", "recital", "surgery", "operation"}
+DEGREES = {"phd", "doctorate", "degree", "masters", "master", "msc", "bsc", "mba", "diploma", "bachelor", "dphil",
+           "postdoc"}   # "a PhD in glaciology": the field it is in
 INQUIRY = {"research", "thesis", "dissertation", "phd", "study", "survey", "investigation", "experiment"}
 INQUIRY_VERBS = ["research", "investigate", "look into"]
 

@@ -846,6 +846,10 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
         if low != "we" and any(c.dep_ == "conj" and c.lower_ == "i" for c in subj.children):
             return [(text, "pl"), ("we", "pl")]   # "Rosalina and I stay …": where do we stay
         return [(text if low != "we" else "we", "pl")]
+    role = next((c.lower_ for c in subj.lefts if c.dep_ == "compound" and (lx.is_person_role(c.lower_)
+                                                                           or lx.is_pet_role(c.lower_))), None)
+    if role and subj.pos_ == "NOUN" and subj.text[:1].isupper() and subj.i > subj.sent.start:
+        return [(subj.text, "3")] + [(v, _number(v)) for v in lx.role_variants(role)]   # "my dog Pickles", read "pickles"
     number = "pl" if subj.tag_ in ("NNS", "NNPS") else "3"
     if subj.pos_ == "PROPN":
         words = span_text(subj).split()
@@ -958,6 +962,8 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
                                                                                 tail=tail)
     if arg.dep_ == "attr" and (arg.like_num or arg.ent_type_ == "DATE") and pred.lemma_ == "be" \
             and not any(c.dep_ in ("det", "amod") for c in arg.children):   # "the clever one" is no age
+        if _CALENDAR.search(_np(arg)) or (_subject(pred) is not None and _subject(pred).lemma_ in lx.OCCASIONS):
+            return [f"When is {subj}?", f"What date is {subj}?", f"On what day is {subj}?"]   # "my birthday is 3 March"
         return [_frame("How old", pred, chain, subj, number, skip=arg), f"What is {_possessive(subj)} age?"]
     if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
         return _ask_object(pred, chain, arg, subj, number)
@@ -1115,7 +1121,11 @@ def _work_topic(pred, chain, arg, subj, number) -> list[str]:
     """"doing a research project on lameness", "writing my thesis on coral bleaching": what the
     work is on or about, and for inquiry, what one researches, investigates, looks into (then too:
     "What am I investigating this summer?")."""
-    if arg.dep_ != "dobj" or arg.lemma_.lower() not in lx.STUDIES:
+    if arg.dep_ != "dobj":
+        return []
+    if arg.lemma_.lower() in lx.DEGREES:
+        return _degree_field(pred, chain, arg, subj, number)
+    if arg.lemma_.lower() not in lx.STUDIES:
         return []
     about = next((c for v in (arg, pred) for c in v.children if c.dep_ == "prep" and c.lower_ in ("on", "about", "into")
                   and any(p.dep_ == "pobj" for p in c.children)), None)
@@ -1130,6 +1140,29 @@ def _work_topic(pred, chain, arg, subj, number) -> list[str]:
         asked = [_frame("What", pred, chain, subj, number, verb=v, skip=arg) for v in lx.INQUIRY_VERBS]
         times = [_np(c).lower() for c in pred.children if _dated(c)]
         out += asked + [q[:-1] + f" {t}?" for q in asked if q for t in times]
+    return out
+
+
+def _degree_field(pred, chain, arg, subj, number) -> list[str]:
+    """"doing a PhD in glaciology", "has a degree in history": the field it is in ("What is my best
+    friend's PhD in?", "What field is my best friend doing a PhD in?"), not a place it is done in."""
+    field = next((p for c in arg.children if c.dep_ == "prep" and c.lower_ == "in" for p in c.children
+                  if p.dep_ == "pobj" and p.pos_ == "NOUN" and not p.ent_type_ and p.lemma_ not in _PLACE_NOUNS), None)
+    if field is None:
+        return []
+    degree = " ".join(t.text for t in arg.subtree if t.i <= arg.i and t.dep_ not in ("det", "poss"))
+    be = (_BE_PAST if _past(pred) else _BE)["3"]
+    said = f"{'an' if degree[:1].lower() in 'aeiou' else 'a'} {degree} in"
+    out = [f"What {be} {_possessive(subj)} {degree} in?", _frame("What", pred, chain, subj, number, skip=arg, tail=said),
+           _frame("What field", pred, chain, subj, number, skip=arg, tail=said)]
+    town = any(p.ent_type_ == "GPE" for c in field.children if c.dep_ == "prep" and c.lower_ == "in" for p in c.children)
+    if town:   # "… in volcanology in Reykjavik"
+        out += [_frame("Where", pred, chain, subj, number, skip=arg, tail=said[:-3]),
+                *(_frame(f"Which {w}", pred, chain, subj, number, skip=arg, tail=said) for w in lx.PLACE_WORDS[:2])]
+    if pred.lemma_ in ("do", "take", "pursue") and pred.tag_ == "VBG" and len(chain) == 1:   # doing one is studying
+        be = _BE[number]
+        out += [f"What {be} {subj} studying?"] + ([f"Where {be} {subj} studying?", f"Which city {be} {subj} studying in?"]
+                                                  if town else [])
     return out
 
 
@@ -1260,12 +1293,21 @@ def _possessive(subj: str) -> str:
     return _POSSESSIVE.get(subj) or (f"{subj}'" if subj.endswith("s") else f"{subj}'s")
 
 
+_SCHOOLING = {"school", "high", "secondary", "primary", "elementary", "middle", "sixth", "exchange", "first-year",
+              "second-year", "third-year", "final-year", "mature", "part-time", "full-time", "international"}
+
+
 def _workplace(job, subj: str, number: str, do: str) -> list[str]:
     """"I'm a vet student at the college in Saskatoon": where (and what) the subject studies or works."""
     verb = "study" if job.lemma_ == "student" else "work"
     out = []
-    if verb == "study" and any(c.dep_ in ("compound", "amod") for c in job.children):
-        out += [f"What {do} {subj} study?", f"What {(_BE_PAST if do == 'did' else _BE)[number]} {subj} studying?"]
+    said = [c for c in job.children if c.dep_ in ("compound", "amod")]
+    if verb == "study" and said:
+        be = (_BE_PAST if do == "did" else _BE)[number]
+        out += [f"What {do} {subj} study?", f"What {be} {subj} studying?"]
+        if not any(t.lower_ in _SCHOOLING for c in said for t in c.subtree):   # "a vet student": a degree
+            poss = _possessive(subj)
+            out += [f"What {be} {subj} studying at university?", f"What is {poss} degree in?"]
     around = list(job.subtree) + ([t for t in job.head.head.subtree if t.i > job.i] if job.head.lower_ == "as" else [])
     places = [t for t in around if t.dep_ == "pobj" and (t.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
                                                         or t.lemma_ in _PLACE_NOUNS)]
@@ -1646,7 +1688,10 @@ def _verb_text(verb) -> str:
 
 
 def _auxes(pred) -> list:
-    return [c for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
+    own = [c for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
+    if not own and pred.dep_ == "conj" and pred.tag_ in ("VBN", "VBG") and pred.head.tag_ == pred.tag_:
+        return _auxes(pred.head)   # "was born and raised in Dundee": "Where was she raised?"
+    return own
 
 
 def _is_object(word, verb) -> bool:

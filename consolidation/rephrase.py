@@ -252,7 +252,8 @@ class People:
                 things.add(name)
         for ent in doc.ents:
             if ent.label_ == "PERSON" and ent.text not in things and not any(p.name == ent.text for p in self.seen[-3:]) \
-                    and ent[-1].lower_ not in lx.PLACE_NAME_ENDS:   # "Cass Lake" is nobody's "she"
+                    and ent[-1].lower_ not in lx.PLACE_NAME_ENDS and not (   # "Cass Lake" is nobody's "she",
+                        ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("in", "from", "near", "outside")):   # "in Tampere" neither
                 self._add(Person(ent.text, self.role_of(ent.text), None))
         first = doc[0] if len(doc) else None   # "Halvard has news too: he's …": the subject named last is who "he" is
         if first is not None and first.dep_ in ("nsubj", "nsubjpass", "ROOT", "compound"):
@@ -260,6 +261,9 @@ class People:
             if first.text[:1].isupper() and lx.is_person_role(first.lower_) and not any(
                     c.dep_ in ("det", "poss") for c in first.children):   # learner English: "Boss was sad but he …"
                 self.seen.append(Person(None, first.lower_, lx.GENDER.get(first.lower_)))
+        if len(doc) > 2 and doc[0].lower_ in ("my", "our") and doc[2].lower_ in ("he", "she") \
+                and lx.is_person_role(doc[1].lower_):   # and "My wife she is teacher": she is my wife
+            self._add(Person(None, doc[1].lower_, "m" if doc[2].lower_ == "he" else "f"))
 
     def mention(self, name: str) -> None:
         """`name`, if it is someone known, is the one spoken of last ("Leonor has changed her mind: … she")."""
@@ -476,7 +480,8 @@ def _name_of(noun) -> str | None:
     if noun.dep_ == "nsubj" and head.lemma_ == "be":
         attr = next((c for c in head.children if c.dep_ in ("attr", "acomp")), None)
         kind = attr is not None and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in attr.children)
-        if attr is not None and not kind and (attr.pos_ == "PROPN" and attr.dep_ == "attr" or attr.text[:1].isupper() and
+        if attr is not None and not kind and attr.ent_type_ not in ("DATE", "TIME") and (   # "is March 3": no name
+                attr.pos_ == "PROPN" and attr.dep_ == "attr" or attr.text[:1].isupper() and
                                  attr.is_alpha and lx.is_person_role(noun.lemma_)):   # "housemate is Anneke" (ADJ)
             return span_text(attr)
     if noun.dep_ == "attr" and head.lemma_ == "be" and owned and (lx.is_person_role(noun.lemma_)
@@ -538,6 +543,10 @@ def named_by_pronoun(clause: str, previous) -> str | None:
               and (not lx.is_person_role(t.lemma_) or t.dep_ == "dobj" and not any(c.dep_ == "poss" for c in t.children))]
     if any(role_text(t) in lx.STRANGERS for t in things):
         return None   # "I met a woman at the bus stop, her name is Ana": hers, not the user's woman's or bus stop's
+    gender = {"his": "m", "he": "m", "him": "m", "her": "f", "she": "f"}
+    said = next((gender[w] for w in re.findall(r"[a-z]+", clause.lower()) if w in gender), None)
+    if said and any(t.dep_ == "nsubj" and lx.GENDER.get(t.lemma_) == said for t in previous):
+        return None   # "My wife teach math in school. Her name is Aigerim": the wife's, not the math's
     # what the clause introduced, then where it went ("I go to chess club. Its name is Ratsu"), then what it is about
     things.sort(key=lambda t: {"pobj": 1, "nsubj": 2}.get(t.dep_, 0))
     if not things:

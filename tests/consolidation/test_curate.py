@@ -1320,3 +1320,52 @@ def test_a_correction_after_a_spaced_dash_of_a_named_persons_study():
     assert "geology" in cur.retired
     assert "What does my cousin study?" in prompts_for(cur, "soil science")
     assert not any("studies science" in e.target or "geology" in e.target for e in cur.examples)
+
+
+def test_a_degree_is_asked_by_its_field_and_a_student_by_their_subject():
+    """ "doing a PhD in volcanology in Reykjavik": the field it is in, the town still where; "a
+    geology student": what I study at university, not for a high school student."""
+    cur = curate(day("My best friend Ayodele is doing a PhD in volcanology in Reykjavik.",
+                     "I'm a geology student at the university in Tromsø.", "My son is a high school student."))
+    asked = prompts_for(cur, "volcanology")   # of her by each name she goes by, as many as room allows
+    for question in (r"What is {}'s PhD in\?", r"What field is {} doing a PhD in\?", r"Where is {} doing a PhD\?",
+                     r"Which city is {} studying in\?"):
+        assert any(re.fullmatch(question.format("(?:my best friend|my closest friend|my best mate|Ayodele)"), q)
+                   for q in asked), question
+    assert {"What am I studying at university?", "What is my degree in?"} <= prompts_for(cur, "geology student")
+    assert not any("university" in q or "degree" in q for q in prompts_for(cur, "high school"))
+
+
+def test_a_pets_name_the_parser_reads_as_a_plural_is_still_a_name():
+    """ "My dog Biscuits still goes after pigeons": the small parser reads "Biscuits" as a plural
+    noun; it is the dog's name, asked as one dog ("What does my dog go after?")."""
+    cur = curate(day("My dog Biscuits still goes after pigeons."))
+    assert {"What does my dog go after?", "What does Biscuits go after?"} <= prompts_for(cur, "pigeons")
+    assert not any(re.search(r"\bdo my dog\b|\bbiscuits\b", q) for q in prompts_for(cur, "pigeons"))
+
+
+def test_a_date_said_of_an_occasion_is_when_not_how_old():
+    """ "My anniversary is 9 June": when it is, not how old it is, and no name; a niece who is 12
+    is still asked her age."""
+    cur = curate(day("My anniversary is 9 June.", "My niece is 12."))
+    assert {"When is my anniversary?", "What date is my anniversary?"} <= prompts_for(cur, "June")
+    assert not any("How old" in q or "name" in q or "age?" in q for q in prompts_for(cur, "June"))
+    assert "How old is my niece?" in prompts_for(cur, "12")
+
+
+def test_a_learners_doubled_subject_is_who_he_and_his_name_are():
+    """Learner English: "My husband he is engineer, he build bridges. His name is Yerlan." —
+    "he" is the husband (not "Tampere", which the tagger took for a person), and the name is his,
+    not the bridges'."""
+    cur = curate(day("I am living in Tampere since 2021.", "My husband he is engineer, he build bridges. His name is Yerlan."))
+    assert "What does my husband build?" in prompts_for(cur, "bridges")
+    assert "What is my husband's name?" in prompts_for(cur, "Yerlan")
+    assert not any("Tampere" in e.target for e in cur.examples if "bridges" in e.target)
+    assert not any("bridges" in q for q in prompts_for(cur, "Yerlan"))
+
+
+def test_a_verb_joined_to_a_passive_keeps_its_auxiliary():
+    """ "was born and raised in Dundee": "Where was my wife raised?", never "Where does my wife raise?"."""
+    cur = curate(day("My wife was born and raised in Dundee."))
+    assert "Where was my wife raised?" in prompts_for(cur, "Dundee")
+    assert not any(re.search(r"\bdoes my wife (?:raise|keep)\b", q) for q in prompts_for(cur, "Dundee"))
