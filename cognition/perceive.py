@@ -32,7 +32,8 @@ _PRAISE = re.compile(
 _PREFERENCE = re.compile(
     r"\bi (really |absolutely |just |do not |don'?t |can'?t |cannot )?(love|like|prefer|enjoy|hate|dislike|adore|"
     r"(?:can'?t|cannot) (?:stand|bear|abide)|loathe|detest|avoid|never eat|always|usually|drink|eat|take my)\b"
-    r"|\b(i'?m|i am|we'?re|we are) (\w+ )?(obsessed with|crazy about|mad about|nuts about|passionate about|(a )?(huge|big) fan of)\b"
+    r"|\b(i'?m|i am|we'?re|we are) (\w+ )?(obsessed with|crazy about|mad about|nuts about|passionate about"
+    r"|(a )?(huge|big) fan of)\b"
     r"|\b(my )?(absolute |all-time )?favou?rite\b|\ballergic to\b|\bi'?m (a )?(vegetarian|vegan)\b|\bplease (never|always)\b",
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|mine|we|we're|our|me)\b", re.IGNORECASE)

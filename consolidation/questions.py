@@ -137,7 +137,8 @@ _JUDGED = re.compile(r"^(?P<main>.+?),\s*which (?P<who>(?:my|our) [\w' ]{1,30}?|
                      r" (?:\w+ )?(?P<adj>[a-z]+)[.!]*$", re.IGNORECASE)
 _ADORED = re.compile(r"^(?P<who>I|We|(?:My|Our) [\w' ]{1,30}?)(?:'m| am|'re| are| is|'s)"
                      r" (?:(?:really|totally|absolutely|completely|so|just|a bit|kind of|kinda|pretty) )*"
-                     r"(?:obsessed with|crazy about|mad about|nuts about|passionate about|(?:a |such a )?(?:huge|big) fan of)"
+                     r"(?:obsessed with|crazy about|mad about|nuts about|passionate about"
+                     r"|(?:a |such a )?(?:huge|big) fan of)"
                      r" (?P<what>.+)$", re.IGNORECASE)
 
 
@@ -696,7 +697,8 @@ def situation_questions(pred, subj: str, number: str, phrase: str) -> list[str]:
     return out
 
 
-_PLANNED = re.compile(r"(?:this|next|in|on|over) (?:the )?(?:coming )?(?:\w+day|week|weekend|month|year|summer|winter|spring|"
+_PLANNED = re.compile(r"(?:this|next|in|on|over) (?:the )?(?:coming )?"
+                      r"(?:\w+day|week|weekend|month|year|summer|winter|spring|"
                       r"autumn|fall|holidays?|january|february|march|april|may|june|july|august|september|october|"
                       r"november|december)", re.IGNORECASE)
 
@@ -849,7 +851,8 @@ def _subject_forms(subj, people: People | None, standing_for: Person | None = No
     role = next((c.lower_ for c in subj.lefts if c.dep_ == "compound" and (lx.is_person_role(c.lower_)
                                                                            or lx.is_pet_role(c.lower_))), None)
     if role and subj.pos_ == "NOUN" and subj.text[:1].isupper() and subj.i > subj.sent.start:
-        return [(subj.text, "3")] + [(v, _number(v)) for v in lx.role_variants(role)]   # "my dog Pickles", read "pickles"
+        # "my dog Pickles", which the small parser reads as "pickles"
+        return [(subj.text, "3")] + [(v, _number(v)) for v in lx.role_variants(role)]
     number = "pl" if subj.tag_ in ("NNS", "NNPS") else "3"
     if subj.pos_ == "PROPN":
         words = span_text(subj).split()
@@ -1068,7 +1071,7 @@ def _manner(arg):
 def _ask_object(pred, chain, arg, subj, number) -> list[str]:
     person = _is_person(arg) and (subj == "I" or lx.is_person_role(subj) or not subj.startswith("my ")) \
         and not (arg.dep_ == "attr" and len(chain) > 1 and lx.is_job(arg.lemma_)) \
-        and not (pred.lemma_ == "play" and arg.pos_ == "PROPN")   # "wants to be a vet", "play Azul", "play Chopin": what
+        and not (pred.lemma_ == "play" and arg.pos_ == "PROPN")   # "wants to be a vet", "play Chopin": what
     out = [_frame("Who" if person else "What", pred, chain, subj, number, skip=arg)]
     goal = next((c for c in arg.head.children if c.dep_ == "prep" and c.lower_ in ("into", "to", "for")
                  and c.i > arg.i and arg.dep_ == "dobj"), None)
@@ -1105,10 +1108,11 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
         out += [f"Which {k} {do} {subj} {v}?" for k in kinds for v in ("dislike", "really dislike")]
     if pred.lemma_ == "play" and any(c.dep_ == "det" and c.lower_ == "the" for c in arg.children):
         out += [_frame(w, pred, chain, subj, number, skip=arg) for w in ("Which instrument", "What instrument")]
-    of = next((p for c in arg.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"),
-              None)   # "a fan of Agatha Christie novels", "of Taylor Swift": no team
+    # "a fan of Agatha Christie novels", "of Taylor Swift": no team
+    of = next((p for c in arg.children if c.dep_ == "prep" and c.lower_ == "of"
+               for p in c.children if p.dep_ == "pobj"), None)
     if arg.dep_ == "attr" and arg.lemma_ in ("supporter", "fan") and (
-            of is None or of.pos_ == "PROPN" and of.ent_type_ not in ("PERSON", "WORK_OF_ART")):   # "a Leixões supporter"
+            of is None or of.pos_ == "PROPN" and of.ent_type_ not in ("PERSON", "WORK_OF_ART")):   # "Leixões supporter"
         do = "did" if _past(pred) else _DO[number]
         out += [f"Which {w} {do} {subj} support?" for w in ("team", "club", "football club")]
         out += [f"Who {do} {subj} support?"]
@@ -1153,16 +1157,18 @@ def _degree_field(pred, chain, arg, subj, number) -> list[str]:
     degree = " ".join(t.text for t in arg.subtree if t.i <= arg.i and t.dep_ not in ("det", "poss"))
     be = (_BE_PAST if _past(pred) else _BE)["3"]
     said = f"{'an' if degree[:1].lower() in 'aeiou' else 'a'} {degree} in"
-    out = [f"What {be} {_possessive(subj)} {degree} in?", _frame("What", pred, chain, subj, number, skip=arg, tail=said),
+    out = [f"What {be} {_possessive(subj)} {degree} in?",
+           _frame("What", pred, chain, subj, number, skip=arg, tail=said),
            _frame("What field", pred, chain, subj, number, skip=arg, tail=said)]
-    town = any(p.ent_type_ == "GPE" for c in field.children if c.dep_ == "prep" and c.lower_ == "in" for p in c.children)
+    town = any(p.ent_type_ == "GPE" for c in field.children if c.dep_ == "prep" and c.lower_ == "in"
+               for p in c.children)
     if town:   # "… in volcanology in Reykjavik"
         out += [_frame("Where", pred, chain, subj, number, skip=arg, tail=said[:-3]),
                 *(_frame(f"Which {w}", pred, chain, subj, number, skip=arg, tail=said) for w in lx.PLACE_WORDS[:2])]
     if pred.lemma_ in ("do", "take", "pursue") and pred.tag_ == "VBG" and len(chain) == 1:   # doing one is studying
         be = _BE[number]
-        out += [f"What {be} {subj} studying?"] + ([f"Where {be} {subj} studying?", f"Which city {be} {subj} studying in?"]
-                                                  if town else [])
+        out += [f"What {be} {subj} studying?"]
+        out += [f"Where {be} {subj} studying?", f"Which city {be} {subj} studying in?"] if town else []
     return out
 
 

@@ -253,7 +253,8 @@ class People:
         for ent in doc.ents:
             if ent.label_ == "PERSON" and ent.text not in things and not any(p.name == ent.text for p in self.seen[-3:]) \
                     and ent[-1].lower_ not in lx.PLACE_NAME_ENDS and not (   # "Cass Lake" is nobody's "she",
-                        ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("in", "from", "near", "outside")):   # "in Tampere" neither
+                        ent.root.dep_ == "pobj"                                 # nor "in Tampere"
+                        and ent.root.head.lower_ in ("in", "from", "near", "outside")):
                 self._add(Person(ent.text, self.role_of(ent.text), None))
         first = doc[0] if len(doc) else None   # "Halvard has news too: he's …": the subject named last is who "he" is
         if first is not None and first.dep_ in ("nsubj", "nsubjpass", "ROOT", "compound"):

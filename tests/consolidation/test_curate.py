@@ -1235,7 +1235,8 @@ def test_a_condition_is_asked_by_the_part_of_life_it_touches():
 def test_a_place_inside_a_place_is_asked_but_a_thing_inside_a_topic_is_not():
     """ "a thesis on scrapie in hill sheep": the sheep are no place the thesis is written in;
     "a cottage in the Dolomites" is still asked where."""
-    cur = curate(day("My brother is writing a thesis on scrapie in hill sheep.", "We rented a cottage in the Dolomites."))
+    cur = curate(day("My brother is writing a thesis on scrapie in hill sheep.",
+                     "We rented a cottage in the Dolomites."))
     assert "What is my brother's thesis on?" in prompts_for(cur, "scrapie")
     assert not any(q.endswith(" in?") for q in prompts_for(cur, "scrapie"))
     assert "Where did we rent a cottage?" in prompts_for(cur, "Dolomites")
@@ -1277,8 +1278,8 @@ def test_being_crazy_about_a_thing_is_loving_it():
 def test_a_plan_in_a_named_place_is_a_trip_there():
     """ "This July I'm doing an internship in Nairobi": where I am going then; a habit at home in
     the evenings is no trip."""
-    cur = curate(day("This July I'm doing a three-week internship in Nairobi.", "In August we're hiking in the Pyrenees.",
-                     "In the evenings I'm studying in the library."))
+    cur = curate(day("This July I'm doing a three-week internship in Nairobi.",
+                     "In August we're hiking in the Pyrenees.", "In the evenings I'm studying in the library."))
     assert {"Where am I going this July?", "Which city am I travelling to this July?"} <= prompts_for(cur, "Nairobi")
     assert "Where are we going in August?" in prompts_for(cur, "Pyrenees")
     assert not any("going" in q or "travelling" in q for q in prompts_for(cur, "library"))
@@ -1298,7 +1299,8 @@ def test_what_one_runs_is_asked_as_a_business():
     """ "My aunt runs a small bookshop": what kind of business she runs; a marathon run is none."""
     cur = curate(day("My aunt runs a small bookshop in Whitby.", "I ran a marathon last year.",
                      "I manage work at the weekends."))
-    assert {"What kind of business does my aunt run?", "What business does my aunt run?"} <= prompts_for(cur, "bookshop")
+    assert {"What kind of business does my aunt run?", "What business does my aunt run?"} <= \
+        prompts_for(cur, "bookshop")
     assert not any("business" in q for q in prompts_for(cur, "marathon") | prompts_for(cur, "weekends"))
 
 
@@ -1357,7 +1359,8 @@ def test_a_learners_doubled_subject_is_who_he_and_his_name_are():
     """Learner English: "My husband he is engineer, he build bridges. His name is Yerlan." —
     "he" is the husband (not "Tampere", which the tagger took for a person), and the name is his,
     not the bridges'."""
-    cur = curate(day("I am living in Tampere since 2021.", "My husband he is engineer, he build bridges. His name is Yerlan."))
+    cur = curate(day("I am living in Tampere since 2021.",
+                     "My husband he is engineer, he build bridges. His name is Yerlan."))
     assert "What does my husband build?" in prompts_for(cur, "bridges")
     assert "What is my husband's name?" in prompts_for(cur, "Yerlan")
     assert not any("Tampere" in e.target for e in cur.examples if "bridges" in e.target)
