@@ -155,30 +155,28 @@ class WordNet:
         forms += [word[:-2]] if word.endswith(("ses", "xes", "ches", "shes")) else []
         return forms + ([word[:-1]] if word.endswith("s") and not word.endswith("ss") else [])
 
-    def reaches(self, sense: str, targets: frozenset[str]) -> bool:
-        """Is `sense`, or a hypernym of it, one of `targets`?"""
-        frontier, seen = [sense], set()
+    def levels(self, frontier: list[str]):
+        """The synsets `frontier`, then their hypernyms, then theirs, level by level, each once."""
+        seen: set[str] = set()
         while frontier:
-            if targets.intersection(frontier):
-                return True
+            yield frontier
             seen.update(frontier)
             frontier = [h for o in frontier for h in self.synsets[o] if h not in seen]
-        return False
+
+    def reaches(self, sense: str, targets: frozenset[str]) -> bool:
+        """Is `sense`, or a hypernym of it, one of `targets`?"""
+        return any(targets.intersection(level) for level in self.levels([sense]))
 
     def categories(self, senses: list[str]) -> dict[str, int]:
         """The nearest category above each sense (the sense itself not counted: a dog is no dog
         breed), with how many of the senses reach it."""
         out: dict[str, int] = {}
         for sense in senses:
-            frontier, seen = self.synsets[sense], set()
-            while frontier:
-                hits = {self.category_of[o] for o in frontier if o in self.category_of}
-                if hits:
-                    for name in hits:
-                        out[name] = out.get(name, 0) + 1
-                    break
-                seen.update(frontier)
-                frontier = [h for o in frontier for h in self.synsets[o] if h not in seen]
+            hits = next(({self.category_of[o] for o in level if o in self.category_of}
+                         for level in self.levels(self.synsets[sense])
+                         if any(o in self.category_of for o in level)), set())
+            for name in hits:
+                out[name] = out.get(name, 0) + 1
         return out
 
 

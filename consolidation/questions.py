@@ -965,7 +965,8 @@ def _ask_one(pred, chain, arg, subj, number) -> list[str]:
                                                                                 tail=tail)
     if arg.dep_ == "attr" and (arg.like_num or arg.ent_type_ == "DATE") and pred.lemma_ == "be" \
             and not any(c.dep_ in ("det", "amod") for c in arg.children):   # "the clever one" is no age
-        if _CALENDAR.search(_np(arg)) or (_subject(pred) is not None and _subject(pred).lemma_ in lx.OCCASIONS):
+        said = _subject(pred)
+        if _CALENDAR.search(_np(arg)) or said is not None and said.lemma_ in lx.OCCASIONS:
             return [f"When is {subj}?", f"What date is {subj}?", f"On what day is {subj}?"]   # "my birthday is 3 March"
         return [_frame("How old", pred, chain, subj, number, skip=arg), f"What is {_possessive(subj)} age?"]
     if arg.dep_ in ("attr", "dobj") and arg.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
