@@ -9,9 +9,10 @@ hypernyms to the nearest category (marzipan → candy → sweet, crossword → p
 hinge joint → joint, celiac disease → disorder, an illness). A category is kept when
 half the senses reach it, or when the sentence embedder the memory index already uses
 finds it plausible (0.3 cosine between the noun and "a kind of …": "pen" is also a female
-swan, at 0.23, and is no bird); where several remain, the sentence said chooses ("I play
-the bass" an instrument, "I caught a bass" a fish). A noun WordNet knows but places in
-no category ("fishing nets", "starter") gets none.
+swan, at 0.23, and is no bird), or 0.4 when under a quarter of the senses reach it ("band"
+is a body part in one sense of thirteen, at 0.31, and is none); where several remain, the
+sentence said chooses ("I play the bass" an instrument, "I caught a bass" a fish). A noun
+WordNet knows but places in no category ("fishing nets", "starter") gets none.
 
 For a word WordNet lacks ("podcast", a new dish), the embedder alone decides: the
 category whose "a kind of …" phrase is nearest, when near enough (0.42; the embedder
@@ -44,6 +45,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 THRESHOLD = 0.42
 PLAUSIBLE = 0.3   # the embedder's bar for a category WordNet offers for only a minority of senses
+CONFIDENT = 0.4   # its bar for a category that few senses (under a quarter) reach
 
 # Each category's WordNet 3.0 synsets, by lemmas and offsets: "plant" the flora, not the
 # factory; "joint" of the body, not the bar; "game" a contest or pastime, not the quarry.
@@ -91,7 +93,8 @@ def kinds_of(phrase: str, context: str = "") -> tuple[str, ...]:
     if senses:   # a category half the senses reach, or one the embedder finds plausible (no "pen" as a swan)
         reached = wordnet.categories(senses)
         sim = dict(zip(reached, _similarities(phrase, list(reached)))) if reached else {}
-        names = [n for n in reached if reached[n] * 2 >= len(senses) or sim[n] >= PLAUSIBLE]
+        names = [n for n in reached if reached[n] * 2 >= len(senses) or sim[n] >= PLAUSIBLE and (
+            reached[n] * 4 >= len(senses) or sim[n] >= CONFIDENT)]   # "band": 1 of 13 senses a body part, at 0.31
         if not names:
             return ()
         if context and len(names) > 1:
@@ -190,6 +193,18 @@ def is_business(phrase: str) -> bool:
     marathon")? False without WordNet."""
     wordnet = _wordnet()
     return bool(wordnet) and any(wordnet.reaches(sense, BUSINESS) for sense in wordnet.senses(phrase))
+
+
+ARTIFACT = frozenset({"00021939"})
+
+
+@lru_cache(maxsize=1024)
+def is_gear(phrase: str) -> bool:
+    """Is the commonest sense of `phrase` a made thing by WordNet ("studded tires", "skis", a
+    fountain pen; not friends, a campus or the weekend)? False without WordNet."""
+    wordnet = _wordnet()
+    senses = wordnet.senses(phrase) if wordnet else []
+    return bool(senses) and wordnet.reaches(senses[0], ARTIFACT)
 
 
 def is_noun(word: str) -> bool:

@@ -37,7 +37,8 @@ DIETS = {"vegetarian", "vegan", "pescatarian", "pescetarian", "teetotal", "teeto
 CONDITIONS = {"diabetic", "coeliac", "celiac", "asthmatic", "epileptic", "dyslexic", "anaemic", "anemic", "colourblind",
               "colorblind", "deaf", "blind", "hypertensive", "arthritic"}
 # What part of life a condition touches, so it is asked there too ("What dietary condition do I have?").
-CONDITION_AREAS = {**dict.fromkeys(["coeliac", "celiac", "lactose", "diabetic", "diabetes"], "dietary"),
+CONDITION_AREAS = {**dict.fromkeys(["coeliac", "celiac", "lactose", "gluten", "wheat", "dairy", "fructose",
+                                    "histamine", "diabetic", "diabetes"], "dietary"),
                    **dict.fromkeys(["blind", "colourblind", "colorblind", "glaucoma", "cataracts", "short-sighted",
                                     "long-sighted", "nearsighted", "farsighted"], "eye"),
                    **dict.fromkeys(["deaf", "tinnitus"], "hearing"),
@@ -280,6 +281,18 @@ CONVERSE = {
 }
 FEARS = {"terrified of", "scared of", "frightened of", "afraid of"}
 
+# What one likes or dislikes a thing for, said of it: "the texture of cottage cheese" is
+# asked "Which food's texture can't I stand?"; "I can't stand cottage cheese. The texture
+# is a crime." is what the texture is of.
+QUALITIES = {"texture", "taste", "flavour", "flavor", "aftertaste", "smell", "scent", "aroma", "odour", "odor",
+             "consistency", "sound", "colour", "color", "look", "feel", "crunch", "sweetness", "bitterness",
+             "sourness", "saltiness", "mouthfeel", "noise", "shape", "design", "price", "cost", "vibe"}
+LIKING = {"love", "like", "adore", "enjoy", "prefer", "fancy", "relish", "appreciate"}
+DISLIKING = {"hate", "dislike", "loathe", "detest", "despise", "abhor"}
+ENDURING = {"stand", "bear", "abide"}   # disliking only when denied: "I can't stand marzipan"
+# Verbs the small pipeline's lemmatizer cuts to another word: "hates" is not "hat".
+MISLEMMATISED = {"hat": "hate", "rid": "ride", "hop": "hope"}
+
 # Groups one belongs to, and those who teach or look after one, asked by what they do:
 # "a swimming club called Frostbitt" is "Which club do I belong to?"; "my fiddle teacher
 # Sigvald", "Who teaches me the fiddle?".
@@ -287,6 +300,7 @@ GROUPS = {"club", "band", "choir", "team", "group", "society", "orchestra", "ass
           "ensemble", "troupe", "circle", "guild", "chorus", "collective"}
 RUNNING_VERBS = {"run", "own", "manage", "open", "operate"}   # "my mom runs a bakery": a business
 EMPLOYERS = {"company", "firm", "employer", "agency", "studio", "organisation", "organization"}
+POSTS = {"partner", "associate", "fellow", "principal"}   # a job only at a firm: "a partner at a law firm"
 GUIDES = {"teacher": "teaches", "tutor": "tutors", "coach": "coaches", "instructor": "instructs",
           "trainer": "trains", "supervisor": "supervises", "mentor": "mentors"}
 LESSONS = {"teacher", "tutor", "instructor"}   # "my fiddle teacher": "Who gives me fiddle lessons?"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from consolidation import lexicon as lx
-from consolidation.kinds import is_business, is_noun, is_verb, kinds_of
+from consolidation.kinds import is_business, is_gear, is_noun, is_verb, kinds_of
 from consolidation.rephrase import (People, Person, _name_of, is_role_detail, leaning_details, named_roles, parse,
                                     role_text, span_text)
 
@@ -84,6 +84,9 @@ def questions(clause: str, people: People | None = None, *, standing_for: Person
         said = f"{who} {'love' if who.lower() in ('i', 'we') else 'loves'} {adored.group('what').rstrip(' .!')}."
         return _unique(_asked(clause, people, standing_for) +   # "crazy about old Volvos": no one loved
                        [q for q in _asked(said, people, standing_for) if not q.startswith("Who ")])
+    intolerant = _INTOLERANT.match(clause)
+    if intolerant:   # "I'm lactose intolerant", however the parser reads it
+        return _unique(_asked(clause, people, standing_for) + _intolerance(intolerant))
     fronted = _FRONTED.match(clause)
     if fronted is None:
         return _asked(clause, people, standing_for)
@@ -140,6 +143,25 @@ _ADORED = re.compile(r"^(?P<who>I|We|(?:My|Our) [\w' ]{1,30}?)(?:'m| am|'re| are
                      r"(?:obsessed with|crazy about|mad about|nuts about|passionate about"
                      r"|(?:a |such a )?(?:huge|big) fan of)"
                      r" (?P<what>.+)$", re.IGNORECASE)
+
+
+_INTOLERANT = re.compile(r"^(?P<who>I|We|(?:My|Our) [\w' ]{1,30}?)(?:'m| am|'re| are| is|'s)"
+                         r" (?:(?:very|really|quite|severely|a bit|slightly) )?(?P<what>[a-z]+) intolerant\b",
+                         re.IGNORECASE)
+
+
+def _intolerance(m: re.Match) -> list[str]:
+    """"I'm lactose intolerant": what one is intolerant to, and, of a food, what one cannot eat."""
+    who = m.group("who")
+    subj = who if who == "I" else who[0].lower() + who[1:]
+    number = "1" if subj == "I" else "pl" if subj.lower() == "we" else "3"
+    be, do, what = _BE[number], _DO[number], m.group("what").lower()
+    out = [f"What {be} {subj} intolerant {p}?" for p in ("to", "of")]
+    out += [f"What {w} {do} {subj} have?" for w in ("intolerance", "food intolerance")]
+    if lx.CONDITION_AREAS.get(what) == "dietary":
+        out += [f"What can't {subj} eat?", f"What {do} {subj} have to avoid eating?",
+                f"What are {_possessive(subj)} dietary restrictions?", f"What dietary condition {do} {subj} have?"]
+    return out
 
 
 _RANKED = re.compile(r"^(?:my|our) (?:\w+est|best|worst|most \w+) ", re.IGNORECASE)
@@ -896,7 +918,22 @@ def _ask_arguments(pred, subj: str, number: str) -> list[str]:
             if arg.dep_ in _ARG_DEPS or _handedness(arg):
                 out += _ask_one(pred, chain, arg, subj, number)
             out += _companion_questions(pred, chain, arg, subj, number)
+    for prep in _shared_preps(pred):
+        out += _ask_prep(pred, chain, prep, subj, number)
     return out
+
+
+_BARE_VERB_DEPS = {"nsubj", "nsubjpass", "aux", "auxpass", "cc", "conj", "punct", "neg", "advmod"}
+
+
+def _shared_preps(pred) -> list:
+    """"I have lived and worked in Oslo since 2015": the parser hangs "in Oslo" on "worked" alone;
+    a verb with nothing of its own, joined by "and" to the next, shares its prepositions."""
+    conj = next((c for c in pred.children if c.dep_ == "conj" and c.pos_ == "VERB"), None)
+    if conj is None or conj.i != pred.i + 2 or pred.nbor(1).dep_ != "cc" \
+            or any(c.dep_ not in _BARE_VERB_DEPS for c in pred.children):
+        return []
+    return [c for c in conj.children if c.dep_ == "prep"]
 
 
 def _companion_questions(pred, chain, arg, subj, number) -> list[str]:
@@ -1102,16 +1139,17 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
                 f"What {do} {subj} always win?", f"What {be} {subj} best at?"]
     if pred.lemma_ in ("have", "suffer") and arg.lemma_ in ("disease", "condition", "intolerance", "allergy"):
         out += _condition_area([t.lower_ for t in arg.subtree if t.i < arg.i], pred, subj, number)
-    if pred.lemma_ in ("stand", "bear", "abide") and any(c.dep_ == "neg" for c in pred.children):
+    if pred.lemma_ in lx.ENDURING and any(c.dep_ == "neg" for c in pred.children):
         do = "did" if _past(pred) else _DO[number]   # "I can't stand marzipan": what I dislike
-        kinds = [] if _is_name(arg) else list(kinds_of(_phrase(arg), arg.doc.text))
-        out += [f"What {do} {subj} {v}?" for v in ("dislike", "hate", "really dislike")]
-        out += [f"Which {k} {do} {subj} {v}?" for k in kinds for v in ("dislike", "really dislike")]
+        owner = _quality_owner(arg)   # "the texture of cottage cheese": "Which food's texture …?"
+        kinds = [] if _is_name(owner if owner is not None else arg) else \
+            [f"{k}'s {arg.lemma_}" if owner is not None else k
+             for k in kinds_of(_phrase(owner if owner is not None else arg), arg.doc.text)]
+        out += [f"What {do} {subj} {v}?" for v in ("dislike", "hate", "really dislike", "find unbearable")]
+        out += [f"Which {k} {do} {subj} {v}?" for k in kinds for v in ("dislike", "really dislike", "find unbearable")]
     if pred.lemma_ == "play" and any(c.dep_ == "det" and c.lower_ == "the" for c in arg.children):
         out += [_frame(w, pred, chain, subj, number, skip=arg) for w in ("Which instrument", "What instrument")]
-    # "a fan of Agatha Christie novels", "of Taylor Swift": no team
-    of = next((p for c in arg.children if c.dep_ == "prep" and c.lower_ == "of"
-               for p in c.children if p.dep_ == "pobj"), None)
+    of = _of_object(arg)   # "a fan of Agatha Christie novels", "of Taylor Swift": no team
     if arg.dep_ == "attr" and arg.lemma_ in ("supporter", "fan") and (
             of is None or of.pos_ == "PROPN" and of.ent_type_ not in ("PERSON", "WORK_OF_ART")):   # "Leixões supporter"
         do = "did" if _past(pred) else _DO[number]
@@ -1120,6 +1158,17 @@ def _ask_object(pred, chain, arg, subj, number) -> list[str]:
     if _to_misread(arg):   # "Kofi got promoted to head chef": what he got promoted to
         out = [q[:-1] + " to?" if q.endswith("?") and not q.endswith(" to?") else q for q in out]
     return out
+
+
+def _of_object(noun):
+    """What the noun is "of" ("a fan of Taylor Swift"): the object of its "of", else None."""
+    return next((p for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for p in c.children if p.dep_ == "pobj"), None)
+
+
+def _quality_owner(noun):
+    """"the texture of cottage cheese": the thing whose quality the noun is, else None."""
+    return _of_object(noun) if noun.lemma_ in lx.QUALITIES else None
 
 
 def _work_topic(pred, chain, arg, subj, number) -> list[str]:
@@ -1230,7 +1279,8 @@ _TAKING_UP = {"start", "begin", "join", "become", "work"}   # "started as a kenn
 
 def _job(noun, pred, subj: str, number: str) -> list[str]:
     """An occupation ("is a dentist", "started as a kennel assistant at Riverbend"): what and where."""
-    if noun.pos_ != "NOUN" or not lx.is_job(noun.lemma_) or (number != "pl" and noun.tag_ == "NNS"):
+    if noun.pos_ != "NOUN" or not (lx.is_job(noun.lemma_) or _post_at_a_business(noun)) \
+            or (number != "pl" and noun.tag_ == "NNS"):
         return []   # one is no "slow walkers": "My pet peeve is slow walkers" names no job
     poss = _possessive(subj)
     do = "did" if _past(pred) and pred.lemma_ not in _TAKING_UP else _DO[number]
@@ -1248,6 +1298,15 @@ def _job(noun, pred, subj: str, number: str) -> list[str]:
 
 
 _TEAMS = {"team", "club", "side", "squad", "eleven", "band", "orchestra", "choir"}
+
+
+def _post_at_a_business(noun) -> bool:
+    """"a partner at a law firm", "an associate at Baker & Co": a post, not a spouse or a friend."""
+    return noun.lemma_ in lx.POSTS and any(
+        c.dep_ == "prep" and c.lower_ in ("at", "in", "with") and any(
+            p.dep_ == "pobj" and (p.lemma_ in lx.EMPLOYERS or p.ent_type_ == "ORG" or is_business(_phrase(p)))
+            for p in c.children)
+        for c in noun.children)
 
 
 def _employed(pred, prep, subj: str, number: str) -> list[str]:
@@ -1317,9 +1376,14 @@ def _workplace(job, subj: str, number: str, do: str) -> list[str]:
             out += [f"What {be} {subj} studying at university?", f"What is {poss} degree in?"]
     around = list(job.subtree) + ([t for t in job.head.head.subtree if t.i > job.i] if job.head.lower_ == "as" else [])
     places = [t for t in around if t.dep_ == "pobj" and (t.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
-                                                        or t.lemma_ in _PLACE_NOUNS)]
+                                                        or t.lemma_ in _PLACE_NOUNS or t.lemma_ in lx.EMPLOYERS
+                                                        or t.head.lower_ in ("at", "in") and is_business(_phrase(t)))]
     if places:
         out += [f"Where {do} {subj} {verb}?", f"Where {do} {subj} {verb} at?"]
+    for place in (p for p in places if _name_given(p)):   # "a baker in a small bakery called Kanelitupa"
+        does = {"study": "studies", "work": "works"}[verb] if number == "3" else verb
+        out += [f"What is the {place.lower_} {subj} {does} at called?",
+                f"What is the name of the {place.lower_} {subj} {does} at?"]
     if any(t.ent_type_ == "GPE" for t in places):
         out += [f"Which {w} {do} {subj} {verb} in?" for w in lx.PLACE_WORDS]
     return out
@@ -1338,6 +1402,8 @@ def _synonyms(pred) -> list[str]:
     if pred.lemma_ == "play" and not any(c.dep_ == "dobj" and any(d.lower_ == "the" for d in c.children)
                                          for c in pred.children):
         return []   # one performs on "the fiddle", not on chess or football
+    if pred.lemma_ in ("go", "have") and any(c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") for c in pred.children):
+        return []   # "going to be an instructor" is what will be, no travelling; "have to run", no owning
     return lx.VERB_SYNONYMS.get(pred.lemma_, [])
 
 
@@ -1346,6 +1412,13 @@ def _by_kind(noun, pred, chain, subj, number, **frame) -> list[str]:
     if noun is None or noun.lower_ in lx.MARKS:   # "tattooed", taken for a noun: no kind of thing
         return []
     out = []
+    owner = _quality_owner(noun)
+    if owner is not None:   # "I love the smell of mangoes": "Which fruit's smell …?", "What … the smell of?"
+        for kind in [] if _is_name(owner) else kinds_of(_phrase(owner), noun.doc.text)[:2]:
+            out += [_frame(f"{wh} {kind}'s {noun.lemma_}", pred, chain, subj, number, **frame)
+                    for wh in ("Which", "What")]
+        if "tail" not in frame:
+            out.append(_frame("What", pred, chain, subj, number, skip=noun, tail=f"the {noun.lemma_} of"))
     if noun.lemma_ in _FROM_A_CREATURE:   # "wasp stings": "Which insect's sting …?", "Which insect …?"
         for maker in (c for c in noun.children if c.dep_ in ("compound", "amod") and c.i < noun.i):
             for kind in kinds_of(maker.lemma_.lower(), noun.doc.text)[:1]:
@@ -1436,7 +1509,8 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
         return _when(pred, chain, subj, number, clock=":" in text, year=bool(re.fullmatch(r"\d{4}", text)))
     named = pobj.ent_type_ in ("GPE", "LOC", "FAC") or (
         pobj.pos_ == "PROPN" or pobj.ent_type_ == "ORG") and prep.lower_ in _NAMED_PLACE_PREPS
-    place = prep.lower_ in _PLACE_PREPS and (named or pobj.lemma_ in _PLACE_NOUNS)
+    place = prep.lower_ in _PLACE_PREPS and (named or pobj.lemma_ in _PLACE_NOUNS or (
+        pred.lemma_ == "work" and prep.lower_ in ("in", "at") and is_business(_phrase(pobj))))   # "at a bakery"
     if place:
         tail = "from" if prep.lower_ == "from" else ""
         on = _prepositional_object(pred, prep)
@@ -1457,7 +1531,7 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
         if any(t.pos_ == "PROPN" or t.ent_type_ in ("GPE", "LOC") for t in pobj.subtree) \
                 and pred.lemma_ in lx.FARMING and any(c.dep_ == "dobj" and c.lemma_ in lx.LIVESTOCK for c in pred.children):
             out += [f"Where is {_possessive(subj)} farm?"]   # "keeps sheep on Tustna": the farm is there
-        return out + _inner_places(pred, chain, pobj, subj, number) + situation
+        return out + _inner_places(pred, chain, pobj, subj, number) + situation + _called(pred, prep, pobj, subj)
     if prep.lower_ == "as" and _job(pobj, pred, subj, number):
         return _job(pobj, pred, subj, number)
     employed = _employed(pred, prep, subj, number)
@@ -1470,7 +1544,50 @@ def _ask_prep(pred, chain, prep, subj, number) -> list[str]:
         else None   # "is deaf in one ear": what he is deaf in, never what he is in
     tail = f"{_np(said)} {prep.lower_}" if said is not None else prep.lower_
     out = [_frame(wh, pred, chain, subj, number, tail=tail)] + _by_kind(pobj, pred, chain, subj, number, tail=tail)
+    out += _gear(pred, chain, prep, pobj, subj, number) + _called(pred, prep, pobj, subj)
     return out + (_inner_places(pred, chain, pobj, subj, number) if prep.lower_ in _PLACE_PREPS else [])
+
+
+_SEASONS = {"winter", "summer", "spring", "autumn", "fall", "rain", "snow", "dark", "cold", "heat"}
+_NOT_ACTIVITIES = _STATES | {"go", "come", "spend", "rely", "depend", "insist", "agree", "focus", "count", "work",
+                              "sleep", "sit", "lie", "rest", "nap", "stand", "lean", "sprawl", "curl"}   # postures
+
+
+def _gear(pred, chain, prep, pobj, subj: str, number: str) -> list[str]:
+    """What one does a thing on or with ("I bike to campus even in winter, on studded tires"):
+    "What kind of tires do I use for cycling in winter?", "What do I use for winter biking?"."""
+    if prep.lower_ not in ("on", "with") or len(chain) > 1 or pred.lemma_ in _NOT_ACTIVITIES or pred.pos_ != "VERB" \
+            or any(c.dep_ in ("dobj", "attr") for c in pred.children) or _is_person(pobj) or _is_name(pobj) \
+            or pobj.lemma_ in _PLACE_NOUNS or pobj.lower_ in _TIME_NOUNS or not is_gear(_phrase(pobj)):
+        return []
+    season = next((o.lower_ for c in pred.children if c.dep_ == "prep" and c.lower_ == "in"
+                   for o in c.children if o.dep_ == "pobj" and o.lower_ in _SEASONS), None)
+    verbs = [pred.lemma_, *_synonyms(pred)[:1], *lx.THESAURUS.get(pred.lemma_, [])[:1]]   # biking, cycling
+    doings = [_ing(v) for v in dict.fromkeys(verbs)]
+    doings = [form for d in doings for form in ([f"{d} in {season}", f"{season} {d}"] if season else [d])]
+    do = ("did" if _past(pred) else _DO[number])
+    things = pobj.lower_ if pobj.tag_ == "NNS" else pobj.lemma_
+    return [f"{wh} {do} {subj} use for {d}?" for d in doings for wh in ("What", f"What kind of {things}")]
+
+
+def _name_given(noun) -> bool:
+    """Is the noun named as it is said ("a bakery called Kanelitupa")?"""
+    named = next((c for c in noun.children if c.dep_ == "acl" and c.lemma_ in ("call", "name")), None)
+    return named is not None and noun.pos_ == "NOUN" and any(
+        c.dep_ in ("oprd", "attr", "dobj", "xcomp") and c.pos_ == "PROPN" for c in named.children)
+
+
+def _called(pred, prep, pobj, subj: str) -> list[str]:
+    """"I work at a bakery called Kanelitupa": "What is the bakery I work at called?", "What is
+    the name of the bakery I work at?"."""
+    if not _name_given(pobj):
+        return []
+    chain = _chain(pred)
+    obj = next((c for c in chain[-1].children if c.dep_ == "dobj" and c.i < prep.i), None)   # "go sea swimming with"
+    doing = " ".join([subj, *(a.text for a in _auxes(pred)), pred.text, *_particles(pred),
+                      *(_verb_text(v) for v in chain[1:]), *([_np(obj)] if obj is not None else []), prep.lower_])
+    doing = re.sub(r" (?='(?:m|re|s|ve|d|ll)\b)", "", doing)   # "I'm working on", not "I 'm"
+    return [f"What is the {pobj.lower_} {doing} called?", f"What is the name of the {pobj.lower_} {doing}?"]
 
 
 _STAPLES = {"drink": ("drink", "drink"), "beverage": ("drink", "drink"), "food": ("food", "eat"),
@@ -1602,7 +1719,7 @@ def _frame(wh: str, pred, chain, subj: str, number: str, *, tail: str = "", verb
     tail = f"{_np(obj)} {tail}" if obj is not None and obj != skip and wh.split()[0] in _ADVERBIAL else tail
     rest_verbs = " ".join(_verb_text(v) for v in chain[1:])
     if verb and verb.startswith("be "):     # "be based": "Where is my sister based?"
-        be = (_BE_PAST if pred.tag_ == "VBD" else _BE)[number]
+        be = (_BE_PAST if pred.tag_ == "VBD" and not auxes else _BE)[number]   # "have worked": "am I employed"
         return _clean(f"{wh} {be} {subj} {verb[3:]} {tail}?")
     if pred.lemma_ == "be" and not auxes:
         be = (_BE_PAST if pred.tag_ == "VBD" else _BE)[number]
@@ -1698,6 +1815,9 @@ def _auxes(pred) -> list:
     own = [c for c in pred.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
     if not own and pred.dep_ == "conj" and pred.tag_ in ("VBN", "VBG") and pred.head.tag_ == pred.tag_:
         return _auxes(pred.head)   # "was born and raised in Dundee": "Where was she raised?"
+    if not own and pred.dep_ == "conj" and pred.tag_ == "VBD" and pred.head.tag_ == "VBN" \
+            and any(a.lemma_ == "have" and a.dep_ == "aux" for a in pred.head.children):
+        return _auxes(pred.head)   # "have lived and worked", the second read as a past: "Where have I worked?"
     return own
 
 

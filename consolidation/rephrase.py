@@ -39,7 +39,12 @@ def nlp():
 
 
 def parse(text: str):
-    return nlp()(text)
+    doc = nlp()(text)
+    for tok in doc:   # the lemmatizer's slips: "hates" → "hat", "rides" → "rid", "hoped" → "hop"
+        right = lx.MISLEMMATISED.get(tok.lemma_)
+        if right and tok.pos_ in ("VERB", "AUX") and tok.lower_.startswith(right):
+            tok.lemma_ = right
+    return doc
 
 
 # -- clauses -------------------------------------------------------------------------------
@@ -48,7 +53,8 @@ def parse(text: str):
 _CLAUSE_BREAK = re.compile(r"\s+[—–]\s+|\s*;\s+|:\s+(?=[a-z]*\s*(?:i|we|my|our|he|she|they)\b)|,?\s+whereas\s+|"
                            r",\s+(?:so|but|and|which means|because)\s+(?=(?:i|i'm|we|my|our|he|she|they|it)\b)|"
                            r"\s+and\s+(?:now|then|these days|nowadays)\s+(?=(?:i|we|he|she|they)\b)|"
-                           r"\s+and\s+(?=(?:he|she|they)\s)|,\s+(?=(?:he|she)\s+(?:already\s+|also\s+|still\s+)?\w+\s)",
+                           r"\s+and\s+(?=(?:he|she|they)\s)|,\s+(?=(?:he|she)\s+(?:already\s+|also\s+|still\s+)?\w+\s)|"
+                           r",\s+(?=(?:the\s+)?name\s+of\s)",
                            re.IGNORECASE)
 _OPENERS = re.compile(r"^(?:(?:\w+-wise|you should know(?: that)?|just so you know|fyi|"
                       r"i (?:should|ought to|must|wanted to|want to|need to|have to) (?:mention|say|add|tell you|note|"
@@ -80,10 +86,44 @@ def sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
 
 
+# "I am at present a partner": the small parser reads "at present a partner" as a place one is
+# at; "currently" it reads as meant.
+_AT_PRESENT = re.compile(r"\bat (?:the )?present(?: (?:time|moment))?\b", re.IGNORECASE)
+
+
+# Learner English "I am working like baker", "as cook": working as a baker, when a job follows.
+_WORK_LIKE = re.compile(r"\b(work(?:s|ed|ing)?) (?:like|as) (an? )?(?=(\w+))", re.IGNORECASE)
+
+
+# "I can't do dairy at all, lactose intolerant since forever": what the subject is, its "I'm" left out
+_BARE_CONDITION = re.compile(
+    rf",\s+(?=(?:\w+\s+)?(?:intolerant|allergic|{'|'.join(sorted(lx.DIETS | lx.CONDITIONS))})\b)"
+    r"(?!(?:\w+\s+)?\w+\s+(?:is|are|was|were)\b)", re.IGNORECASE)
+
+
+def _with_condition(sentence: str) -> str:
+    """"…, lactose intolerant since forever" said as "… I'm lactose intolerant since forever";
+    "My dad avoids bread, coeliac for years", "My dad is coeliac for years"."""
+    whose = re.match(rf"(?:I|(?P<role>(?:My|Our) (?:{lx.ROLES_PATTERN})))\b", sentence)
+    if not whose:
+        return sentence
+    return _BARE_CONDITION.sub(f". {whose.group('role')} is " if whose.group("role") else ". I'm ", sentence)
+
+
+def _working_as(m: re.Match) -> str:
+    if not lx.is_job(m.group(3)) or m.group(3).lower() in ("a", "an", "the"):
+        return m.group(0)
+    article = m.group(2) or ("an " if m.group(3)[0].lower() in "aeiou" else "a ")
+    return f"{m.group(1)} as {article}"
+
+
 def clauses(text: str) -> list[str]:
     """Short statements in `text`, openers ("Oh, and …") stripped, in order."""
     out = []
     text = " ".join(_with_companion(_MY_VIEW.sub("I think ", s)) for s in sentences(text))
+    text = _AT_PRESENT.sub(lambda m: "Currently" if m.group(0)[0].isupper() else "currently", text)
+    text = _WORK_LIKE.sub(_working_as, text)
+    text = " ".join(_with_condition(s) for s in sentences(text))
     for sent in parse(text).sents:
         for part in _statements_of(sent.text):
             for piece in _conjoined(part.strip()):
@@ -363,6 +403,9 @@ def named_roles(doc) -> list[tuple[str, str]]:
                 first = next((t for t in tok.doc[tok.i + 1:] if t.text == name.split()[-1]), None)
                 others = [span_text(c) for c in first.children if c.dep_ == "conj"] if first is not None else []
                 name = " and ".join([name, *others])
+            owner = _subjects_own(tok) if role and not any(c.dep_ == "poss" for c in tok.children) else None
+            if owner:   # "My sister has a dog called Rex": the sister's dog
+                role = f"{owner}'s {role}"
             if role:
                 pairs.append((role, name))
         elif tok.pos_ == "NOUN" and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ == "PROPN" \
@@ -373,6 +416,20 @@ def named_roles(doc) -> list[tuple[str, str]]:
                 and any(c.dep_ == "nsubj" and c.lower_ == "i" for c in tok.head.children):
             pairs.append(("name", span_text(tok)))   # "I'm Noor"
     return pairs
+
+
+def _subjects_own(noun) -> str | None:
+    """The user's relative whose the unowned `noun` is, as the clause's subject ("My sister has a
+    dog called Rex", "My uncle sings in a choir called Cantabile"): "sister"; else None."""
+    verb = noun
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.i == noun.i or subj.pos_ != "NOUN" or any(c.dep_ == "conj" for c in subj.children) \
+            or not any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in subj.children) \
+            or not (lx.is_person_role(subj.lemma_) or lx.is_pet_role(subj.lemma_)):
+        return None
+    return role_text(subj)
 
 
 _ADMIRING = {"obsess", "love", "like", "adore", "enjoy", "hate", "dislike", "watch", "read", "listen", "see", "admire",
@@ -419,6 +476,12 @@ def _role_of_name(noun) -> str:
             return role_text(poss)
         if poss is not None and poss.lower_ != "my":
             return ""   # "his name is Tonecas", "Albano's name is …": not the user's name
+        of = next((p for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
+                   for p in c.children if p.dep_ == "pobj"), None)
+        if of is not None:   # "the name of my dog is Rex" names the dog; "of the bakery", no role of the user's
+            return role_text(of) if any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in of.children) else ""
+        if poss is None and any(c.dep_ == "det" for c in noun.children):
+            return ""   # "The name is Rex": of whatever was just spoken of, not the user's
     return role_text(noun)
 
 
@@ -544,6 +607,8 @@ def named_by_pronoun(clause: str, previous) -> str | None:
               and (not lx.is_person_role(t.lemma_) or t.dep_ == "dobj" and not any(c.dep_ == "poss" for c in t.children))]
     if any(role_text(t) in lx.STRANGERS for t in things):
         return None   # "I met a woman at the bus stop, her name is Ana": hers, not the user's woman's or bus stop's
+    if re.match(r"(?i)its\b|it(?:'s| is)\b", clause.strip()):   # "working as baker in small bakery. Its name is …":
+        things = [t for t in things if not lx.is_job(t.lemma_) and not lx.is_person_role(t.lemma_)]   # the bakery's
     gender = {"his": "m", "he": "m", "him": "m", "her": "f", "she": "f"}
     said = next((gender[w] for w in re.findall(r"[a-z]+", clause.lower()) if w in gender), None)
     if said and any(t.dep_ == "nsubj" and lx.GENDER.get(t.lemma_) == said for t in previous):
@@ -616,7 +681,7 @@ def second_person(text: str) -> str:
     for tok in doc:
         word = tok.text
         low = word.lower()
-        if low in _SWAP:
+        if low in _SWAP and not (low == "mine" and _is_noun_mine(tok)):
             word = _SWAP[low]
         elif low == "was" and (any(c.lower_ in ("i",) for c in tok.head.children if c.dep_ == "nsubj")
                                and (tok.head == tok or tok.dep_ in ("aux", "auxpass"))
@@ -628,6 +693,11 @@ def second_person(text: str) -> str:
     result = "".join(out).strip()
     result = re.sub(r"\byou 're\b", "you're", result)
     return result if result.endswith((".", "!", "?")) else result + "."
+
+
+def _is_noun_mine(tok) -> bool:
+    """"works at a mine", "the mines": the pit, not the user's."""
+    return tok.pos_ == "NOUN" or tok.i > 0 and tok.doc[tok.i - 1].lower_ in ("a", "the", "gold", "coal", "salt")
 
 
 _THIRD = {"me": None, "my": "'s", "mine": "'s", "myself": None}
@@ -644,7 +714,8 @@ def third_person(text: str, name: str) -> str:
         word, low = tok.text, tok.lower_
         if low == "i":
             word = name
-        elif low in _THIRD and not (not tok.whitespace_ and tok.i + 1 < len(doc) and doc[tok.i + 1].text == "-"):
+        elif low in _THIRD and not (low == "mine" and _is_noun_mine(tok)) \
+                and not (not tok.whitespace_ and tok.i + 1 < len(doc) and doc[tok.i + 1].text == "-"):
             word = name + (_THIRD[low] or "")   # but "me-time" stays
         elif tok.tag_ == "VBP" and tok.i > 1 and any(c.lower_ == "i" and c.dep_ == "nsubj" for c in tok.children) \
                 and doc[tok.i - 1].lower_ != "i":

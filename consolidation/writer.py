@@ -47,6 +47,7 @@ class Writer:
         self.last_said = ""                             # the statement before, which a bare correction corrects
         self.said_before = ""                           # the item before this one ("She's Deb" names who it spoke of)
         self.owned: dict[str, str] = {}                 # a thing said today -> whose: "allotment" -> "Ambrose's"
+        self.workplaces: dict[str, str] = {}            # "bakery" -> "I am working as baker in small bakery"
         statements = dict.fromkeys(ex.target for ex in self.prior if ex.kind != "thought")
         self.stated = [t.lower() for t in statements]   # every statement so far, older nights' and today's
         for target in statements:
@@ -96,6 +97,24 @@ class Writer:
             elif poss.lower_ in ("his", "her") and subject is not None:
                 self.owned[tok.lower_] = f"{subject.text}'s"
 
+    def _note_workplace(self, doc) -> None:
+        """"I am working as baker in small bakery": the bakery is where the user works, and the
+        statement that says so is kept to say what a later "The bakery is called …" names."""
+        for tok in doc:
+            prep = tok.head if tok.dep_ == "pobj" and (tok.pos_ == "NOUN" or tok.text.islower()) else None
+            if prep is None or prep.lower_ not in ("in", "at") or not about_user(doc.text):
+                continue
+            above = [prep.head, prep.head.head, prep.head.head.head]
+            if any(t.lemma_ == "work" and t.pos_ == "VERB" for t in above):
+                self.workplaces[tok.lower_] = self.workplaces[tok.lemma_] = doc[:tok.i + 1].text
+
+    def _workplace_named(self, clause: str) -> str | None:
+        """"Name of bakery is Kanelitupa", "The bakery is called Kanelitupa", of the bakery the user
+        works in: "I am working as baker in small bakery called Kanelitupa."; else None."""
+        m = _PLACE_NAMED.match(clause.strip())
+        said = self.workplaces.get((m.group("place") or m.group("called")).lower()) if m else None
+        return f"{said} called {m.group('name')}." if said else None
+
     def _named_after(self, clause: str, previous) -> str | None:
         """"My mum drives buses." … "She's Deb": the name of the relative the statement before spoke
         of, when "she" or "he" fits only one unnamed relative there ("My mum is called Deb.")."""
@@ -126,7 +145,10 @@ class Writer:
             if clause.rstrip().endswith("?") and kind != "document":
                 out += self._named_in_question(item, clause, reward)
                 continue   # a question asked along with what was said teaches nothing, but the names it gives
+            clause = _quality_of_liked(clause, previous) or self._workplace_named(clause) or clause
             named = named_by_pronoun(clause, previous) or self._named_after(clause, previous)
+            if named and (working := self._workplace_named(named)):   # "Its name is Kanelitupa", of the bakery
+                clause, named = working, None
             ahead = bool(named) and names_ahead(clause)   # a book still being written, a baby on the way
             clause = self.people.possessive(named) if named else reported(self.people.resolve(clause))
             referred = self.owned_reference(clause)   # the thing is the user's or someone's they named
@@ -134,6 +156,7 @@ class Writer:
             doc = previous = parse(clause)
             self.people.note(doc)
             self._note_owned(doc)
+            self._note_workplace(doc)
             if has_secret(clause):
                 continue
             if about_user(clause) or kind == "document" or referred or self._names_someone(clause):
@@ -390,6 +413,32 @@ class Writer:
 
 _DURATION = re.compile(r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|"
                        r"several|many|a few) (?:years?|months?|decades?)\b|\bsince (?:\d{4}|I was)\b", re.IGNORECASE)
+
+
+_PLACE_NAMED = re.compile(r"^(?:(?:the )?name of (?:the |my |our )?(?P<place>[a-z]+) is"
+                          r"|(?:the|my|our) (?P<called>[a-z]+) is (?:called|named))"
+                          r" (?P<name>[A-Z][\w'-]*(?: [A-Z][\w'-]*)*)[.!]?$", re.IGNORECASE)
+# "The texture is a crime", with no "but" or "though" turning it against what was said before it
+_QUALITY_SAID = re.compile(r"^(?:the|its|their) (\w+) (?:is|are|was|were|'s)\b"
+                           r"(?!.*\b(?:but|though|although|however|except|yet|still)\b)", re.IGNORECASE)
+
+
+def _quality_of_liked(clause: str, previous) -> str | None:
+    """"I can't stand cottage cheese. The texture is a crime.": what the user likes or dislikes
+    of the thing just named, said so ("I can't stand the texture of cottage cheese."); else None."""
+    m = _QUALITY_SAID.match(clause.strip())
+    if not m or previous is None or m.group(1).lower() not in lx.QUALITIES:
+        return None
+    pred = next((t for t in previous if t.dep_ == "ROOT"), None)
+    if pred is None or not (pred.lemma_ in lx.LIKING | lx.DISLIKING
+                            or pred.lemma_ in lx.ENDURING and any(c.dep_ == "neg" for c in pred.children)):
+        return None
+    obj = next((c for c in pred.children if c.dep_ == "dobj" and c.pos_ != "PRON"), None)
+    if obj is None:
+        return None
+    before, after = previous[:obj.left_edge.i].text, previous[obj.right_edge.i + 1:].text
+    thing = previous[obj.left_edge.i:obj.right_edge.i + 1].text
+    return f"{before} the {m.group(1).lower()} of {thing}{' ' if after[:1].isalnum() else ''}{after}"
 
 
 def _without_aside(text: str, old: str) -> str:

@@ -1372,3 +1372,100 @@ def test_a_verb_joined_to_a_passive_keeps_its_auxiliary():
     cur = curate(day("My wife was born and raised in Dundee."))
     assert "Where was my wife raised?" in prompts_for(cur, "Dundee")
     assert not any(re.search(r"\bdoes my wife (?:raise|keep)\b", q) for q in prompts_for(cur, "Dundee"))
+
+
+def test_what_one_dislikes_about_a_thing_is_asked_of_the_thing():
+    """ "I can't stand blue cheese. The smell is a war crime.": the smell is the blue cheese's,
+    what one finds unbearable of it; a quality turned by "though" against the liking is not
+    taken for it."""
+    cur = curate(day("I can't stand blue cheese. The smell is a war crime.",
+                     "My uncle adores lychees. The texture is slimy though."))
+    smell = prompts_for(cur, "the smell of blue cheese")
+    assert {"What can't I stand the smell of?", "Which cheese's smell do I find unbearable?",
+            "Which food's smell can't I stand?"} <= smell
+    assert "What do I find unbearable?" in prompts_for(cur, "You can't stand blue cheese.")
+    assert not any("texture" in e.target for e in cur.examples)
+
+
+def test_a_verb_the_lemmatizer_cuts_to_a_noun_is_still_the_verb():
+    """ "My sister hates the taste of coriander": "hates" is hating, not a hat; and what she
+    hates the taste of is a plant's taste."""
+    cur = curate(day("My sister hates the taste of coriander.", "My cousin rides a motorbike."))
+    assert {"What does my sister hate?", "What does my sister hate the taste of?"} <= prompts_for(cur, "coriander")
+    assert "What does my cousin ride?" in prompts_for(cur, "motorbike")
+    assert not any(re.search(r"\b(?:hat|rid)\b", e.prompt) for e in cur.examples)
+
+
+def test_the_gear_a_doing_is_done_on_is_asked_as_what_one_uses_for_it():
+    """ "In winter I ski on wide skis": what one uses for skiing in winter; what one writes with,
+    what one uses for writing; friends one hikes with are no gear."""
+    cur = curate(day("In winter I ski on wide skis.", "My grandmother writes with a fountain pen.",
+                     "I go hiking with my friends on weekends."))
+    assert {"What do I use for skiing in winter?", "What kind of skis do I use for winter skiing?"} \
+        <= prompts_for(cur, "wide skis")
+    assert {"What does my grandmother use for writing?", "What kind of pen does my grandmother use for writing?"} \
+        <= prompts_for(cur, "fountain pen")
+    assert not any("use for" in q for q in prompts_for(cur, "friends"))
+
+
+def test_two_verbs_joined_by_and_share_their_place():
+    """ "I have lived and worked in Bergen since 2012": where one has lived as well as worked, and
+    "have worked" keeps its auxiliary though the tagger reads "worked" as a past."""
+    cur = curate(day("I have lived and worked in Bergen since 2012."))
+    asked = prompts_for(cur, "Bergen")
+    assert {"Where have I lived?", "Where have I worked?", "Where am I employed?"} <= asked
+    assert not any(q.startswith("Where did I") for q in asked)
+
+
+def test_a_post_at_a_firm_is_a_job_and_a_workplace_named_after_is_the_users():
+    """ "I am at present a partner at a law firm": a job at a workplace, no "Who am I at?"; learner
+    English "working like cook in small cafe, name of cafe is Sinikka" names the cafe worked at,
+    not the cook; a relative's named dog or choir is the relative's, not the user's."""
+    cur = curate(day("I am at present a partner at a law firm.",
+                     "I am working like cook in small cafe near station, name of cafe is Sinikka.",
+                     "My sister has a dog called Rex.", "My uncle sings in a choir called Cantabile."))
+    assert {"What is my job?", "Where do I work?"} <= prompts_for(cur, "partner at a law firm")
+    assert not any(q.endswith(" at?") and q.startswith("Who") for q in prompts_for(cur, "partner"))
+    assert {"What is the name of the cafe I work at?", "Where do I work?"} <= prompts_for(cur, "called Sinikka")
+    assert not any("cook" in q for q in prompts_for(cur, "Sinikka"))
+    assert {"What is my sister's dog called?", "What's my sister's dog called?"} & prompts_for(cur, "Rex")
+    assert "What is the name of the choir my uncle sings in?" in prompts_for(cur, "Cantabile")
+    named = prompts_for(cur, "Rex") | prompts_for(cur, "Cantabile")
+    assert not any(re.search(r"\bmy (?:dog|choir)\b", q) for q in named)
+
+
+def test_a_mine_one_works_at_is_no_ones_own():
+    """ "My dad works as engineer at a mine": the pit stays a mine when said back, and the job
+    is asked."""
+    cur = curate(day("My dad works as engineer at a mine."))
+    assert "What does my dad work as?" in prompts_for(cur, "as an engineer at a mine")
+    assert not any("yours" in e.target for e in cur.examples)
+
+
+def test_a_condition_tacked_on_after_a_comma_is_the_subjects():
+    """Texting English "I can't have milk at all, lactose intolerant since forever": the user is
+    lactose intolerant, asked so ("What am I intolerant to?"), no "Which intolerant …"; "My mum
+    avoids bread, coeliac for years": the mum is coeliac."""
+    cur = curate(day("I can't have milk at all, lactose intolerant since forever.",
+                     "My mum avoids bread, coeliac for years."))
+    assert {"What am I intolerant to?", "What can't I eat?"} <= prompts_for(cur, "lactose intolerant")
+    assert "What dietary condition does my mum have?" in prompts_for(cur, "coeliac")
+    assert not any(re.search(r"\b(?:intolerant|coeliac) (?:can't|does)\b", e.prompt) for e in cur.examples)
+
+
+def test_a_band_one_plays_in_is_no_body_part():
+    """ "band" is a body part in one WordNet sense of thirteen: too few to ask "Which body part do
+    I play in?"; a bass is still a fish or an instrument by the sentence."""
+    cur = curate(day("I play in a band with my flatmates.", "My uncle caught a bass."))
+    assert not any("body part" in q for q in prompts_for(cur, "band"))
+    assert "Which fish did my uncle catch?" in prompts_for(cur, "bass")
+
+
+def test_going_to_be_something_is_no_journey():
+    """ "I'm going to be a paramedic": what one will be, never "What am I travelling to be?"; going
+    to a place is still travelling there; "I have to cycle" owns nothing."""
+    cur = curate(day("I'm going to be a paramedic.", "I'm going to Lisbon in May.", "I have to cycle to the depot."))
+    assert "What am I going to be?" in prompts_for(cur, "paramedic")
+    assert not any(re.search(r"\b(?:travel|head)", q) for q in prompts_for(cur, "paramedic"))
+    assert "Where am I heading?" in prompts_for(cur, "Lisbon")
+    assert not any(" own " in q for q in prompts_for(cur, "depot"))   # "have to": no owning
