@@ -696,6 +696,36 @@ def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days file
         _emit(as_json, result, show)
 
 
+@eval_app.command("curation")
+def eval_curation(days: list[str] = typer.Option(..., "--days", help="Days files, or the LoCoMo release zip "
+                                                 "(shared/benchmarks/locomo10/locomo10.zip)."),
+                  more: Optional[list[str]] = typer.Argument(None, help="More days files: --days A B C.",
+                                                             show_default=False),
+                  conversations: Optional[int] = typer.Option(None, "--conversations", min=1,
+                                                              help="Of a LoCoMo zip, only the first N."),
+                  out: Optional[str] = typer.Option(None, "--out", help="Write curation.json here."),
+                  as_json: bool = JsonOpt):
+    """Curate each days file night by night (no training): can the trained examples answer the probes?"""
+    from pathlib import Path
+
+    from eval.curation import run
+
+    with _guard(as_json):
+        say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
+        result = run(_days_files(days + (more or [])), Path(out) if out else None, conversations=conversations,
+                     progress=say)
+
+        def show(p):
+            pct = lambda x: "-" if x is None else f"{x:.1%}"  # noqa: E731
+            for f in p["files"] + [{"name": "total", **p["total"], "final_examples": [None] * p["total"]["examples"]}]:
+                typer.echo(f"{f['name']:<24} probes {f['probes']:>4}  covered {pct(f['covered']):>6}  "
+                           f"nearest {pct(f['nearest']):>6}  leaked {f['leaked']:>2}  "
+                           f"examples {len(f['final_examples'])}")
+            typer.echo(f"{p['seconds']} s")
+
+        _emit(as_json, result, show)
+
+
 @eval_app.command("surprise")
 def eval_surprise(days: str = typer.Option(..., "--days", help="A days file (shared/benchmarks/days format)."),
                   turns: int = typer.Option(40, "--turns", help="Turns sampled (seeded) for the measure."),
