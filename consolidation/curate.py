@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from cognition.perceive import perceive
 from consolidation import lexicon as lx
 from consolidation.examples import Example, Item
+from consolidation.frames import KIND as PROFILE, own_life, profiles
 from consolidation.rephrase import sentences
 from consolidation.secrets import has_secret
 
@@ -84,14 +85,15 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
     """Today's training examples from today's items; see the module docstring."""
     from consolidation.writer import Writer   # the grammar layer loads spaCy on first use
 
-    writer = Writer(prior=prior, night=night)
+    writer = Writer(prior=[e for e in prior if e.kind != PROFILE], night=night)   # profiles are rebuilt, not revised
     cur = Curation()
     items = [_plain(item) for item in items]
     for i, item in enumerate(items):
         reward = reward_for(item, items[:i], items[i + 1] if i + 1 < len(items) else None)
         score, reason = _score(item)
-        if reason == "small_talk" and item.kind == "exchange" and writer.owned_reference(item.text):
-            score, reason = 0.7, ""   # "The allotment is renowned for its marrows": the one said just before
+        if reason == "small_talk" and item.kind == "exchange" and (writer.owned_reference(item.text)
+                                                                  or writer.people.resolve(item.text) != item.text):
+            score, reason = 0.7, ""   # "The allotment is renowned for …", "He teaches chemistry": of one named before
         cur.scores[item.id] = score
         if reason:
             cur.dropped.append((item.id, reason))
@@ -106,6 +108,9 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
         writer.retired_now = False
         cur.examples += made
     cur.examples, cur.retired = writer.finish(cur.examples)
+    older = [e for e in prior if not supersedes(e, cur.retired)]
+    stale = {e.topic for e in prior if e.kind == PROFILE and e.states(cur.retired)}
+    cur.examples += profiles(cur.examples, older, night, stale) + own_life(cur.examples, older, night, stale)
     return cur
 
 
@@ -137,11 +142,11 @@ def _score(item: Item) -> tuple[float, str]:
         return 0.3, ""
     if item.kind in ("document", "note"):
         return 0.6, ""
-    from consolidation.writer import spoken_text
+    from consolidation.writer import ANNOUNCED, spoken_text
 
     text = spoken_text(item)
     p, said = perceive(text), sentences(text)
-    if p.category == "correction":
+    if p.category == "correction" or ANNOUNCED.match(text):
         return 1.0, ""
     if p.category in ("preference", "fact"):
         return 0.9 if p.category == "fact" else 0.8, ""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from cognition.home import atomic_write_text
+from consolidation import frames
 from consolidation.examples import Example
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,13 @@ class ReplayBuffer:
     def add(self, examples: Iterable[Example], retired: Iterable[str] = (), night: str = "") -> dict[str, int]:
         """Retire older examples stating a replaced value, then append the night's (deduplicated)."""
         retired = [v for v in retired if v]
+        examples = list(examples)
+        renewed = frames.replaced(examples)   # an older profile under a prompt tonight answers anew
         records = self.records()
         n_retired = 0
         for r in records:
-            if not r.get("retired_by") and Example.from_json(r).states(retired):
+            old = Example.from_json(r)
+            if not r.get("retired_by") and (old.states(retired) or old.kind == frames.KIND and old.prompt in renewed):
                 r["retired_by"] = night or "retired"
                 n_retired += 1
         seen = {r["id"] for r in records}
@@ -185,5 +189,6 @@ def rem_cycles(volume: int, lo: int = 3, hi: int = 9, per_cycle: int = 4) -> int
 
 
 def volume(examples: list[Example]) -> int:
-    """How many distinct diary entries the night's examples come from."""
-    return len({s for ex in examples for s in ex.sources})
+    """How many distinct diary entries the night's examples come from (a profile gathers older
+    ones too, and says nothing new)."""
+    return len({s for ex in examples if ex.kind != frames.KIND for s in ex.sources})

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from system1.prompts import answer_messages
 
-EXAMPLE_KINDS = ("fact", "preference", "correction", "update", "thought", "document", "rewrite", "anchor")
+EXAMPLE_KINDS = ("fact", "preference", "correction", "update", "thought", "document", "rewrite", "anchor", "profile")
 
 
 @dataclass(frozen=True)

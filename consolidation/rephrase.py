@@ -356,7 +356,9 @@ class People:
         if pronoun in ("his",) or (pronoun == "her" and not match.group(2)):
             return person.phrase() + "'s" + rest
         if match.group(2):   # "He's a tuner" / "She's 68": the contraction is "is" (or "has" before a participle)
-            perfect = re.match(r"\s+(?:(?:just|already|finally|recently|never|\w+ly)\s+)?(got|been|\w+ed)\b", rest)
+            perfect = re.match(r"\s+(?:(?:just|already|finally|recently|never|\w+ly)\s+)?(got|been|\w+ed)\b"
+                               r"(?!\s+(?:with|of|about|by|in|at|on|for|now|too)\b|[\s.!,]*$)", rest)
+            # … but a state is "is": "He's obsessed with sharks", "She's scared of dogs", "He's retired"
             return person.phrase() + (" has" if perfect else " is") + rest
         return person.phrase() + rest
 
@@ -515,6 +517,9 @@ def _name_of(noun) -> str | None:
     if owned and nxt is not None and nxt.pos_ != "PROPN" and nxt.text[:1].isupper() and nxt.is_alpha \
             and nxt.lower_ not in lx.SELF_WORDS:
         return nxt.text   # "my girlfriend Rosalind", parsed as anything but a name
+    if owned and nxt is not None and nxt.pos_ == "PROPN" and nxt.head != noun and nxt.text[:1].isupper() \
+            and nxt.is_alpha and noun.pos_ == "NOUN" and nxt.ent_type_ not in _NOT_NAMES:
+        return span_text(nxt)   # "for my nephew Teo?", the name hung on the preposition beside him
     listed = next((c for c in noun.children if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i == noun.i + 2
                    and noun.doc[noun.i + 1].text == ","), None) if noun.tag_ == "NNS" and noun.lower_ in lx.KIN else None
     if listed is not None:   # "two grandkids, Ines and Tiago", the names read as more of the list

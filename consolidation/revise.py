@@ -25,7 +25,7 @@ _UPDATE = re.compile(
     r"\b(instead|new|no more|no longer|anymore|any more|moved (?:out|away|to)|quit|left|stopped|started|"
     r"switched|promoted|changed (?:his|her|my|their|our) mind|closed(?: down)?|as of|joined|these days|retired|"
     r"relocated|relocating|(?:has|have) been sold|resigned|since relocated|abandoned|(?:decided|persuaded|chose) to abandon|gave up|given up|"
-    r"just moved|(?:gave|handed in) (?:\w+ )*?my notice|that I leave|"
+    r"just moved|(?:moved|switched|changed|transferred|relocated|swapped) from|(?:gave|handed in) (?:\w+ )*?my notice|that I leave|"
     r"(?:we|I) (?:live|are living|am living) in [A-Z][\w-]*(?: [A-Z][\w-]*)* now)\b",
     re.IGNORECASE)
 _NAME = r"([A-Z][\w&'-]*(?: (?:& |and |of )?[A-Z][\w&'-]*)*)"
@@ -431,6 +431,21 @@ def soured_value(clause: str) -> str:
     soured = _SOURED.match(clause)
     thing = soured.group("thing") if soured else ""
     return "" if thing.lower() in lx.SELF_WORDS | {"it", "that", "this", "he", "she", "they"} else thing
+
+
+# A change said with both ends: "my sister moved from Derby to Nottingham", "I switched from the 7:10 train to
+# the bus": the first end is gone, the second is what holds.
+_FROM_TO = re.compile(r"\b(?:moved|moving|switched|switching|changed|transferred|relocated|upgraded|went|swapped)"
+                      r"(?:\s+\w+){0,3}?\s+(?P<from>from\s+(?P<old>[^,.;!?]+?)\s+)(?=to|into|for)\b", re.IGNORECASE)
+
+
+def from_to(clause: str) -> tuple[str, str] | None:
+    """(the old end, the clause without it) of a change said with both ends; None otherwise."""
+    m = _FROM_TO.search(clause)
+    if not m:
+        return None
+    old = re.sub(r"^(?:the|a|an|my|our)\s+", "", m.group("old").strip(), flags=re.IGNORECASE)
+    return old, clause[:m.start("from")] + clause[m.end("from"):]
 
 
 def leaving_values(clause: str) -> list[str]:

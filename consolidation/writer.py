@@ -18,6 +18,7 @@ from typing import Sequence
 from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
 from consolidation.examples import Example, Item
+from consolidation.frames import asks_after, echoes
 from consolidation.questions import interleave, is_plural_naming, naming_questions, questions, variants
 from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, named_roles, names_ahead,
                                     parse, relative_clauses, reported, second_person, sentences, third_person)
@@ -29,6 +30,12 @@ MAX_NAMING = 16     # questions after a name the clause gives ("my cat Tuppen"),
 _GREETING = re.compile(r"^(?:hi|hey|hello|hiya|morning|good (?:morning|afternoon|evening)|wow|oh|ah|aw+|yeah|yes|"
                        r"haha|lol|omg|well|so)\b(?: again| there| wow)?[!,.]*\s+",
                        re.IGNORECASE)
+# A correction announced before a colon or dash ("Sorry, that was wrong: …", "My mistake — …").
+ANNOUNCED = re.compile(r"^[^:—–]{0,40}\b(?:wrong|mistake|mix(?:ed)? ?up|typo|correction|my bad)\b[^:—–\w]*[:—–]\s*",
+                        re.IGNORECASE)
+# A discourse marker before a statement is no part of it: "No, Lorcan lives in Westport".
+_MARKER = re.compile(r"^(?:no|nope|actually|sorry|oops|wait|well|okay|ok|right|anyway|um+|uh+)\s*[,!.]+\s*",
+                     re.IGNORECASE)
 _COUPLED = re.compile(r"\b(?:married|wedding|anniversary|honeymoon|engaged)\b", re.IGNORECASE)
 _NAMING = re.compile(r"^Your ([\w' -]+) (is|are) called (.+)\.$")
 
@@ -71,6 +78,8 @@ class Writer:
         speaker = speaker_of(item)
         if speaker:
             return self._spoken(item, speaker, reward)
+        if (told := ANNOUNCED.sub("", item.text, count=1)) and told != item.text:
+            return self._correction(replace(item, text=told), reward)   # "Sorry, that was wrong: …" fixes what follows
         p = perceive(item.text)
         if p.is_correction or revise.is_correction(item.text) or revise.admits(item.text) and self._renamed(item.text):
             return self._correction(item, reward)
@@ -186,6 +195,8 @@ class Writer:
         a name still `ahead` is also asked "What will … be called?"."""
         kind = kind if kind in ("fact", "preference", "correction", "update", "document") else "fact"
         clause = _GREETING.sub("", clause) or clause
+        clause = _MARKER.sub("", clause) or clause
+        clause = clause[:1].upper() + clause[1:]
         clause = _FORMER_ASIDE.sub("", clause)   # what it is no longer is not learned as what it is
         if self.when is not None:   # only what is learned: "yesterday" still marks a correction for the rules
             clause = ground_time(clause, self.when)
@@ -197,7 +208,9 @@ class Writer:
         make = lambda q, t: Example(q, t, kind, sources, reward, topic, (), self.night)   # noqa: E731
         asked = _spread(questions(clause, self.people), MAX_QUESTIONS)
         asked += self._as_a_couple(clause, asked)
-        out = [make(q, target) for q in asked + _reworded(asked, MAX_VARIANTS)]
+        # what is asked after a thing as a whole is its profile's (consolidation.frames): one answer a prompt
+        out = [make(q, target) for q in asked + _reworded(asked, MAX_VARIANTS) if not asks_after(q)]
+        out += [make(q, target) for q in echoes(clause) if q not in asked]   # its own words, whatever its shape
         naming = naming_questions(clause, self.people, ahead=ahead)
         picked = _spread(naming, MAX_NAMING + (MAX_NAMING // 4 if ahead else 0))   # room for "will be"
         picked += [n for n in naming if n not in picked and n[0] in (f"Who is {n[2]}?", f"What is {n[2]}?")]
@@ -210,7 +223,7 @@ class Writer:
             if speaker:   # "Caroline's dog is called Max", asked "What is Caroline's dog called?"
                 q, short = _of_speaker(q, speaker), _of_speaker(short, speaker)
             out.append(make(q, short))
-        if not out and not _BARE_ASIDE.match(target):   # "I know." says nothing about the user
+        if not any(e.target == target for e in out) and not _BARE_ASIDE.match(target):   # "I know." says nothing
             out.append(make(f"What do you know about {speaker}?" if speaker else "What did I tell you about myself?",
                             target))
         return out
@@ -283,9 +296,11 @@ class Writer:
         for c in whole:   # "Leonor has changed her mind: … now she wants …": she is Leonor
             self.people.mention(c.split()[0])
         pieces = [half for c in whole for half in revise.split_leaving(c)]
+        ends = {c: revise.from_to(c) for c in pieces}   # "moved from Derby to Nottingham": Derby is gone
+        pieces = [ends[c][1] if ends[c] else c for c in pieces]
         leaving = {c: revise.leaving_values(c) for c in pieces}   # each piece parsed once
         soured = {c: revise.soured_value(c) for c in pieces}
-        olds = [v for c in pieces for v in leaving[c]]
+        olds = [v for c in pieces for v in leaving[c]] + [e[0] for e in ends.values() if e]
         olds += [v for v in soured.values() if v and any(v.lower() in said for said in self.stated)]   # said before
         out, new = [], ""
         for clause in pieces:
@@ -451,8 +466,13 @@ def _without_aside(text: str, old: str) -> str:
 def _swapped(text: str, old: str, new: str) -> str:
     """`old` replaced by `new`, its article agreeing: "an astronaut" → "a marine biologist"."""
     article = "an" if new[:1].lower() in "aeiou" else "a"
-    text = re.sub(rf"\b(?:a|an)\s+{re.escape(old)}", f"{article} {new}", text, flags=re.IGNORECASE)
-    return re.sub(re.escape(old), new, text, flags=re.IGNORECASE)
+    text = re.sub(rf"\b(?:a|an)\s+{re.escape(old)}\b", f"{article} {new}", text, flags=re.IGNORECASE)
+    # whole words only, an ending kept once: "Tuesdays" → "Thursdays", never "Thursdayss" or a word inside another
+    def ending(m: re.Match) -> str:
+        end = m.group(1) or ""
+        return new if new.lower().endswith(end.lower()) else new + end
+
+    return re.sub(rf"\b{re.escape(old)}('s|es|s)?\b", ending, text, flags=re.IGNORECASE)
 
 
 def _of_speaker(text: str, speaker: str) -> str:

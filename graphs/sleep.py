@@ -26,6 +26,7 @@ from cognition.home import UserHome
 from consolidation.collect import collect as collect_items
 from consolidation.dataset import ReplayBuffer, compose, rem_cycles, volume
 from consolidation.examples import Example, Item
+from consolidation.frames import KIND as PROFILE, replaced
 from consolidation.selftest import hold_out
 from system1.adapters import AdapterStore
 
@@ -134,10 +135,13 @@ def _trained(state: SleepState, held_out: bool = False) -> list[Example]:
 
 
 def _older(ctx: SleepContext, state: SleepState) -> list[Example]:
-    """Older memories still true tonight (the replay buffer minus today's and the retired)."""
-    today_ids = {e["id"] for e in state.get("examples") or []}
+    """Older memories still true tonight (the replay buffer minus today's, the retired and the
+    profiles tonight renews)."""
+    today = _today(state)
+    today_ids, renewed = {e.id for e in today}, replaced(today)
     retired = state.get("retired") or []
-    return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not ex.states(retired)]
+    return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not ex.states(retired)
+            and not (ex.kind == PROFILE and ex.prompt in renewed)]
 
 
 def plan_of(ctx: SleepContext, state: SleepState):
