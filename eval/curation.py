@@ -165,7 +165,28 @@ def run(paths: list[Path], out: Path | None = None, conversations: int | None = 
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "curation.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        (out / "report.md").write_text(report(result), encoding="utf-8")
     return result
+
+
+def report(result: dict) -> str:
+    """The measures as a table, then each file's misses (what a reader fixes next)."""
+    pct = lambda x: "-" if x is None else f"{x:.1%}"  # noqa: E731
+    rows = [f"| {f['name']} | {f['probes']} | {pct(f['covered'])} | {pct(f['nearest'])} | "
+            f"{f['nearest_cosine_median']} | {f['leaked']} | {len(f['final_examples'])} |" for f in result["files"]]
+    t = result["total"]
+    lines = ["# Curation", "", "| file | probes | covered | nearest | median cosine | leaked | examples |",
+             "|---|---|---|---|---|---|---|", *rows,
+             f"| **all** | {t['probes']} | {pct(t['covered'])} | {pct(t['nearest'])} | | {t['leaked']} | {t['examples']} |",
+             "", f"{result['seconds']} s. `covered`: some target holds the answer; `nearest`: the nearest trained prompt's "
+             "target does; `leaked`: a retired value still trained (eval/curation.py)."]
+    for f in result["files"]:
+        if f["misses"] or f["leaks"]:
+            lines += ["", f"## {f['name']}", ""]
+            lines += [f"- leak {x['id']}: {x['forbidden']} in \"{x['target']}\"" for x in f["leaks"]]
+            lines += [f"- {m['id']} {m['question']} → nearest \"{m['nearest_prompt']}\" ({m['cosine']})"
+                      + ("" if m["covered"] else " — in no target") for m in f["misses"]]
+    return "\n".join(lines) + "\n"
 
 
 def combine(files: list[dict]) -> dict:

@@ -36,6 +36,7 @@ def test_curation_report_measures_the_final_set(tmp_path):
     assert all(set(e) == {"prompt", "target", "kind", "sources", "keeps"} for e in f["final_examples"])
     assert 0.0 <= f["nearest"] <= 1.0 and len(f["misses"]) == round(2 * (1 - f["nearest"]))
     assert json.loads((tmp_path / "out" / "curation.json").read_text())["total"]["probes"] == 2
+    assert "| tiny | 2 |" in (tmp_path / "out" / "report.md").read_text()
 
 
 def test_a_retired_value_still_trained_is_a_leak(tmp_path):
