@@ -195,9 +195,9 @@ DOMAINS = {
     "work": ("job, career, employer, company, office, boss, colleagues, shifts, salary",
              ["What do I do for work?", "What is my job?", "Where do I work?", "Tell me about my work."]),
     "home": ("home, house, flat, town, city, neighbourhood, street, moving house",
-             ["Where do I live?", "Which town do I live in?", "Tell me about my home."]),
+             ["Where do I live?", "Where is my home?", "Tell me about my home."]),
     "origin": ("age, birthday, born, grew up, childhood, nationality, name",
-               ["How old am I?", "Where am I from?", "Where did I grow up?", "Tell me about myself."]),
+               ["What age am I?", "Where am I from?", "Where did I grow up?", "Tell me about myself."]),
     "food": ("food, drink, cooking, meals, coffee, tea, favourite dish, dislikes eating",
              ["What do I like to eat?", "What do I like to drink?", "Which foods do I love or hate?",
               "Tell me what I eat and drink."]),
@@ -253,19 +253,28 @@ def _is_someone(word: str) -> bool:
     return word in lx.ROLES or lx.is_person_role(word)
 
 
-def _parts(mine: list[str]) -> dict[str, list[str]]:
+@lru_cache(maxsize=1)
+def _part_vectors():
+    """Each part's description and questions embedded once, with the part each row belongs to."""
+    import numpy as np
+
     from cognition.index import embed
 
-    names = list(DOMAINS)
-    asks = [q for n in names for q in (DOMAINS[n][0], *DOMAINS[n][1])]
-    owner = [n for n in names for _ in range(1 + len(DOMAINS[n][1]))]
-    vectors = embed(asks + mine)
-    q_vecs, s_vecs = vectors[:len(asks)], vectors[len(asks):]
+    owner = [n for n, (about, asks) in DOMAINS.items() for _ in (about, *asks)]
+    return np.array(embed([q for about, asks in DOMAINS.values() for q in (about, *asks)])), owner
+
+
+def _parts(mine: list[str]) -> dict[str, list[str]]:
+    import numpy as np
+
+    from cognition.index import embed
+
+    parts, owner = _part_vectors()
+    scores = np.array(embed(mine)) @ parts.T   # unit vectors: the cosines
     out: dict[str, list[str]] = defaultdict(list)
-    for statement, v in zip(mine, s_vecs):
-        score, part = max((sum(a * b for a, b in zip(q, v)), n) for q, n in zip(q_vecs, owner))
-        if score >= FIT:
-            out[part].append(statement)
+    for statement, row in zip(mine, scores):
+        if row.max() >= FIT:
+            out[owner[int(row.argmax())]].append(statement)
     return out
 
 

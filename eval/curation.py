@@ -104,21 +104,18 @@ def measure(source: Source, nights: list[list[Example]], final: list[Example]) -
     """covered, nearest and leaked (see the module docstring), with each miss."""
     from cognition.index import embed
 
+    import numpy as np
+
     norm = source.normalise
     holds = lambda text, p: any(norm(a) in norm(text) for a in p.answers if norm(a))   # noqa: E731
     probes = source.probes
-    prompts = [e.prompt for e in final]
-    vectors = embed(prompts) if prompts else []
-    asked = embed([p.question for p in probes]) if probes else []
+    cos = (np.array(embed([p.question for p in probes])) @ np.array(embed([e.prompt for e in final])).T
+           if probes and final else np.zeros((len(probes), 0)))   # unit vectors: the cosines
     covered, near, cosines, misses = 0, 0, [], []
-    for p, q in zip(probes, asked):
+    for p, row in zip(probes, cos):
         is_covered = any(holds(e.target, p) for e in final)
         covered += is_covered
-        best, score = None, -1.0
-        for e, v in zip(final, vectors):
-            s = sum(a * b for a, b in zip(q, v))
-            if s > score:
-                best, score = e, s
+        best, score = (final[int(row.argmax())], float(row.max())) if len(row) else (None, -1.0)
         cosines.append(score)
         is_near = best is not None and holds(best.target, p)
         near += is_near
