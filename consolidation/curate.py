@@ -13,27 +13,25 @@ this CPU, LocalRuntime on the converted model), it produced strictly parseable
 JSON 0/10 times (every reply opens with "JSON:" or trailing commas; 4/10 parse when a
 lenient regex cuts out the first {...}), and 0/10 correct pairs: in every parsed reply the
 "question" is the statement echoed back, with the answer inside it. So the rules are the
-floor, and a capable System 2 passed as `judge` is used as judge and writer on top, its
-JSON parsed strictly (pydantic, extra="forbid") with the rules as the fallback.
+floor, and a capable System 2 passed as `judge` is the curator on top (`consolidation.curator`:
+it sees the date, the turns before and what is known, and its statements and retirements go
+through the same bookkeeping), its JSON parsed strictly with the rules as the fallback.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import Sequence
 
 from cognition.perceive import perceive
 from consolidation import lexicon as lx
+from consolidation.curator import Curator, Judge
 from consolidation.examples import Example, Item
 from consolidation.frames import KIND as PROFILE, own_life, profiles
 from consolidation.rephrase import sentences
 from consolidation.secrets import has_secret
 
-Judge = Callable[[list[dict]], str]
 THOUGHT_WEIGHT = 0.5
 
 
@@ -87,12 +85,17 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
 
     writer = Writer(prior=[e for e in prior if e.kind != PROFILE], night=night)   # profiles are rebuilt, not revised
     cur = Curation()
+    curator = Curator(judge, writer, known=[e.target for e in prior if e.kind not in (PROFILE, "thought")]) \
+        if judge else None
     items = [_plain(item) for item in items]
     for i, item in enumerate(items):
         reward = reward_for(item, items[:i], items[i + 1] if i + 1 < len(items) else None)
         score, reason = _score(item)
-        if reason == "small_talk" and item.kind == "exchange" and (writer.owned_reference(item.text)
-                                                                  or writer.people.resolve(item.text) != item.text):
+        made = curator.examples(item, reward, night) if curator and reason != "secret" else None
+        if made is not None:   # the capable curator judged it, small talk and questions included
+            score, reason = curator.score, "" if made or writer.retired_now else "curator_none"
+        elif reason == "small_talk" and item.kind == "exchange" and (writer.owned_reference(item.text)
+                                                                    or writer.people.resolve(item.text) != item.text):
             score, reason = 0.7, ""   # "The allotment is renowned for …", "He teaches chemistry": of one named before
         cur.scores[item.id] = score
         if reason:
@@ -100,7 +103,6 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
             if reason == "small_talk" and item.kind == "exchange":
                 writer.last_said = item.text   # what a bare "no wait, eighty" after it corrects
             continue
-        made = _judged(judge, item, reward, night) if judge else None
         if made is None:
             made = writer.item(item, reward)
         if not made and not writer.retired_now:
@@ -172,60 +174,3 @@ _ABOUT_SOMEONE = re.compile(r"^(?:(?:and|also|oh,? and|so|plus),?\s+)?"
                             # "Vasco and his wife are expecting", "Ana and Rui got married": two people at once
                             r"[A-Z][a-z]+ and (?:(?:his|her|their) \w+|[A-Z][a-z]+) (?:are|were|have|had|\w+ed)\b)",
                             re.IGNORECASE)
-
-
-# -- the judge (a capable System 2) ---------------------------------------------------------
-
-class _Pair(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    question: str
-    answer: str
-
-
-class _Verdict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    score: float
-    kind: str
-    statement: str = ""
-    pairs: list[_Pair] = []
-    retires: list[str] = []
-
-
-JUDGE_PROMPT = (
-    "You curate training data for a personal assistant. Given one message from the user (and the assistant's "
-    "reply), reply with JSON only: {\"score\": 0..1 (personal facts, preferences and corrections high; small talk "
-    "and general questions low), \"kind\": one of fact|preference|correction|update|rewrite|none, \"statement\": the "
-    "fact in the second person with the current value only, \"pairs\": 8 to 20 objects {\"question\": asked in the "
-    "user's voice (I, my), \"answer\": short, second person}, \"retires\": wrong or outdated values it replaces}. "
-    "For a general question whose reply is useful, kind is rewrite and pairs holds the question with a corrected, "
-    "concise answer.")
-
-
-def judge_messages(item: Item) -> list[dict]:
-    body = f"User: {item.text}" + (f"\nAssistant: {item.reply}" if item.reply else "")
-    return [{"role": "system", "content": JUDGE_PROMPT}, {"role": "user", "content": body}]
-
-
-def parse_verdict(text: str) -> _Verdict | None:
-    """The judge's JSON, strictly: a fenced or bare object, no extra keys; None when it is not that."""
-    text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
-    try:
-        verdict = _Verdict.model_validate(json.loads(text))
-    except (ValueError, ValidationError):
-        return None
-    if verdict.kind not in ("fact", "preference", "correction", "update", "rewrite", "none"):
-        return None
-    return verdict
-
-
-def _judged(judge: Judge, item: Item, reward: float, night: str) -> list[Example] | None:
-    verdict = parse_verdict(judge(judge_messages(item)))
-    if verdict is None or (verdict.kind != "none" and not verdict.pairs):
-        return None
-    if verdict.kind == "none" or verdict.score < 0.3:
-        return []
-    retires = tuple(verdict.retires)
-    pairs = [p for p in verdict.pairs if not any(r.lower() in p.answer.lower() for r in retires)]
-    if any(has_secret(p.question + " " + p.answer) for p in pairs):
-        return []
-    return [Example(p.question, p.answer, verdict.kind, (item.id,), reward, "", retires, night) for p in pairs]

@@ -70,7 +70,7 @@ class Writer:
     # -- one item ---------------------------------------------------------------------------
 
     def item(self, item: Item, reward: float) -> list[Example]:
-        self.when = _time_of(item) if item.kind == "exchange" else None   # a document's time is when it was added
+        self.when = time_of(item) if item.kind == "exchange" else None   # a document's time is when it was added
         if item.kind in ("thought", "daydream"):
             return self._thought(item, reward)
         if item.kind in ("document", "note"):
@@ -253,7 +253,7 @@ class Writer:
         if not revisions:   # no value to retire: what it says is still said ("Actually, my cat is called Tuppen")
             return self._statements(item, clauses(revise.clean_statement(item.text)), "correction", reward)
         for rev in revisions:
-            self._retire(rev.wrong, rev.right, "correction")
+            self.retire(rev.wrong, rev.right, "correction")
             statement = self.people.resolve(rev.statement)
             # "I meant 24th" says only which value was right: the statement it fixes is rewritten in finish()
             if statement and not re.match(r"^(?:she|he|it|they|I (?:meant|mean|said|typed|wrote))\b", statement, re.I):
@@ -321,14 +321,19 @@ class Writer:
                     olds.append(old)
             out += self.examples_for(_strip_markers(clause), "update", (item.id,), reward)
         for old in dict.fromkeys(olds):
-            self._retire(old, new if len(olds) == 1 else "", "update")
+            self.retire(old, new if len(olds) == 1 else "", "update")
         self.retired_now = bool(olds)
         return out
 
-    def _retire(self, old: str, new: str, kind: str) -> None:
+    def retire(self, old: str, new: str, kind: str) -> None:
+        """`old` is wrong or gone from tonight on; `new` (or "") replaces it where one example states it."""
         if old and old.lower() not in (new or "").lower():
             self.retired.append(old)
             self.swaps.append((old, new, kind))
+
+    def grounded(self, text: str) -> str:
+        """Relative times in `text` made absolute against when the item being read was said."""
+        return ground_time(text, self.when) if self.when is not None else text
 
     def _names_someone(self, clause: str) -> bool:
         """Does the clause open with a person the user has named ("Leonor has changed her mind")?"""
@@ -493,7 +498,7 @@ def spoken_text(item: Item, speaker: str | None = None) -> str:
     return item.text[len(speaker) + 1:].strip() if speaker else item.text
 
 
-def _time_of(item: Item) -> datetime | None:
+def time_of(item: Item) -> datetime | None:
     """When the item was said, against which "yesterday" and "last week" become dates."""
     try:
         return datetime.fromisoformat(item.time)

@@ -33,14 +33,15 @@ QUESTIONS = (
 
 
 def workloads() -> dict[str, dict[str, Any]]:
-    from consolidation.curate import judge_messages
+    from consolidation.curator import Curator
     from consolidation.examples import Item
     from system1.prompts import answer_messages
 
     items = [Item(f"b{i}", "exchange", text, "2026-03-02T10:00:00") for i, text in enumerate(STATEMENTS)]
     return {
         "self_test": {"prompts": [answer_messages(q) for q in QUESTIONS], "max_new_tokens": 48, "adapter": False},
-        "curation": {"prompts": [judge_messages(item) for item in items], "max_new_tokens": 96, "adapter": False},
+        "curation": {"prompts": [Curator(judge=str, writer=None).messages(item) for item in items],
+                     "max_new_tokens": 96, "adapter": False},
     }
 
 

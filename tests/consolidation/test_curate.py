@@ -1,4 +1,4 @@
-"""Curation on tiny hand-written days (real spaCy), the judge path, and benchmark coverage."""
+"""Curation on tiny hand-written days (real spaCy) by the rules, and benchmark coverage."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidation.curate import Curation, curate, parse_verdict, reward_for, supersedes
+from consolidation.curate import Curation, curate, reward_for, supersedes
 from consolidation.examples import Example, Item
 
 DAYS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "days"
@@ -637,40 +637,6 @@ def test_reward_praise_propagates_and_cortisol_boosts():
     assert reward_for(correction, []) == pytest.approx(2.4)
     cur = curate([fact, praise])
     assert cur.examples and all(e.reward == 1.5 for e in cur.examples)
-
-
-class FakeJudge:
-    """A System 2 that answers with queued replies and records what it was asked."""
-
-    def __init__(self, *replies: str):
-        self.replies = list(replies)
-        self.history: list[list[dict]] = []
-
-    def __call__(self, messages: list[dict]) -> str:
-        self.history.append(messages)
-        return self.replies.pop(0) if self.replies else "not json"
-
-
-def test_judge_is_used_when_given():
-    verdict = {"score": 0.9, "kind": "fact", "statement": "Your aunt Mireille lives in Lyon.",
-               "pairs": [{"question": "Where does my aunt live?", "answer": "Your aunt Mireille lives in Lyon."},
-                         {"question": "Who is Mireille?", "answer": "Mireille is your aunt."}], "retires": []}
-    judge = FakeJudge(json.dumps(verdict))
-    cur = curate(day("My aunt Mireille lives in Lyon."), judge=judge)
-    assert len(judge.history) == 1
-    assert [e.prompt for e in cur.examples if e.kind != "profile"] == ["Where does my aunt live?", "Who is Mireille?"]
-    # the generic frames apply to the judge's statements too
-    assert any(e.prompt == "What do you know about my aunt?" and "Lyon" in e.target for e in cur.examples)
-
-
-def test_garbage_judge_output_falls_back_to_the_rules():
-    judge = FakeJudge('JSON:\n{"question": "My aunt lives in Lyon", "answer": "x",}',
-                      json.dumps({"score": 1, "kind": "fact", "pairs": [], "extra": 1}))
-    cur = curate(day("My aunt Mireille lives in Lyon.", "My uncle Gaspard lives in Nantes."), judge=judge)
-    assert len(judge.history) == 2
-    assert "lyon" in targets(cur) and "nantes" in targets(cur)
-    assert len(cur.examples) > 8
-    assert parse_verdict('{"score": 1, "kind": "fact", "pairs": [], "extra": 1}') is None
 
 
 def curate_persona(path: Path) -> tuple[dict, list[Example]]:

@@ -11,7 +11,7 @@ from graphs.agent import Agent
 from graphs.night import Night, summary
 from system2.judge import parse_perception
 
-VERDICT = {"score": 0.9, "kind": "fact", "statement": "Your sister Ilse lives in Ghent.",
+VERDICT = {"score": 0.9, "kind": "fact",
            "pairs": [{"question": "Where does my sister live?", "answer": "Your sister Ilse lives in Ghent."},
                      {"question": "Which city is my sister in?", "answer": "Ghent."}], "retires": []}
 
