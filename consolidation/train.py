@@ -99,6 +99,9 @@ class TrainingArgs:
         "Tokens of the base's distribution kept per position for the anchor loss (the rest is one bucket)."))
     guard_every: int = field(default=0, metadata=_help(
         "Steps between checks of `train`'s guard (one REM cycle); 0 never checks."))
+    converged_loss: float = field(default=0.0, metadata=_help(
+        "At the end of a REM cycle (every `guard_every` steps), stop once the mean answer loss of the cycle's "
+        "last report window is below this: what is left to learn is too little to pay for; 0 never stops early."))
     guard_backoffs: int = field(default=2, metadata=_help(
         "Times a failed guard check halves the learning rate and goes on from the last check that passed, "
         "before the next failure stops training there."))
@@ -136,7 +139,7 @@ class TrainingArgs:
                 raise TrainingError(f"TrainingArgs.{name} must be >= 0, got {getattr(self, name)!r}")
         if self.anchor_top_k < 1:
             raise TrainingError(f"TrainingArgs.anchor_top_k must be a positive integer, got {self.anchor_top_k!r}")
-        for name in ("grad_clip", "weight_decay", "anchor_weight"):
+        for name in ("grad_clip", "weight_decay", "anchor_weight", "converged_loss"):
             if not getattr(self, name) >= 0:
                 raise TrainingError(f"TrainingArgs.{name} must be >= 0, got {getattr(self, name)!r}")
 
@@ -166,6 +169,7 @@ class TrainResult:
     kept_steps: int | None = None   # steps whose updates the adapter holds (all of them unless the guard stopped it)
     stopped: str | None = None      # why the guard stopped training early, if it did
     backoffs: tuple = ()            # each failed check that halved the learning rate: step, reason, new scale
+    converged_at: int | None = None  # the step at which the loss had converged and training stopped early
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -600,6 +604,7 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
     anchors = anchor_targets(model, anchor, args.anchor_top_k) if anchor and args.anchor_weight else []
     model.train()
     checked = guard is not None and args.guard_every > 0
+    converged_at = None
     kept = _snapshot(params) if checked else None
     kept_steps, stopped, last_check, scale, backoffs = 0, None, 0, 1.0, []
     hold = args.anchor_weight
@@ -668,6 +673,11 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
                                     "kept_steps": kept_steps})
                 break
             last_check = step + 1
+        if args.converged_loss and args.guard_every and (step + 1) % args.guard_every == 0 \
+                and step + 1 < args.iterations and _mean(losses[-args.report_every:]) < args.converged_loss:
+            converged_at = step + 1
+            callback.on_report({"step": step + 1, "of": args.iterations, "converged": converged_at})
+            break
     model.eval()
     tail = losses[-min(args.report_every, len(losses)):]
     return TrainResult(steps=len(losses), tokens=tokens, target_tokens=targets, seconds=round(seconds, 4),
@@ -675,7 +685,7 @@ def train(model, tokenizer, examples: Sequence[Messages], args: TrainingArgs,
                        final_loss=sum(tail) / len(tail), learning_rate=peak, paused_seconds=round(paused, 4),
                        anchor_kl=_mean(anchor_losses[-args.report_every:]),
                        kept_steps=kept_steps if checked else len(losses), stopped=stopped,
-                       backoffs=tuple(backoffs))
+                       backoffs=tuple(backoffs), converged_at=converged_at)
 
 
 def _snapshot(params) -> list:

@@ -139,7 +139,7 @@ def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dic
                        "by_day": dream["by_day"], "hallucination": dream["hallucination"],
                        "promoted": night["promoted"], "version": night["version"], "self_test": night["self_test"],
                        "held_out": night.get("held_out"), "drift": {k: v for k, v in (night["drift"] or {}).items() if k != "quiz_failures"},
-                       "examples": night["examples"], "train": night["train"],
+                       "examples": night["examples"], "train": night["train"], "phases": night["phases"],
                        "rolled_back_because": night["rolled_back_because"]})
     result = {"name": data["name"], "nights": nights, "arms": {}, "turns": turns}
     for arm in arms:

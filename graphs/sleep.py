@@ -198,7 +198,8 @@ def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     ctx.adapters.annotate(version, hyperparameters=hyper,
                           train={k: v for k, v in stats.items() if k != "args"})
     train_stats = {k: stats.get(k) for k in ("tokens", "seconds", "tokens_per_s", "final_loss", "first_loss",
-                                             "anchor_kl", "steps", "kept_steps", "stopped", "backoffs")}
+                                             "anchor_kl", "steps", "kept_steps", "stopped", "backoffs",
+                                             "converged_at")}
     return {"candidate": version, "parent": parent, "train": train_stats, "phases": _phase("train", started, ctx)}
 
 

@@ -211,7 +211,7 @@ def test_should_pause_holds_training_between_steps(tiny_model_dir, tokenizer):
 
 @pytest.mark.parametrize("field, value", [("rank", 0), ("batch_size", -1), ("dropout", 1.5), ("learning_rate", 0.0),
                                           ("dtype", "float16"), ("qlora", "yes"), ("target_modules", ()),
-                                          ("max_tokens", 2), ("grad_clip", -1.0),
+                                          ("max_tokens", 2), ("grad_clip", -1.0), ("converged_loss", -0.1),
                                           ("attention", "flash"), ("gradient_checkpointing", "yes")])
 def test_invalid_arguments_name_the_field_and_value(field, value):
     with pytest.raises(TrainingError) as error:
@@ -245,6 +245,22 @@ def test_the_guard_stops_training_and_keeps_the_last_cycle_that_passed(tiny_mode
     assert result.losses == pytest.approx(full.losses[:8], rel=1e-5)
     assert evaluate(model, [batch]) == pytest.approx(checks[0], rel=1e-5)   # back to the weights after step 4
     assert evaluate(model, [batch]) > checks[1]
+
+
+def test_training_ends_at_the_first_cycle_whose_loss_has_converged(tiny_model_dir, tokenizer):
+    full = train(load_for_training(tiny_model_dir, args()), tokenizer, EXAMPLES, args(iterations=12, report_every=4))
+    window = [sum(full.losses[i - 4:i]) / 4 for i in (4, 8)]   # the mean loss of each cycle's last report window
+    bound = (window[0] + window[1]) / 2    # the first cycle ends above it, the second below
+    assert window[1] < bound < window[0]
+    seen = Recorder()
+    result = train(load_for_training(tiny_model_dir, args()), tokenizer, EXAMPLES,
+                   args(iterations=12, report_every=4, guard_every=4, converged_loss=bound), seen)
+    assert result.converged_at == 8 and result.steps == 8 and result.stopped is None
+    assert result.losses == pytest.approx(full.losses[:8], rel=1e-5)
+    assert {"step": 8, "of": 12, "converged": 8} in seen.reports
+    never = train(load_for_training(tiny_model_dir, args()), tokenizer, EXAMPLES,
+                  args(iterations=12, report_every=4, guard_every=4, converged_loss=0.0))
+    assert never.steps == 12 and never.converged_at is None
 
 
 def test_a_failed_check_undoes_its_cycle_and_goes_on_at_half_the_learning_rate(tiny_model_dir, tokenizer):
