@@ -138,6 +138,7 @@ def _spell_out(text: str, casual: bool) -> str:
     return re.sub(r"\s{2,}", " ", out).strip()
 
 
+_ANNOUNCES = re.compile(r"\b(?:correction|corrected|erratum|typo|mistake|wrong|fix)\b", re.IGNORECASE)
 _LABEL = re.compile(r"^(?P<label>[A-Za-z][\w' -]{0,40}?)\s*:\s+(?P<rest>\S.*)$")
 _LISTED = re.compile(r"^(?:the\s+)?(?:things?|stuff|foods?|people|places|animals|books|films|movies|songs|bands|dishes|"
                      r"drinks|sports|games|hobbies|shows)\s+(?:that\s+)?(?P<who>I|we)\s+(?P<verb>[^:]+?)\s*:\s+(?P<rest>.+)$",
@@ -195,8 +196,8 @@ def _unlabelled(sentence: str) -> str:
     if listed and len(listed["verb"].split()) <= 3:
         return f"{listed['who']} {listed['verb']} {listed['rest']}"
     match = _LABEL.match(sentence)
-    if not match or match["label"].lower() in ("me", "i", "you", "us", "we"):
-        return sentence
+    if not match or match["label"].lower() in ("me", "i", "you", "us", "we") or _ANNOUNCES.search(match["label"]):
+        return sentence   # "Correction: my dentist is Dr Byrne": the label says what the rest replaces
     label, rest = parse(match["label"]), parse(match["rest"])
     known = _dictionary()
     if all(t.pos_ == "PROPN" or t.ent_type_ == "PERSON" or known is not None and t.text[:1].isupper()

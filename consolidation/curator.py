@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from consolidation.examples import Example, Item
+from consolidation.examples import Example, Item, mentions
 from consolidation.secrets import has_secret
 
 Judge = Callable[[list[dict]], str]
@@ -147,8 +147,7 @@ class Curator:
 
 
 def _states(text: str, values: Sequence[str]) -> bool:
-    low = text.casefold()
-    return any(v.casefold() in low for v in values)
+    return any(mentions(text, v) for v in values)
 
 
 def _date_of(item: Item) -> str:

@@ -11,6 +11,8 @@ so the adapter learns in the frame it answers in.
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -56,8 +58,7 @@ class Example:
     def states(self, retired) -> bool:
         """Does its answer state a corrected or replaced value (case-insensitive) that it does not
         keep as true of someone else?"""
-        target = self.target.casefold()
-        return any(v.casefold() in target for v in self.unkept(retired))
+        return any(mentions(self.target, v) for v in self.unkept(retired))
 
     def messages(self) -> list[dict[str, str]]:
         return answer_messages(self.prompt) + [{"role": "assistant", "content": self.target}]
@@ -76,3 +77,9 @@ class Example:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False)
+
+
+def mentions(text: str, value: str) -> bool:
+    """Does `text` say `value` in whole words (case-insensitive, an ending allowed: "Tuesdays" says
+    Tuesday)? "tea" is not said in "steam", nor "Ann" in "Annual"."""
+    return bool(value) and re.search(rf"(?<!\w){re.escape(value)}(?:'s|es|s)?(?!\w)", text, re.IGNORECASE) is not None

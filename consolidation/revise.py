@@ -584,6 +584,46 @@ def topic_of(clause: str, people: People | None = None) -> tuple[str, str]:
     return f"{who}|{root.lemma_}", ""
 
 
+def slot_of(clause: str, people: People | None = None) -> tuple[str, str]:
+    """(slot, value) of any plain statement: who, the verb and its preposition, and what fills it
+    ("dentist|be", "Dr Byrne" for "My dentist is Dr Byrne"; "sister|live|in", "Ghent"). What a
+    correction or a rename says again with another value is what it replaces."""
+    doc = parse(clause)
+    root = next(iter(doc.sents)).root
+    subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None or root.pos_ not in ("VERB", "AUX"):
+        return "", ""
+    who = _subject_key(subj, people)
+    for arg in root.children:
+        if arg.dep_ in ("attr", "oprd", "dobj", "acomp") and arg.pos_ in ("NOUN", "PROPN", "ADJ", "NUM"):
+            return f"{who}|{root.lemma_}", _np_core(arg)
+        pobj = next((c for c in arg.children if c.dep_ == "pobj"), None) if arg.dep_ == "prep" else None
+        if pobj is not None and pobj.pos_ in ("NOUN", "PROPN", "NUM"):
+            return f"{who}|{root.lemma_}|{arg.lower_}", _np_core(pobj)
+    return "", ""
+
+
+# "We renamed the cat Mabel", "renamed our boat to Seaspray", "the dog is now called Biscuit",
+# "changed the puppy's name to Rolo": what the thing is called from now on.
+_RENAMED = re.compile(
+    r"\b(?:re-?named|re-?christened) (?:my|our|the|his|her|their) (?P<a>[a-z]+(?: (?!to\b|as\b)[a-z]+)?)"
+    r"(?: (?:to |as )?(?P<an>[A-Z][\w-]*)|,? (?:so |and )?(?:she|he|it|they)(?:'s| is| are) (?:now |called |named )*"
+    r"(?P<dn>[A-Z][\w-]*))"
+    r"|\b(?i:my|our|the) (?P<b>[a-z]+(?: [a-z]+)?) (?:is (?:now called|now named|now) (?P<bn>[A-Z][\w-]*)|"
+    r"is called (?P<bn2>[A-Z][\w-]*) now)"
+    r"|\bchanged (?:my|our|the|his|her|their) (?P<c>[a-z]+(?: [a-z]+)?)'s name to (?P<cn>[A-Z][\w-]*)")
+
+
+def renamed(text: str) -> str:
+    """A rename said as the name the thing has now: "My cat is called Mabel." ("" if none)."""
+    m = _RENAMED.search(text)
+    if not m:
+        return ""
+    thing = m["a"] or m["b"] or m["c"]
+    name = m["an"] or m["dn"] or m["bn"] or m["bn2"] or m["cn"]
+    return f"My {thing} is called {name}."
+
+
 def _project(root, subj, who: str) -> str:
     """The named thing one is working on: "I'm working on a boulder problem called Soft Serve",
     "My current project is restoring a boat called Gullvinge", "my new project is Bad Landlord"."""

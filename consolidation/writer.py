@@ -17,7 +17,7 @@ from typing import Sequence
 
 from cognition.perceive import perceive
 from consolidation import lexicon as lx, revise
-from consolidation.examples import Example, Item
+from consolidation.examples import Example, Item, mentions
 from consolidation.frames import asks_after, echoes
 from consolidation.questions import interleave, is_plural_naming, naming_questions, questions, variants
 from consolidation.rephrase import (People, about_user, clauses, ground_time, named_by_pronoun, named_roles, names_ahead,
@@ -49,6 +49,7 @@ class Writer:
         self.retired: list[str] = []
         self.corrected: list[str] = []                  # tonight's corrected statements: "Your cat is called Tuppen."
         self.topics: dict[str, list[str]] = {}          # topic -> values stated so far
+        self.slots: dict[str, list[str]] = {}           # "dentist|be" -> ["Dr Walsh"]: what a correction replaces
         self.retired_now = False
         self.when: datetime | None = None
         self.last_said = ""                             # the statement before, which a bare correction corrects
@@ -62,6 +63,7 @@ class Writer:
             if m:
                 self.people.note(parse(f"My {m.group(1)} {m.group(2)} called {m.group(3)}."))
         for target in statements:   # the current value of each topic, to find what an update replaces
+            self._note_slot(target)
             if not (m := _NAMING.match(target)) or m.group(2) == "are":
                 topic, value = revise.topic_of(target, self.people)
                 if value:
@@ -80,6 +82,8 @@ class Writer:
             return self._spoken(item, speaker, reward)
         if (told := ANNOUNCED.sub("", item.text, count=1)) and told != item.text:
             return self._correction(replace(item, text=told), reward)   # "Sorry, that was wrong: …" fixes what follows
+        if (named := revise.renamed(item.text)) and self._replaced(named):   # "we renamed the cat, she's Mabel now"
+            return self._correction(replace(item, text=named), reward, kind="update")
         p = perceive(item.text)
         if p.is_correction or revise.is_correction(item.text) or revise.admits(item.text) and self._renamed(item.text):
             return self._correction(item, reward)
@@ -205,6 +209,7 @@ class Writer:
         topic, value = revise.topic_of(clause, self.people)
         if value:
             self.topics.setdefault(topic, []).append(value)
+        self._note_slot(clause)
         make = lambda q, t: Example(q, t, kind, sources, reward, topic, (), self.night)   # noqa: E731
         asked = _spread(questions(clause, self.people), MAX_QUESTIONS)
         asked += self._as_a_couple(clause, asked)
@@ -246,24 +251,45 @@ class Writer:
 
     # -- corrections and updates -----------------------------------------------------------
 
-    def _correction(self, item: Item, reward: float) -> list[Example]:
+    def _correction(self, item: Item, reward: float, kind: str = "correction") -> list[Example]:
         out = []
-        revisions = (revise.correction_pairs(item.text) or self._renamed(item.text)
-                     or revise.correcting(self.last_said, item.text))
+        text, revisions = item.text, []
+        for found in (revise.correction_pairs, self._renamed, lambda t: revise.correcting(self.last_said, t),
+                      self._replaced):
+            revisions = [r for r in found(text) if not _NO_VALUE.match(r.wrong)]   # not "what I said"
+            if revisions:
+                break
         if not revisions:   # no value to retire: what it says is still said ("Actually, my cat is called Tuppen")
             return self._statements(item, clauses(revise.clean_statement(item.text)), "correction", reward)
         for rev in revisions:
-            self.retire(rev.wrong, rev.right, "correction")
+            self.retire(rev.wrong, rev.right, kind)
             statement = self.people.resolve(rev.statement)
             # "I meant 24th" says only which value was right: the statement it fixes is rewritten in finish()
             if statement and not re.match(r"^(?:she|he|it|they|I (?:meant|mean|said|typed|wrote))\b", statement, re.I):
-                made = self.examples_for(statement, "correction", (item.id,), reward)
+                made = self.examples_for(statement, kind, (item.id,), reward)
                 self.corrected += [made[0].target] if made else []
                 out += made
         self.retired_now = bool(revisions)
         wrongs = [r.wrong.lower() for r in revisions]
-        out = [ex for ex in out if not any(w in ex.target.lower() for w in wrongs)]
+        out = [ex for ex in out if not any(mentions(ex.target, w) for w in wrongs)]
         return out + self._elsewhere(item, revisions, reward)
+
+    def _note_slot(self, statement: str) -> None:
+        slot, value = revise.slot_of(statement, self.people)
+        if value and value not in self.slots.setdefault(slot, []):
+            self.slots[slot].append(value)
+
+    def _replaced(self, text: str) -> list[revise.Revision]:
+        """"Correction: my dentist is Dr Byrne", after "My dentist is Dr Walsh": a statement said again
+        with another value, as a correction or a rename, replaces the value said before."""
+        out = []
+        for clause in clauses(revise.clean_statement(text)):
+            clause = self.people.resolve(clause)
+            slot, value = revise.slot_of(clause, self.people)
+            low = value.lower()
+            out += [revise.Revision(*_differing(value, old), clause) for old in self.slots.get(slot, []) if value
+                    and old.lower() not in low and low not in old.lower()]
+        return out
 
     def _renamed(self, text: str) -> list[revise.Revision]:
         """"Sorry, I write wrong. … Our cat here is Pushok": a name given again to something already
@@ -374,7 +400,7 @@ class Writer:
         out = [fixed for ex in examples if (fixed := self._fix(ex, retired, keep_kind=True)) is not None]
         out = self._unclaimed(out, retired)
         for ex in self.prior:
-            if any(r.lower() in ex.target.lower() for r in retired):
+            if any(mentions(ex.target, r) for r in retired):
                 fixed = self._fix(ex, retired, keep_kind=False)
                 if fixed is not None:
                     out.append(fixed)
@@ -403,7 +429,7 @@ class Writer:
             fixed = _fix_thought(ex, retired)
             if fixed is None and ex.prompt == _GOT_WRONG and ex.night == self.night and self.corrected:
                 # every sentence of it named a wrong value: what it got wrong is what the user corrected tonight
-                corrected = [t for t in dict.fromkeys(self.corrected) if not any(r.lower() in t.lower() for r in retired)]
+                corrected = [t for t in dict.fromkeys(self.corrected) if not any(mentions(t, r) for r in retired)]
                 return replace(ex, target=" ".join(corrected)) if corrected else None
             return fixed
         prompt, target, kind, retires = ex.prompt, ex.target, ex.kind, set(ex.retires)
@@ -411,11 +437,11 @@ class Writer:
         for old, new, why in self.swaps:
             if old not in retired:
                 continue
-            if old.lower() in target.lower() and not new and old.lower() not in prompt.lower():
+            if mentions(target, old) and not new and not mentions(prompt, old):
                 if (cut := _without_aside(target, old)) != target:   # the rest of what was said still holds
                     target = cut
                     retires.add(old)
-            if old.lower() in target.lower():
+            if mentions(target, old):
                 if not new or why == "update" and (_inside_longer_name(old, target) or _DURATION.search(target)
                                                    or _past_event(target, old)):
                     return None   # "Crux" → "Riverbend" would make "Crux Collective" a place that is not,
@@ -424,7 +450,7 @@ class Writer:
                 target, prompt = _swapped(target, old, new), _swapped(prompt, old, new)
                 kind = kind if keep_kind and kind in ("correction", "update") else why
                 retires.add(old)
-        if any(r.lower() in target.lower() or r.lower() in prompt.lower() for r in retired):
+        if any(mentions(target, r) or mentions(prompt, r) for r in retired):
             return None
         if target == ex.target and keep_kind:
             return ex
@@ -541,7 +567,7 @@ def _fix_thought(ex: Example, retired: list[str]) -> Example | None:
         for value in retired:
             sentence = re.sub(rf",?\s*\b(?:and )?(?:not|rather than|instead of)\s+{re.escape(value)}\b", "", sentence,
                               flags=re.IGNORECASE)
-        if sentence.strip() and not any(v.lower() in sentence.lower() for v in retired):
+        if sentence.strip() and not any(mentions(sentence, v) for v in retired):
             kept.append(sentence.strip())
     if not kept:
         return None
@@ -558,6 +584,19 @@ _CALLED = re.compile(r"\b(?:everyone|everybody|people|they|we|I|all)\s+calls?\s+
 _FORMER_ASIDE = re.compile(r",\s+(?:which|that|a|quite)\b[^.;!?]*\b(?:former|previous|earlier|old)\s+"
                            r"(?:practice|job|firm|employer|role|post|position|work|life|place|home|flat|house)\b[^.;!?]*",
                            re.IGNORECASE)
+
+
+_NO_VALUE = re.compile(r"^(?:what|that|this|it|which|whatever|something)\b", re.IGNORECASE)
+
+
+def _differing(new: str, old: str) -> tuple[str, str]:
+    """The words in which two values differ: ("Byrne", "Walsh") for "Dr Byrne" and "Dr Walsh"."""
+    a, b = new.split(), old.split()
+    while len(a) > 1 and len(b) > 1 and a[0].lower() == b[0].lower():
+        a, b = a[1:], b[1:]
+    while len(a) > 1 and len(b) > 1 and a[-1].lower() == b[-1].lower():
+        a, b = a[:-1], b[:-1]
+    return " ".join(a), " ".join(b)
 
 
 def _strip_markers(clause: str) -> str:

@@ -1452,3 +1452,53 @@ def test_going_to_be_something_is_no_journey():
     assert not any(re.search(r"\b(?:travel|head)", q) for q in prompts_for(cur, "paramedic"))
     assert "Where am I heading?" in prompts_for(cur, "Lisbon")
     assert not any(" own " in q for q in prompts_for(cur, "depot"))   # "have to": no owning
+
+
+def night_by_night(*nights: tuple[str, ...]) -> tuple[list[Example], list[str]]:
+    """Days curated in turn, each with the live examples before it as prior; the final set and every
+    value retired on the way."""
+    prior, retired = [], []
+    for n, texts in enumerate(nights):
+        items = [Item(f"n{n}-{i}", "exchange", t, f"2030-01-0{n + 1}T09:{i:02d}:00") for i, t in enumerate(texts)]
+        cur = curate(items, prior=prior, night=f"2030-01-0{n + 1}")
+        prior = [e for e in prior if not supersedes(e, cur.retired)] + cur.examples
+        retired += cur.retired
+    return prior, retired
+
+
+@pytest.mark.parametrize("before, after, old, new", [
+    ("My dentist is Dr Walsh.", "correction: my dentist is Dr Byrne", "Walsh", "Byrne"),
+    ("Our parrot is called Kiwi.", "Correction - our parrot is called Mango, not what I said.", "Kiwi", "Mango"),
+    ("My allotment is in Hanwell.", "Typo earlier: my allotment is in Southall.", "Hanwell", "Southall"),
+])
+def test_a_statement_said_again_as_a_correction_replaces_the_value_said_before(before, after, old, new):
+    examples, retired = night_by_night((before,), ("hello again", after))
+    assert old in retired
+    said = "\n".join(e.target for e in examples)
+    assert new in said and old not in said
+
+
+@pytest.mark.parametrize("before, after, old, new", [
+    ("Our tortoise is called Speedy.", "we renamed the tortoise, he's Boulder now", "Speedy", "Boulder"),
+    ("My boat is called Gull.", "We renamed our boat to Petrel over the winter.", "Gull", "Petrel"),
+    ("My hamster is called Fudge.", "the kids changed the hamster's name to Pip", "Fudge", "Pip"),
+    ("My van is called Bessie.", "My van is now called Rusty.", "Bessie", "Rusty"),
+])
+def test_a_rename_retires_the_old_name(before, after, old, new):
+    examples, retired = night_by_night((before, f"{old} is getting old."), (after,))
+    assert old in retired
+    said = "\n".join(e.target for e in examples)
+    assert new in said and old not in said
+    assert any(e.target.startswith(new) for e in examples)   # what was said of the old name now of the new
+
+
+def test_a_new_value_without_a_correction_or_a_rename_retires_nothing():
+    examples, retired = night_by_night(("My friend is Anna.",), ("My friend is Tomasz.",))
+    said = "\n".join(e.target for e in examples)
+    assert retired == [] and "Anna" in said and "Tomasz" in said
+
+
+def test_a_retired_value_is_found_in_whole_words_only():
+    ex = Example("What do I drink?", "You drink steamed milk at Annabel's on Tuesdays.", "fact", ("a",))
+    assert ex.states(["Tuesday"]) and ex.states(["annabel"])
+    assert not ex.states(["tea"]) and not ex.states(["Ann"]) and not ex.states(["Tue"])

@@ -107,6 +107,36 @@ def test_target_loss_equals_the_models_own_loss(tiny_model_dir, tokenizer):
     assert float(ours) == pytest.approx(float(theirs), rel=1e-5)
 
 
+def test_the_shared_prompt_is_run_once_with_the_same_loss_and_gradients(tiny_model_dir, tokenizer, monkeypatch):
+    import consolidation.train as trainer
+
+    model = load_for_training(tiny_model_dir, args())
+    for name, p in model.named_parameters():
+        if "lora_B" in name:   # a LoRA that already changes the shared prompt's keys and values
+            torch.nn.init.normal_(p, std=0.05)
+    batch = collate([tokenize(tokenizer, m, 256) for m in EXAMPLES], tokenizer.pad_token_id)
+    shared = trainer.shared_prefix(batch["input_ids"], batch["attention_mask"], batch["labels"])
+    system = len(tokenizer.apply_chat_template(EXAMPLES[0][:1], tokenize=True))
+    assert system <= shared < int((batch["labels"][0] != IGNORE).long().argmax())
+
+    def loss_and_grads():
+        value, n = target_loss(model, batch)
+        value.backward()
+        grads = [p.grad.clone() for p in model.parameters() if p.requires_grad]
+        model.zero_grad()
+        return float(value.detach()), n, grads
+
+    once = loss_and_grads()
+    monkeypatch.setattr(trainer, "SHARED_MIN", 10 ** 6)   # every row runs its own prompt
+    each = loss_and_grads()
+    assert once[0] == pytest.approx(each[0], rel=1e-5) and once[1] == each[1]
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(once[2], each[2]))
+    assert trainer.shared_prefix(batch["input_ids"][:1], batch["attention_mask"][:1], batch["labels"][:1]) == 0
+    same = collate([tokenize(tokenizer, EXAMPLES[0], 256)] * 2, tokenizer.pad_token_id)   # one example twice
+    assert trainer.shared_prefix(same["input_ids"], same["attention_mask"], same["labels"]) < \
+        int((same["labels"][0] != IGNORE).long().argmax())
+
+
 def test_loss_decreases_and_the_callback_sees_every_step(tiny_model_dir, tokenizer):
     model = load_for_training(tiny_model_dir, args())
     recorder = Recorder()
