@@ -127,10 +127,10 @@ class SleepSettings(_Group):
     items_per_cycle: int = Field(4, ge=1, description=(
         "One REM cycle more per this many things worth learning (diary entries, not examples), from "
         "rem_cycles_min up to rem_cycles_max. On persona-a (11 to 14 a day) 10 gave 4 cycles a night; 4 gives 5 or 6."))
-    converged_loss: float = Field(0.0, ge=0.0, description=(
+    converged_loss: float = Field(0.1, ge=0.0, description=(
         "End the night's training at the end of a REM cycle once the mean answer loss of its last steps is below "
         "this (nats per answer token): the memories are learned and further cycles only cost time; 0 trains every "
-        "cycle."))
+        "cycle. On persona-a's first night 0.1 ended after 4 of 6 cycles (1,067 s of training instead of 1,596)."))
     replay_fraction: float = Field(0.30, ge=0.0, lt=1.0)
     anchor_share: float = Field(0.25, ge=0.0, le=1.0, description=(
         "Share of the replayed examples that are anchors (the base's own answers to general questions), "
