@@ -96,11 +96,31 @@ _REPAIR = re.compile(r"(?:,|\.|\.\.\.|\s)\s*(?:and,?\s+)?(?:wait,? no|no,? wait|
                      r"(?:\s*(?:scratch that|sorry|I mean)\b[,.]?)?\s+", re.IGNORECASE)
 
 
+# "Owen's 14, no, 15", "clock in at 5:45 — no, hang on, 5:15", "ran the 36, sorry 63, samples": a
+# number or a name said and at once said again as another of its kind.
+_SLIP = re.compile(r"(?P<wrong>\b\d[\d:.]*(?:st|nd|rd|th)?|\b[A-Z][a-z]+)\s*[,—–-]+\s*"
+                   r"(?:no|sorry|I mean|I meant|er|um)\b(?:[,—–-]?\s*(?:no|hang on|wait|sorry|I meant|I mean)\b)*[,—–-]?\s+"
+                   r"(?P<right>\d[\d:.]*(?:st|nd|rd|th)?\b|[A-Z][a-z]+\b)")
+
+
+def _slips(text: str) -> str:
+    def mend(m: re.Match) -> str:
+        wrong, right = m["wrong"], m["right"]
+        same = wrong[:1].isdigit() == right[:1].isdigit() and wrong != right
+        return right if same and wrong.lower() not in _MARKERS else m.group(0)
+    return _SLIP.sub(mend, text)
+
+
+_MARKERS = {"no", "sorry", "well", "oh", "ok", "okay", "yes", "yeah", "and", "but", "so"}
+
+
 def without_repairs(text: str) -> str:
     """A message that corrects itself as it goes ("she's twelve and, wait no, scratch that, she's
     eleven", "He have 11 years... no, sorry, he is 12") as it ends up: the slip is left out, so the
     wrong value is never learned and there is nothing to retire. A bare value replaces as many
-    words at the end of the slip ("My dog is Rex, wait no, Max")."""
+    words at the end of the slip ("My dog is Rex, wait no, Max"), and a number or a name said again
+    at once as another ("Owen's 14, no, 15") stands for it."""
+    text = _slips(text)
     while (m := _REPAIR.search(text)) and m.start() > 0:
         before, after = text[:m.start()].rstrip(" ,"), text[m.end():]
         before = re.sub(r"\s+and$", "", before)

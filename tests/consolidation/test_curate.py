@@ -1502,3 +1502,16 @@ def test_a_retired_value_is_found_in_whole_words_only():
     ex = Example("What do I drink?", "You drink steamed milk at Annabel's on Tuesdays.", "fact", ("a",))
     assert ex.states(["Tuesday"]) and ex.states(["annabel"])
     assert not ex.states(["tea"]) and not ex.states(["Ann"]) and not ex.states(["Tue"])
+
+
+@pytest.mark.parametrize("said, right, wrong", [
+    ("My locker at the pool is number 212, no, 221.", "221", "212"),
+    ("I start at 7:30 — no, hang on, 7:15 on Mondays.", "7:15", "7:30"),
+    ("My niece is called Priya, no, Pria, she hates when people get it wrong.", "Pria", "Priya"),
+    ("I have a dog, no cats.", "dog", "Cats"),   # no slip: "no" is no repair here
+])
+def test_a_number_or_a_name_said_again_at_once_replaces_the_slip(said, right, wrong):
+    cur = curate(day(said))
+    said_back = targets(cur)
+    assert right.lower() in said_back
+    assert (wrong == "Cats") == bool(re.search(rf"\b{re.escape(wrong.lower())}\b", said_back))
