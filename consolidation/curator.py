@@ -120,13 +120,13 @@ class Curator:
         """The item's examples by the curator; None when its reply is not the JSON asked for."""
         verdict = parse_verdict(self.judge(self.messages(item)))
         self.before.append(item)
-        if verdict is None or (verdict.kind not in ("none",) and not (verdict.pairs or verdict.statements)):
+        if verdict is None or (verdict.kind != "none" and not (verdict.pairs or verdict.statements)):
             return None
         self.score = max(0.0, min(1.0, verdict.score))
         if verdict.kind == "none" or verdict.score < 0.3:
             return []
         w = self.writer
-        w.when = _when(item)
+        w.when = time_of(item)
         retires = tuple(r.strip() for r in verdict.retires if r.strip())
         for old in retires:
             w.retire(old, "", "correction" if verdict.kind == "correction" else "update")
@@ -151,11 +151,12 @@ def _states(text: str, values: Sequence[str]) -> bool:
 
 
 def _date_of(item: Item) -> str:
-    when = _when(item)
+    when = time_of(item)
     return when.strftime("%A %d %B %Y") if when else "unknown"
 
 
-def _when(item: Item):
-    from consolidation.writer import time_of
+def time_of(item: Item):
+    """When the item was said (`consolidation.writer.time_of`; the writer loads the parser lazily)."""
+    from consolidation.writer import time_of as said_at
 
-    return time_of(item)
+    return said_at(item)

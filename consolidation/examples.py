@@ -11,10 +11,9 @@ so the adapter learns in the frame it answers in.
 
 from __future__ import annotations
 
-import re
-
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 
 from system1.prompts import answer_messages
