@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from filelock import FileLock
+
 from cognition.config import ChemistrySettings
 from cognition.home import atomic_write_text
 from cognition.perceive import Perception
@@ -67,6 +69,8 @@ class ChemistryStore:
     def __init__(self, path: Path, settings: ChemistrySettings | None = None):
         self.path = Path(path)
         self.settings = settings or ChemistrySettings()
+        # perceive and slept read, change and write: concurrent turns (the server) must not lose one
+        self._lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
 
     def load(self, when: datetime | None = None) -> Chemistry:
         state = Chemistry()
@@ -96,24 +100,26 @@ class ChemistryStore:
     def perceive(self, perception: Perception, when: datetime | None = None) -> Chemistry:
         """Update the state for one exchange and persist it."""
         s = self.settings
-        state = self.load(when)
-        state.adenosine = min(1.0, state.adenosine + s.adenosine_per_exchange
-                              + (s.adenosine_per_correction if perception.is_correction else 0.0))
-        if perception.is_correction:
-            state.cortisol = min(1.0, state.cortisol + s.cortisol_spike)
-            state.dopamine = s.dopamine_correction
-        elif perception.is_praise:
-            state.dopamine = s.dopamine_praise
-        else:
-            state.dopamine = s.dopamine_neutral
-        self.save(state)
+        with self._lock:
+            state = self.load(when)
+            state.adenosine = min(1.0, state.adenosine + s.adenosine_per_exchange
+                                  + (s.adenosine_per_correction if perception.is_correction else 0.0))
+            if perception.is_correction:
+                state.cortisol = min(1.0, state.cortisol + s.cortisol_spike)
+                state.dopamine = s.dopamine_correction
+            elif perception.is_praise:
+                state.dopamine = s.dopamine_praise
+            else:
+                state.dopamine = s.dopamine_neutral
+            self.save(state)
         return state
 
     def slept(self, when: datetime | None = None) -> Chemistry:
-        state = self.load(when)
-        state.adenosine = 0.0
-        state.slept = _utc(when).isoformat()
-        self.save(state)
+        with self._lock:
+            state = self.load(when)
+            state.adenosine = 0.0
+            state.slept = _utc(when).isoformat()
+            self.save(state)
         return state
 
     def sleep_due(self, state: Chemistry) -> bool:

@@ -191,11 +191,7 @@ class Settings(BaseSettings):
     @field_validator("user")
     @classmethod
     def _safe_user(cls, v: str) -> str:
-        import re
-
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", v):
-            raise ValueError(f"user={v!r}: use letters, digits, '.', '_' or '-' (at most 64, not starting with a symbol)")
-        return v
+        return check_user(v)
 
     @classmethod
     def settings_customise_sources(
@@ -208,6 +204,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
         return (init_settings, env_settings, toml)
+
+
+def check_user(name: str) -> str:
+    """A user name names a folder of the home: no separators, no '..', nothing hidden."""
+    import re
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name) or ".." in name:
+        raise ValueError(f"user={name!r}: use letters, digits, '.', '_' or '-' (at most 64, not starting with a "
+                         "symbol, no '..')")
+    return name
 
 
 def _config_file() -> Path:

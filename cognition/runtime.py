@@ -14,8 +14,10 @@ import logging
 import os
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -81,7 +83,8 @@ class LocalRuntime:
         self.context_tokens = min(context_tokens, limit)
         self.model = self.base  # becomes a PeftModel once an adapter is loaded
         self.adapter: str | None = None
-        self.lock = threading.RLock()
+        self.lock = FairLock()
+        self._batcher: Batcher | None = None
 
     # -- adapters ------------------------------------------------------------------
 
@@ -97,6 +100,17 @@ class LocalRuntime:
             self.model.set_adapter(name)
             self.model.to(self.device).eval()
             self.adapter = name
+
+    def has_adapter(self, name: str) -> bool:
+        return self.model is not self.base and name in self.model.peft_config
+
+    @property
+    def batcher(self) -> "Batcher":
+        """The process's System 1 batcher for this runtime, started on first use."""
+        with self.lock:
+            if self._batcher is None:
+                self._batcher = Batcher(self)
+            return self._batcher
 
     def unload_adapter(self, name: str) -> None:
         with self.lock:
@@ -118,6 +132,14 @@ class LocalRuntime:
             ctx = self.model.disable_adapter() if self.model is not self.base else nullcontext()
             with ctx:
                 yield self.model
+
+    @contextmanager
+    def adapter_rows(self):
+        """The model with every loaded adapter available to `adapter_names` (one per row)."""
+        with self.lock:
+            if self.model is self.base:
+                raise ValueError("no adapter is loaded; load one before naming it for a row")
+            yield self.model
 
     @contextmanager
     def adapter_on(self):
@@ -157,8 +179,13 @@ class LocalRuntime:
 
     def generate(self, batch: Sequence[Messages], *, adapter: bool, max_new_tokens: int = 64,
                  temperature: float = 0.0, seed: int | None = None, stop: Sequence[str] = (),
-                 on_text: Callable[[str], None] | None = None, loops: bool = False) -> list[Generation]:
+                 on_text: Callable[[str], None] | None = None, loops: bool = False,
+                 adapters: Sequence[str | None] | None = None) -> list[Generation]:
         """Answer every conversation in `batch` (left-padded into one forward pass).
+
+        `adapters` names a loaded adapter for each row (None: the bare base), so one pass
+        serves several users' System 1 at once; without it, `adapter` switches the active
+        adapter on or off for the whole batch.
 
         `on_text` streams the text of a single conversation as it is produced; generation
         ends early at any of the `stop` strings (kept in the text). With `loops`, a reply that
@@ -191,7 +218,14 @@ class LocalRuntime:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.95)
         else:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
-        ctx = self.adapter_on() if adapter else self.adapter_off()
+        if adapters is not None:
+            if len(adapters) != len(batch):
+                raise ValueError(f"{len(adapters)} adapter names for {len(batch)} conversations")
+            if any(adapters):
+                kwargs["adapter_names"] = [a or "__base__" for a in adapters]
+            ctx = self.adapter_rows() if any(adapters) else self.adapter_off()
+        else:
+            ctx = self.adapter_on() if adapter else self.adapter_off()
         started = time.perf_counter()
         with ctx as model, torch.inference_mode():
             if seed is not None:
@@ -310,6 +344,123 @@ def _streamer(tokenizer, on_text: Callable[[str], None]):
             return None if self.first is None else self.first - started
 
     return Streamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+
+
+class FairLock:
+    """A re-entrant lock granted in the order it was asked for.
+
+    Served turns wait for the one loaded model; a plain lock lets a thread that just
+    released it take it again at once, so one busy client could starve the rest.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._waiting: deque = deque()
+
+    def acquire(self) -> bool:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            ticket = object()
+            self._waiting.append(ticket)
+            while self._owner is not None or self._waiting[0] is not ticket:
+                self._cond.wait()
+            self._waiting.popleft()
+            self._owner, self._depth = me, 1
+            return True
+
+    def release(self) -> None:
+        with self._cond:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("release of a FairLock this thread does not hold")
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._cond.notify_all()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+@dataclass
+class _Request:
+    messages: Messages
+    adapter: tuple[str, Path] | None   # (name in the runtime, weights) or None for the bare base
+    key: tuple                         # requests generated together share it
+    max_new_tokens: int
+    temperature: float
+    stop: tuple[str, ...]
+    seed: int | None
+    future: Future = field(default_factory=Future)
+
+
+class Batcher:
+    """Short generations that arrive together (System 1 of concurrent turns) go as one batch.
+
+    Each caller blocks on its own request; one worker thread takes everything queued,
+    groups it by generation settings, and runs each group as a single left-padded pass
+    with each row's own adapter (`generate(adapters=...)`). While the model is busy
+    (a System 2 answer streaming), requests pile up and leave together. A seed is
+    honoured only for a batch of one: rows that share a pass share its random state.
+    """
+
+    def __init__(self, runtime: "LocalRuntime", max_batch: int = 16):
+        self.runtime = runtime
+        self.max_batch = max_batch
+        self._queue: deque[_Request] = deque()
+        self._ready = threading.Condition()
+        self.batches: list[int] = []   # the size of each batch generated (benchmarks read it)
+        threading.Thread(target=self._work, name="system1-batcher", daemon=True).start()
+
+    def submit(self, messages: Messages, adapter: tuple[str, Path] | None, *, max_new_tokens: int,
+               temperature: float, stop: Sequence[str] = (), seed: int | None = None) -> Generation:
+        request = _Request(messages, adapter, (max_new_tokens, temperature, tuple(stop)), max_new_tokens,
+                           temperature, tuple(stop), seed)
+        with self._ready:
+            self._queue.append(request)
+            self._ready.notify()
+        return request.future.result()
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                first = self._queue.popleft()
+                group = [first]
+                for r in list(self._queue):
+                    if len(group) >= self.max_batch:
+                        break
+                    if r.key == first.key:
+                        group.append(r)
+                        self._queue.remove(r)
+            self._run(group)
+
+    def _run(self, group: list[_Request]) -> None:
+        rt = self.runtime
+        try:
+            with rt.lock:
+                for r in group:
+                    if r.adapter is not None and not rt.has_adapter(r.adapter[0]):
+                        rt.load_adapter(*r.adapter)
+                out = rt.generate([r.messages for r in group], adapter=False, adapters=[
+                    r.adapter[0] if r.adapter else None for r in group], max_new_tokens=group[0].max_new_tokens,
+                    temperature=group[0].temperature, stop=group[0].stop,
+                    seed=group[0].seed if len(group) == 1 else None)
+        except BaseException as exc:  # every caller hears of it
+            for r in group:
+                r.future.set_exception(exc)
+            return
+        self.batches.append(len(group))
+        for r, g in zip(group, out):
+            r.future.set_result(g)
 
 
 _runtimes: dict[tuple, LocalRuntime] = {}

@@ -45,6 +45,7 @@ class TurnResult:
     verdict_source: str | None = None
     first_token_s: float | None = None
     notes: list[str] = field(default_factory=list)
+    usage: tuple[int, int] | None = None   # System 2's (prompt, completion) tokens, where counted
 
     def to_json(self) -> dict[str, Any]:
         return {"answer": self.answer, "system1": self.system1, "verdict": self.verdict, "memories": self.memories,
@@ -63,8 +64,9 @@ def validate_message(text: str) -> str:
 
 
 class Agent:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, serving: bool = False):
         self.settings = settings
+        self.serving = serving   # one of many concurrent users of a process (the server)
         self.home = Home(settings.home)
         self.user_home = self.home.user(settings.user).ensure()
         self.diary = Diary(self.user_home.memory)
@@ -107,7 +109,7 @@ class Agent:
         else:
             from system1.backends.local import LocalBackend
 
-            backend = LocalBackend(self.runtime, self.adapters)
+            backend = LocalBackend(self.runtime, self.adapters, self.settings.user, batched=self.serving)
         return LizardBrain(backend, s1)
 
     @cached_property
@@ -136,6 +138,7 @@ class Agent:
 
     @cached_property
     def probe_graph(self):
+        """The turn without a checkpointer: probes, and conversations their caller carries."""
         from graphs.turn import builder
 
         return builder.compile()
@@ -169,22 +172,34 @@ class Agent:
     # -- acts ------------------------------------------------------------------------
 
     def say(self, message: str, system1: bool | None = None, thread: str = "main",
-            on_text: Callable[[str], None] | None = None, record: bool = True) -> TurnResult:
+            on_text: Callable[[str], None] | None = None, record: bool = True,
+            history: list[tuple[str, str]] | None = None, max_tokens: int | None = None,
+            temperature: float | None = None) -> TurnResult:
         """One coordinated turn. `system1=False` is the ablation; None follows the config.
 
         `record=False` answers a probe: nothing is written (diary, index, chemistry), and the
         turn runs without a checkpointer so the conversation's history is untouched.
+        `history` (earlier user/assistant pairs) is a conversation the caller carries, as an
+        OpenAI client does: the turn is recorded but no thread's checkpoint is read or written,
+        so concurrent turns of one user stay independent. `max_tokens` and `temperature`
+        override System 2's settings for this turn.
         """
         validate_message(message)
         if record:
             mark_active(self.user_home.root)
         use_s1 = self.settings.system1.enabled if system1 is None else system1
         config = {"configurable": {"thread_id": f"{self.settings.user}:{thread}"}}
-        graph = self.turn_graph if record else self.probe_graph
+        graph = self.turn_graph if record and history is None else self.probe_graph
         started = time.perf_counter()
         state: dict = {}
-        for mode, chunk in graph.stream({"message": message, "system1_enabled": use_s1, "record": record}, config,
-                                        context=self.context(use_s1), stream_mode=["custom", "values"]):
+        inputs = {"message": message, "system1_enabled": use_s1, "record": record, "max_tokens": max_tokens,
+                  "temperature": temperature}
+        if history:
+            from graphs.turn import HISTORY_CHARS
+
+            inputs["history"] = [[u[:HISTORY_CHARS], a[:HISTORY_CHARS]] for u, a in history]
+        for mode, chunk in graph.stream(inputs, config, context=self.context(use_s1),
+                                        stream_mode=["custom", "values"]):
             if mode == "custom" and on_text is not None:
                 on_text(chunk["token"])
             elif mode == "values":
@@ -198,7 +213,7 @@ class Agent:
             memories=[m["id"] for m in state.get("memories") or []], timings=timings, entry=state["entry_id"],
             category=state["category"], adapter=state.get("adapter"), chemistry=state.get("chemistry") or {},
             verdict_source=state.get("verdict_source"), first_token_s=state.get("first_token_s"),
-            notes=list(state.get("notes") or []))
+            notes=list(state.get("notes") or []), usage=tuple(state["usage"]) if state.get("usage") else None)
 
     def ask_closed_book(self, question: str) -> dict[str, Any]:
         validate_message(question)

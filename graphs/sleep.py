@@ -28,7 +28,7 @@ from consolidation.dataset import ReplayBuffer, compose, rem_cycles, volume
 from consolidation.examples import Example, Item
 from consolidation.frames import KIND as PROFILE, replaced
 from consolidation.selftest import hold_out
-from system1.adapters import AdapterStore
+from system1.adapters import AdapterStore, runtime_name
 
 
 @dataclass
@@ -212,7 +212,8 @@ def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     started = _begin("self_test", ctx)
     rt = ctx.runtime()
     version = state["candidate"]
-    rt.load_adapter(f"candidate-{version}", ctx.adapters.path(version))
+    name = runtime_name(f"candidate-{ctx.settings.user}", version)
+    rt.load_adapter(name, ctx.adapters.path(version))
     try:
         questions = pick_questions(_trained(state), _older(ctx, state), seed=ctx.settings.seed)
         result = run_self_test(rt, questions, state.get("retired") or [])
@@ -223,7 +224,7 @@ def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
         quiz_after = run_quiz(rt, adapter=True)
         quiz_base = run_quiz(rt, adapter=False)
     finally:
-        rt.unload_adapter(f"candidate-{version}")
+        rt.unload_adapter(name)
     drift = {"ppl_base": round(ppl_base, 4), "ppl_after": round(ppl_candidate, 4),
              "ratio": round(ppl_candidate / ppl_base, 4), "quiz_base": round(quiz_base.score, 4),
              "quiz_after": round(quiz_after.score, 4), "quiz_failures": quiz_after.failures[:5]}

@@ -65,6 +65,9 @@ class TurnState(TypedDict, total=False):
     message: str
     system1_enabled: bool
     record: bool           # False for probes: no diary, no index, no chemistry, no history
+    max_tokens: int | None     # this turn's limits on System 2's answer (a served request's), else the config's
+    temperature: float | None
+    usage: list[int] | None    # System 2's [prompt, completion] tokens where its backend counts them
     entry_id: str | None
     category: str
     signals: list[str]
@@ -153,16 +156,17 @@ def deliberate(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     ctx = runtime.context
     writer = get_stream_writer()
     history = [tuple(pair) for pair in (state.get("history") or [])[-ctx.history_turns:]] if ctx.history_turns else []
+    limits = {k: state[k] for k in ("max_tokens", "temperature") if state.get(k) is not None}
     result = ctx.reasoner.deliberate(
         state["message"], [_memory_line(m) for m in state.get("memories") or []], state.get("system1"),
-        history=history, on_text=lambda text: writer({"token": text}), seed=ctx.seed)
+        history=history, on_text=lambda text: writer({"token": text}), seed=ctx.seed, **limits)
     notes = list(state.get("notes") or []) + ([result.note] if result.note else [])
     if (state.get("chemistry") or {}).get("adenosine", 0.0) >= 1.0:
         notes.append(f"sleep is due (adenosine 1.00): answered with adapter {state.get('adapter') or 'none'}; "
                      "the daemon or `reverie sleep` will consolidate")
     return {"answer": result.answer, "verdict": result.verdict, "verdict_source": result.verdict_source,
             "similarity": result.similarity, "first_token_s": result.first_token_s, "notes": notes,
-            "timings": _timed("deliberate", started)}
+            "usage": list(result.usage) if result.usage else None, "timings": _timed("deliberate", started)}
 
 
 def remember(state: TurnState, runtime: Runtime[TurnContext]) -> dict:

@@ -188,6 +188,30 @@ def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip Syste
             _show_turn(result.to_json())
 
 
+# -- MCP -------------------------------------------------------------------------------
+
+
+@app.command("mcp")
+def mcp_stdio(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt):
+    """Serve this user's agent as MCP tools over stdio, for MCP hosts (Claude Desktop, IDEs).
+
+    stdout is the protocol channel: logs and errors go to stderr.
+    """
+    from contextlib import redirect_stdout
+
+    from reverie.mcp import build_mcp
+
+    with _guard(False):
+        # Anything opening the agent prints must not reach the host as a broken message;
+        # once serving, the SDK points fd 1 at stderr itself until the host hangs up.
+        with redirect_stdout(sys.stderr):
+            agent = _agent(user, home)
+        try:
+            build_mcp(lambda ctx: agent).run("stdio")
+        finally:
+            agent.close()
+
+
 # -- state ---------------------------------------------------------------------------
 
 
@@ -426,6 +450,94 @@ def daemon(users: Optional[list[str]] = typer.Option(None, "--user", "-u", help=
             raise CliError(str(exc)) from None
 
 
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on; anything but loopback needs keys."),
+          port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+          user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt,
+          max_body: int = typer.Option(1024 * 1024, "--max-body", min=1024, help="Largest request body, in bytes."),
+          log_level: str = typer.Option("info", help="uvicorn's log level: critical, error, warning, info, debug.")):
+    """Serve reverie over HTTP: OpenAI's chat completions (models reverie, reverie-system1,
+    reverie-no-system1), memory, status and sleep routes, and MCP at /mcp.
+
+    With keys in the home (`reverie keys add USER`) every request needs one and acts as its
+    user; without, the server listens on loopback only and acts as --user.
+    """
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    with _guard(False):
+        import uvicorn
+
+        from cognition.keys import KeyStore
+        from reverie.server import ServeOptions, check_binding, create_app
+
+        settings = _settings(user, home)
+        keys = KeyStore(settings.home)
+        check_binding(host, keys)
+        app = create_app(settings, ServeOptions(user=settings.user, max_body_bytes=max_body),
+                         extra_routes=_mcp_routes())
+        who = f"{len(keys.records())} keys" if keys.any() else f"user {settings.user!r}, loopback only"
+        typer.secho(f"reverie serving http://{host}:{port}/v1 ({who}); OpenAPI at /docs", dim=True, err=True)
+        uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+def _mcp_routes():
+    """The MCP surface at /mcp, where the MCP SDK is installed."""
+    try:
+        from reverie.mcp import mount
+    except ImportError:
+        return None
+    return mount
+
+
+keys_app = typer.Typer(help="API keys for `reverie serve`: each belongs to one user; only its hash is kept.",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("add")
+def keys_add(user: str = typer.Argument(..., help="Whose key: requests with it act as this user."),
+             home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Make a key for USER and print it once (it is not stored, only its hash)."""
+    with _guard(as_json):
+        from cognition.keys import KeyStore
+
+        record, key = KeyStore(_settings(None, home).home).add(user)
+        _emit(as_json, {"user": record.user, "key": key, "id": record.id},
+              lambda p: (typer.echo(p["key"]),
+                         typer.secho(f"key {p['id']} for {p['user']}: shown once, keep it now", dim=True, err=True)))
+
+
+@keys_app.command("list")
+def keys_list(home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """The keys on file: id, user, last characters, when made (never the keys)."""
+    with _guard(as_json):
+        from cognition.keys import KeyStore
+
+        records = KeyStore(_settings(None, home).home).records()
+        payload = {"keys": [{"id": r.id, "user": r.user, "ends": r.hint, "created": r.created} for r in records]}
+
+        def show(p):
+            if not p["keys"]:
+                typer.echo("no keys: `reverie serve` listens on loopback only (add one: reverie keys add USER)")
+            for k in p["keys"]:
+                typer.echo(f"{k['id']}  {k['user']:<20} …{k['ends']}  {k['created']}")
+
+        _emit(as_json, payload, show)
+
+
+@keys_app.command("revoke")
+def keys_revoke(which: str = typer.Argument(..., help="A key's id, or a user (all their keys)."),
+                home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Revoke a key (or all of a user's); a running server refuses it at once."""
+    with _guard(as_json):
+        from cognition.keys import KeyStore
+
+        gone = KeyStore(_settings(None, home).home).revoke(which)
+        _emit(as_json, {"revoked": [r.id for r in gone]},
+              lambda p: typer.echo(f"revoked {', '.join(p['revoked'])}"))
+
+
 class SleepProgress:
     """A rich progress bar over the night's phases and training steps (stderr)."""
 
@@ -541,9 +653,16 @@ def adapters_rollback(version: str, user: Optional[str] = UserOpt, home: Optiona
                       as_json: bool = JsonOpt):
     """Serve VERSION again (it is verified first)."""
     with _guard(as_json):
-        store = _agent(user, home).adapters
+        agent = _agent(user, home)
+        store = agent.adapters
         previous = store.current()
         store.rollback(version)
+        if agent.settings.system1.backend == "vllm":  # vLLM serves <user>-VERSION now, not at its next turn
+            try:
+                agent.brain.backend.reload()
+            except ConnectionError as exc:
+                raise CliError(f"rolled back to {version} in the store, but vLLM still serves the old adapter: "
+                               f"{exc}") from exc
         _emit(as_json, {"current": version, "previous": previous},
               lambda p: typer.echo(f"now serving {p['current']} (was {p['previous'] or 'the bare base'})"))
 

@@ -30,6 +30,12 @@ _VERSION = re.compile(r"^v(\d{4,})$")
 MANIFEST = "manifest.json"
 
 
+def runtime_name(user: str, version: str) -> str:
+    """An adapter's name where one process or server holds many users' adapters: `<user>-<version>`
+    (peft forbids '.' in a name, which a user name may hold)."""
+    return f"{user}-{version}".replace(".", "%2E")
+
+
 class AdapterError(RuntimeError):
     pass
 

@@ -35,17 +35,20 @@ class LizardBrain:
     def adapter(self) -> str | None:
         return self.backend.adapter
 
-    def associate(self, message: str, seed: int | None = None) -> Thought:
+    def associate(self, message: str, seed: int | None = None, max_tokens: int | None = None,
+                  temperature: float | None = None) -> Thought:
         """A short associative provocation on the message alone (no retrieval)."""
-        c = self.backend.complete(associate_messages(message), max_tokens=self.settings.associate_tokens,
-                                  temperature=self.settings.temperature, seed=seed, stop=SENTENCE_END)
+        c = self.backend.complete(associate_messages(message), max_tokens=max_tokens or self.settings.associate_tokens,
+                                  temperature=self.settings.temperature if temperature is None else temperature,
+                                  seed=seed, stop=SENTENCE_END)
         return Thought(_first_sentences(c.text), c.adapter, c.seconds, c.note)
 
-    def answer(self, question: str, closed_book: bool = True) -> Thought:
+    def answer(self, question: str, closed_book: bool = True, max_tokens: int | None = None) -> Thought:
         """Answer from the weights alone. Greedy, so the same adapter gives the same answer."""
         if not closed_book:
             raise ValueError("System 1 only answers closed-book; open-book answers are System 2's deliberation")
-        c = self.backend.complete(answer_messages(question), max_tokens=self.settings.answer_tokens, temperature=0.0)
+        c = self.backend.complete(answer_messages(question), max_tokens=max_tokens or self.settings.answer_tokens,
+                                  temperature=0.0)
         return Thought(c.text, c.adapter, c.seconds, c.note)
 
     def answer_many(self, questions: list[str]) -> list[Thought]:

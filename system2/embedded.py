@@ -22,13 +22,15 @@ class EmbeddedReasoner:
         self.embedder = embedder
         self.name = f"embedded:{runtime.source.id}"
 
-    def deliberate(self, message, memories, provocation, history=(), on_text=None, seed=None) -> Deliberation:
+    def deliberate(self, message, memories, provocation, history=(), on_text=None, seed=None, max_tokens=None,
+                   temperature=None) -> Deliberation:
         messages = deliberation_messages(message, memories, provocation, history, ask_verdict=False)
         # One paragraph: past it, a small model rambles (and a turn's cost is its length).
-        g = self.runtime.chat(messages, adapter=False, max_new_tokens=self.settings.answer_tokens,
-                              temperature=self.settings.temperature, on_text=on_text, seed=seed, stop=("\n\n",),
-                              loops=True)
-        return conclude(g.text, provocation, self.settings, self.embedder, g.seconds, g.first_token_s, g.note)
+        g = self.runtime.chat(messages, adapter=False, max_new_tokens=max_tokens or self.settings.answer_tokens,
+                              temperature=self.settings.temperature if temperature is None else temperature,
+                              on_text=on_text, seed=seed, stop=("\n\n",), loops=True)
+        return conclude(g.text, provocation, self.settings, self.embedder, g.seconds, g.first_token_s, g.note,
+                        usage=(g.prompt_tokens, g.new_tokens))
 
     def complete(self, messages, *, max_tokens, temperature=0.0) -> str:
         return self.runtime.chat(messages, adapter=False, max_new_tokens=max_tokens, temperature=temperature).text

@@ -32,9 +32,10 @@ class OpenAIReasoner:
     def _create(self, messages, max_tokens, temperature, stream=False):
         import openai
 
+        extra = {"stream_options": {"include_usage": True}} if stream else {}
         try:
             return self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
-                                                       temperature=temperature, stream=stream)
+                                                       temperature=temperature, stream=stream, **extra)
         except openai.APIConnectionError as exc:
             raise EndpointError(
                 f"System 2's endpoint {self.base_url} is unreachable ({exc.__class__.__name__}). Start it, or fix "
@@ -47,23 +48,30 @@ class OpenAIReasoner:
             raise EndpointError(f"System 2's endpoint {self.base_url} has no model {self.model!r}; "
                                 "set system2.model / REVERIE_SYSTEM2__MODEL") from exc
 
-    def deliberate(self, message, memories, provocation, history=(), on_text=None, seed=None) -> Deliberation:
+    def deliberate(self, message, memories, provocation, history=(), on_text=None, seed=None, max_tokens=None,
+                   temperature=None) -> Deliberation:
         messages = deliberation_messages(message, memories, provocation, history, ask_verdict=True)
+        max_tokens = max_tokens or self.settings.answer_tokens
+        temperature = self.settings.temperature if temperature is None else temperature
         started = time.perf_counter()
         first = None
         if on_text is None:
-            reply = self._create(messages, self.settings.answer_tokens, self.settings.temperature)
+            reply = self._create(messages, max_tokens, temperature)
             raw = reply.choices[0].message.content or ""
+            usage = reply.usage
         else:
-            parts = []
-            for chunk in self._create(messages, self.settings.answer_tokens, self.settings.temperature, stream=True):
+            parts, usage = [], None
+            for chunk in self._create(messages, max_tokens, temperature, stream=True):
+                usage = getattr(chunk, "usage", None) or usage
                 delta = chunk.choices[0].delta.content if chunk.choices else None
                 if delta:
                     first = first or time.perf_counter() - started
                     parts.append(delta)
                     on_text(delta)
             raw = "".join(parts)
-        return conclude(raw, provocation, self.settings, self.embedder, time.perf_counter() - started, first)
+        counted = (usage.prompt_tokens, usage.completion_tokens) if usage else None
+        return conclude(raw, provocation, self.settings, self.embedder, time.perf_counter() - started, first,
+                        usage=counted)
 
     def complete(self, messages, *, max_tokens, temperature=0.0) -> str:
         reply = self._create(messages, max_tokens, temperature)

@@ -32,6 +32,7 @@ class Deliberation:
     seconds: float
     first_token_s: float | None = None
     note: str | None = None
+    usage: tuple[int, int] | None = None   # (prompt, completion) tokens, where the backend knows them
 
 
 class Reasoner(Protocol):
@@ -39,7 +40,8 @@ class Reasoner(Protocol):
 
     def deliberate(self, message: str, memories: Sequence[str], provocation: str | None,
                    history: Sequence[tuple[str, str]] = (),
-                   on_text: Callable[[str], None] | None = None, seed: int | None = None) -> Deliberation: ...
+                   on_text: Callable[[str], None] | None = None, seed: int | None = None,
+                   max_tokens: int | None = None, temperature: float | None = None) -> Deliberation: ...
 
     def complete(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float = 0.0) -> str: ...
 
@@ -65,8 +67,15 @@ def measure_verdict(provocation: str, answer: str, settings: System2Settings,
 
 
 def conclude(raw: str, provocation: str | None, settings: System2Settings, embedder: str, seconds: float,
-             first_token_s: float | None = None, note: str | None = None) -> Deliberation:
+             first_token_s: float | None = None, note: str | None = None,
+             usage: tuple[int, int] | None = None) -> Deliberation:
     """Turn a backend's raw answer into a Deliberation with its verdict."""
+    from dataclasses import replace
+
+    return replace(_conclude(raw, provocation, settings, embedder, seconds, first_token_s, note), usage=usage)
+
+
+def _conclude(raw, provocation, settings, embedder, seconds, first_token_s, note) -> Deliberation:
     answer, stated = split_stated_verdict(raw)
     if not answer:
         # A model can stop at once (a small one often does on an odd prompt). The turn

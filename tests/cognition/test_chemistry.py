@@ -149,7 +149,8 @@ def test_snapshot_is_rounded_numbers():
 def test_save_leaves_no_temporary_files(store):
     store.perceive(NEUTRAL, T0)
     store.perceive(NEUTRAL, T0)
-    assert [p.name for p in store.path.parent.iterdir()] == ["chemistry.json"]
+    # the lock that keeps concurrent turns from losing an update stays; nothing else may
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [".chemistry.json.lock", "chemistry.json"]
 
 
 @pytest.mark.parametrize("content", [

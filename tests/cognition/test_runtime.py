@@ -100,3 +100,69 @@ def test_the_loop_guard_cuts_a_looping_generation_where_it_starts_to_repeat(tiny
         assert g.new_tokens <= p.new_tokens
     # A tiny random model loops at once ("lessnesslessness…"): each reply keeps one copy.
     assert all(g.new_tokens < LOOP_TOKENS for g in guarded) and all(p.new_tokens == 60 for p in plain)
+
+
+def test_one_pass_serves_each_row_with_its_own_adapter(tiny_runtime, tmp_path, adapter_factory):
+    store_a, store_b = AdapterStore(tmp_path / "a"), AdapterStore(tmp_path / "b")
+    a, b = adapter_factory(store_a, seed=1, scale=2.0), adapter_factory(store_b, seed=2, scale=2.0)
+    tiny_runtime.load_adapter("alice-v", store_a.path(a))
+    tiny_runtime.load_adapter("bob-v", store_b.path(b))
+    prompts = [_msgs("The lighthouse keeper"), _msgs("The lighthouse keeper"), _msgs("The lighthouse keeper")]
+    mixed = [g.text for g in tiny_runtime.generate(prompts, adapter=False, max_new_tokens=8,
+                                                   adapters=["alice-v", "bob-v", None])]
+    alone = []
+    for name in ("alice-v", "bob-v"):
+        tiny_runtime.load_adapter(name, store_a.path(a) if name == "alice-v" else store_b.path(b))
+        alone.append(tiny_runtime.chat(prompts[0], adapter=True, max_new_tokens=8).text)
+    alone.append(tiny_runtime.chat(prompts[0], adapter=False, max_new_tokens=8).text)
+    assert mixed == alone
+    assert len(set(alone)) == 3   # the adapters really differ, so the rows were not served alike
+
+
+def test_requests_waiting_for_the_model_leave_as_one_batch(tiny_runtime):
+    import threading
+    import time
+
+    batcher = tiny_runtime.batcher
+    texts = [f"Say something about the number {i}" for i in range(4)]
+    answers: dict[int, str] = {}
+
+    def ask(i):
+        answers[i] = batcher.submit(_msgs(texts[i]), None, max_new_tokens=6, temperature=0.0).text
+
+    with tiny_runtime.lock:   # the model is busy (a System 2 answer streaming): the requests queue up
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        while True:   # the worker has taken the first and waits for the lock; the other three queue
+            with batcher._ready:
+                if len(batcher._queue) == 3:
+                    break
+            time.sleep(0.001)
+    for t in threads:
+        t.join()
+    assert sorted(batcher.batches) == [1, 3]
+    alone = [tiny_runtime.chat(_msgs(t), adapter=False, max_new_tokens=6).text for t in texts]
+    assert [answers[i] for i in range(4)] == alone
+
+
+def test_the_model_is_granted_in_the_order_it_was_asked_for():
+    import threading
+    import time
+
+    from cognition.runtime import FairLock
+
+    lock, order = FairLock(), []
+    lock.acquire()
+    threads = []
+    for i in range(5):
+        threads.append(threading.Thread(target=lambda i=i: (lock.acquire(), order.append(i), lock.release())))
+        threads[-1].start()
+        while len(lock._waiting) < i + 1:   # each has queued before the next starts
+            time.sleep(0.001)
+    with lock:   # re-entrant for its holder
+        pass
+    lock.release()
+    for t in threads:
+        t.join()
+    assert order == [0, 1, 2, 3, 4]

@@ -71,7 +71,7 @@ class BrokenReasoner:
 
     name = "broken"
 
-    def deliberate(self, message, memories, provocation, history=(), on_text=None, seed=None):
+    def deliberate(self, message, memories, provocation, history=(), on_text=None, seed=None, **limits):
         raise ConnectionError("System 2's endpoint went away")
 
     def complete(self, messages, *, max_tokens, temperature=0.0):

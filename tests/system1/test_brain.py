@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from system1.adapters import AdapterStore
+from system1.adapters import AdapterStore, runtime_name
 from system1.backends.local import LocalBackend
 from system1.brain import LizardBrain
 
@@ -36,7 +36,7 @@ def test_the_promoted_adapter_answers_and_a_damaged_one_falls_back(tiny_runtime,
     answer = brain.answer("Where does my sister live?")
     assert answer.adapter == v1
     assert store.current() == v2  # refusing to serve is not a rollback: nothing was rewritten
-    assert tiny_runtime.adapter == v1 and with_v2
+    assert tiny_runtime.adapter == runtime_name("default", v1) and with_v2
 
 
 def test_associate_is_short(tiny_runtime, tmp_path):
