@@ -411,9 +411,10 @@ class Batcher:
     honoured only for a batch of one: rows that share a pass share its random state.
     """
 
-    def __init__(self, runtime: "LocalRuntime", max_batch: int = 16):
+    def __init__(self, runtime: "LocalRuntime", max_batch: int = 16, window_s: float = 0.02):
         self.runtime = runtime
         self.max_batch = max_batch
+        self.window_s = window_s   # how long the first request waits for company (a provocation takes ~0.4 s)
         self._queue: deque[_Request] = deque()
         self._ready = threading.Condition()
         self.batches: list[int] = []   # the size of each batch generated (benchmarks read it)
@@ -433,6 +434,9 @@ class Batcher:
             with self._ready:
                 while not self._queue:
                     self._ready.wait()
+                until = time.monotonic() + self.window_s
+                while len(self._queue) < self.max_batch and (left := until - time.monotonic()) > 0:
+                    self._ready.wait(left)
                 first = self._queue.popleft()
                 group = [first]
                 for r in list(self._queue):

@@ -44,6 +44,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from eval.bench_generate import generate_arguments, generate_table, run_generate
+from eval.bench_serve import print_progress as print_serve_progress
+from eval.bench_serve import run_serve, serve_arguments, serve_table
 from eval.bench_generate import print_progress as print_generate_progress
 from eval.bench_train import print_progress as print_train_progress
 from eval.bench_train import run_train, train_arguments, train_table
@@ -314,6 +316,8 @@ BENCHES: dict[str, Bench] = {
     "generate": Bench("Batched against one-at-a-time generation for the self-test and curation.",
                       lambda args, progress: run_generate(args, print_generate_progress), generate_table,
                       generate_arguments),
+    "serve": Bench("The served turn against the in-process one, and 8 concurrent clients.",
+                   lambda args, progress: run_serve(args, print_serve_progress), serve_table, serve_arguments),
 }
 
 

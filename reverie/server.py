@@ -261,6 +261,12 @@ def create_app(settings: Settings, options: ServeOptions | None = None,
     def user_of(request: Request) -> str:
         """Who this request acts for: the key's owner, or the server's user when the home has no keys."""
         if not keys.any():
+            # Keyless, the server listens on loopback only; a web page that rebinds its own
+            # name to 127.0.0.1 still sends its own Host, and is refused here.
+            host = (request.url.hostname or "").strip("[]")
+            if host not in LOOPBACK:
+                raise APIError(403, f"a server without keys answers only to loopback names, not {host!r}; "
+                                    "add a key (`reverie keys add USER`) to serve other names", code="host_refused")
             return options.user
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -566,3 +572,26 @@ def check_binding(host: str, keys: KeyStore) -> None:
         raise ValueError(f"refusing to listen on {host} without API keys: anyone who can reach it would read and "
                          "write this home's memory. Add a key first (`reverie keys add USER`), or serve on "
                          "127.0.0.1")
+
+
+class ServerThread:
+    """An app served by uvicorn on a loopback port, in a thread of this process: for benchmarks,
+    tests and programs that embed reverie. `port=0` takes a free port; `url` says which."""
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, start_timeout_s: float = 120.0):
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, name="reverie-server", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + start_timeout_s
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError(f"the server did not start on {host}:{port}")
+            time.sleep(0.02)
+        bound = self.server.servers[0].sockets[0].getsockname()
+        self.url = f"http://{host}:{bound[1]}"
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)

@@ -159,39 +159,15 @@ def endpoint():
     served.close()
 
 
-class LiveServer:
-    """An ASGI app served by uvicorn on a free loopback port, in a thread: a real socket."""
-
-    def __init__(self, app):
-        import threading
-        import time
-
-        import uvicorn
-
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                                    lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    def close(self):
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-
-
 @pytest.fixture()
 def live_server():
     """Serve ASGI apps on real sockets for a test: `live_server(app).url`; all closed after it."""
-    started: list[LiveServer] = []
+    from reverie.server import ServerThread
 
-    def serve(app) -> LiveServer:
-        started.append(LiveServer(app))
+    started: list[ServerThread] = []
+
+    def serve(app) -> ServerThread:
+        started.append(ServerThread(app))
         return started[-1]
 
     yield serve

@@ -119,29 +119,25 @@ def test_one_pass_serves_each_row_with_its_own_adapter(tiny_runtime, tmp_path, a
     assert len(set(alone)) == 3   # the adapters really differ, so the rows were not served alike
 
 
-def test_requests_waiting_for_the_model_leave_as_one_batch(tiny_runtime):
+def test_requests_that_arrive_together_leave_as_one_batch(tiny_runtime):
     import threading
-    import time
 
-    batcher = tiny_runtime.batcher
+    from cognition.runtime import Batcher
+
+    # A window far longer than the test: the batch leaves when it is full, not when time is up.
+    batcher = Batcher(tiny_runtime, max_batch=4, window_s=600)
     texts = [f"Say something about the number {i}" for i in range(4)]
     answers: dict[int, str] = {}
 
     def ask(i):
         answers[i] = batcher.submit(_msgs(texts[i]), None, max_new_tokens=6, temperature=0.0).text
 
-    with tiny_runtime.lock:   # the model is busy (a System 2 answer streaming): the requests queue up
-        threads = [threading.Thread(target=ask, args=(i,)) for i in range(4)]
-        for t in threads:
-            t.start()
-        while True:   # the worker has taken the first and waits for the lock; the other three queue
-            with batcher._ready:
-                if len(batcher._queue) == 3:
-                    break
-            time.sleep(0.001)
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
     for t in threads:
         t.join()
-    assert sorted(batcher.batches) == [1, 3]
+    assert batcher.batches == [4]
     alone = [tiny_runtime.chat(_msgs(t), adapter=False, max_new_tokens=6).text for t in texts]
     assert [answers[i] for i in range(4)] == alone
 

@@ -201,3 +201,9 @@ def test_the_published_schema_names_every_route(served):
     schema = httpx.get(served.url + "/openapi.json", timeout=60).json()
     assert {"/v1/chat/completions", "/v1/models", "/v1/reverie/memories", "/v1/reverie/status",
             "/v1/reverie/sleep", "/healthz"} <= set(schema["paths"])
+
+
+def test_without_keys_a_name_other_than_loopback_is_refused(served, settings):
+    rebound = httpx.get(served.url + "/v1/reverie/status", headers={"Host": "evil.example"}, timeout=60)
+    assert rebound.status_code == 403 and rebound.json()["error"]["code"] == "host_refused"
+    assert httpx.get(served.url + "/v1/reverie/status", headers={"Host": "localhost"}, timeout=60).status_code == 200
