@@ -214,7 +214,7 @@ class LocalRuntime:
             from transformers import StoppingCriteriaList
 
             kwargs["stopping_criteria"] = StoppingCriteriaList(criteria)
-        if temperature > 0:
+        if temperature >= MIN_TEMPERATURE:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.95)
         else:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
@@ -274,6 +274,8 @@ class LocalRuntime:
 
 
 LOOP_TOKENS = 12   # a run this long said twice is a loop, not prose
+# Below this, sampling divides the logits into infinities: it is greedy decoding in all but name.
+MIN_TEMPERATURE = 1e-3
 
 
 def loop_start(ids: list[int], n: int = LOOP_TOKENS, ends: set = frozenset()) -> int:

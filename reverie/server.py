@@ -117,7 +117,8 @@ class ReverieOptions(BaseModel):
 
 
 class ChatRequest(_Loose):
-    model: str
+    # Any string is read (an unknown model is a 404 that names the served ones); the schema lists them.
+    model: str = Field(json_schema_extra={"enum": list(MODELS)})
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
     stream_options: StreamOptions | None = None

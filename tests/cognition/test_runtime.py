@@ -162,3 +162,8 @@ def test_the_model_is_granted_in_the_order_it_was_asked_for():
     for t in threads:
         t.join()
     assert order == [0, 1, 2, 3, 4]
+
+
+def test_a_temperature_too_small_to_sample_with_decodes_greedily(tiny_runtime):
+    greedy = tiny_runtime.chat(_msgs("Hello there"), adapter=False, max_new_tokens=8).text
+    assert tiny_runtime.chat(_msgs("Hello there"), adapter=False, max_new_tokens=8, temperature=1e-300).text == greedy
