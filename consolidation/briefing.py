@@ -57,6 +57,11 @@ def render(state: dict) -> str:
         m = state["merge"]
         lines.append(f"Monthly merge: {m['from']} folded into a new base {m['base']} "
                      f"(max logit difference {m['max_logit_diff']:.1e}); a fresh adapter starts tonight.")
+    if state.get("dreams"):
+        lines += ["", "## Dreams staged for review", "",
+                  "The new adapter dreamed against the wiki and the day; these wait in `reverie proposals list` "
+                  "and are never applied as facts.", ""]
+        lines += [f"- {d['node']}: “{d['text'][:160]}” (`{d['id']}`)" for d in state["dreams"]]
     failures = (test or {}).get("failures") or []
     if failures:
         lines += ["", "## Questions it got wrong", ""]

@@ -149,7 +149,13 @@ class Night:
                                  lambda: anchor_passages(self.agent.runtime, root / "passages.json", digest)),
             runtime=lambda: self.agent.runtime,
             anchors=lambda: anchor_examples(self.agent.runtime, root / "anchors.json", digest),
-            judge=self.judge, on_event=self.on_event, pause=pause, now=self.now)
+            judge=self.judge, on_event=self.on_event, pause=pause, now=self.now,
+            dreams=self.dreams)
+
+    def dreams(self, state: dict) -> list[dict]:
+        from graphs.wiki import night_dreams
+
+        return night_dreams(self.agent, state)
 
     def pending(self) -> str | None:
         try:

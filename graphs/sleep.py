@@ -46,6 +46,7 @@ class SleepContext:
     runtime: Callable[[], Any]                      # () -> LocalRuntime on the base (loaded on first use)
     anchors: Callable[[], list[Example]] = lambda: []  # general questions with the base's own answers
     judge: Callable[[list[dict]], str] | None = None
+    dreams: Callable[[dict], list[dict]] | None = None   # after a promotion: wiki dreams staged for review
     on_event: Callable[[dict], None] = lambda event: None
     pause: Callable[[], float] = lambda: 0.0
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
@@ -76,6 +77,7 @@ class SleepState(TypedDict, total=False):
     version: str | None
     rolled_back_because: str | None
     merge: dict | None
+    dreams: list[dict]          # wiki dreams the promoted adapter staged for review
     briefing: str
     phases: Annotated[dict[str, float], merge_dicts]
     errors: Annotated[list[str], add_lists]
@@ -284,6 +286,20 @@ def merge(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
             "phases": _phase("merge", started, ctx)}
 
 
+def dreams(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    """The promoted adapter dreams against the wiki and the day; the dreams wait in the queue for review."""
+    ctx = runtime.context
+    started = _begin("dreams", ctx)
+    staged: list[dict] = []
+    if ctx.dreams is not None and state.get("promoted"):
+        try:
+            staged = ctx.dreams(dict(state))
+        except Exception as exc:   # a dream is never worth a night: reported, and the night goes on
+            return {"dreams": [], "errors": [f"dreams: {type(exc).__name__}: {exc}"],
+                    "phases": _phase("dreams", started, ctx)}
+    return {"dreams": staged, "phases": _phase("dreams", started, ctx)}
+
+
 def briefing(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     from consolidation.briefing import write_briefing
 
@@ -296,7 +312,8 @@ def briefing(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
 
 builder = StateGraph(SleepState, context_schema=SleepContext)
 for name, node in [("collect", collect), ("curate", curate), ("dataset", dataset), ("train", train),
-                   ("self_test", self_test), ("promote", promote), ("merge", merge), ("briefing", briefing)]:
+                   ("self_test", self_test), ("promote", promote), ("merge", merge), ("dreams", dreams),
+                   ("briefing", briefing)]:
     builder.add_node(name, node)
 builder.add_edge(START, "collect")
 builder.add_edge("collect", "curate")
@@ -305,5 +322,6 @@ builder.add_conditional_edges("dataset", route_after_dataset, ["train", "briefin
 builder.add_edge("train", "self_test")
 builder.add_edge("self_test", "promote")
 builder.add_edge("promote", "merge")
-builder.add_edge("merge", "briefing")
+builder.add_edge("merge", "dreams")
+builder.add_edge("dreams", "briefing")
 builder.add_edge("briefing", END)

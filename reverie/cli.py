@@ -667,6 +667,246 @@ def adapters_rollback(version: str, user: Optional[str] = UserOpt, home: Optiona
               lambda p: typer.echo(f"now serving {p['current']} (was {p['previous'] or 'the bare base'})"))
 
 
+# -- the wiki -----------------------------------------------------------------------------
+
+wiki_app = typer.Typer(help="The wiki the worker maintains on idle compute: markdown nodes, proposals, merges.",
+                       no_args_is_help=True)
+proposals_app = typer.Typer(help="The wiki's staging queue: list, read, accept or reject proposals by hand.",
+                            no_args_is_help=True)
+app.add_typer(wiki_app, name="wiki")
+app.add_typer(proposals_app, name="proposals")
+
+
+def _wiki_home(home: Optional[str]):
+    return _settings(None, home).home
+
+
+def _loop(user, home, **kwargs):
+    from graphs.wiki import open_loop
+
+    return open_loop(_agent(user, home), **kwargs)
+
+
+@wiki_app.command("init")
+def wiki_init(path: Optional[str] = typer.Option(None, "--path", help="Adopt this folder (an Obsidian vault, a "
+                                                                     "docs folder); default: the home's wiki/."),
+              home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Adopt a folder of markdown notes as the wiki (nothing in it is changed), or create one."""
+    with _guard(as_json):
+        from wiki.store import init_wiki
+
+        wiki, created = init_wiki(_wiki_home(home), path)
+        nodes = wiki.nodes()
+        payload = {"path": str(wiki.root), "created": created, "nodes": len(nodes), "skipped": wiki.skipped}
+        _emit(as_json, payload, lambda p: typer.echo(
+            f"wiki at {p['path']} ({'created' if p['created'] else 'adopted'}): {p['nodes']} nodes"
+            + (f", {len(p['skipped'])} skipped (`reverie wiki lint` says why)" if p["skipped"] else "")))
+
+
+@wiki_app.command("status")
+def wiki_status(home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Nodes, links, the queue, and how far the worker's rotation has come."""
+    with _guard(as_json):
+        from wiki.proposals import STATES, Queue
+        from wiki.store import open_wiki
+        from wiki.worker import Visits
+
+        root = _wiki_home(home)
+        wiki = open_wiki(root)
+        nodes = wiki.nodes()
+        resolver = wiki.resolver(nodes)
+        links = sum(len(n.links) for n in nodes)
+        broken = sum(1 for n in nodes for l in n.links if resolver.resolve(l.target) is None)
+        queue = Queue(root / "proposals")
+        visits = Visits.load(root / "proposals" / "visits.json")
+        payload = {"path": str(wiki.root), "nodes": len(nodes), "links": links, "broken_links": broken,
+                   "skipped": len(wiki.skipped), "proposals": {st: len(queue.list(st)) for st in STATES},
+                   "visited": sum(1 for n in nodes if n.id in visits.seen),
+                   "last_visit": max(visits.seen.values(), default=None)}
+        _emit(as_json, payload, lambda p: typer.echo(
+            f"{p['path']}: {p['nodes']} nodes, {p['links']} links ({p['broken_links']} broken), "
+            f"{p['skipped']} skipped; visited {p['visited']}/{p['nodes']}; proposals "
+            + ", ".join(f"{k} {v}" for k, v in p["proposals"].items())))
+
+
+@wiki_app.command("lint")
+def wiki_lint(home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """What a reader would trip on: unreadable nodes, links that lead nowhere, nodes with no opening."""
+    with _guard(as_json):
+        from wiki.store import open_wiki
+
+        wiki = open_wiki(_wiki_home(home))
+        nodes = wiki.nodes()
+        resolver = wiki.resolver(nodes)
+        problems = [{"node": n, "problem": "unreadable", "detail": why} for n, why in wiki.skipped.items()]
+        for n in nodes:
+            problems += [{"node": n.id, "problem": "broken link", "detail": f"[[{l.target}]]"}
+                         for l in n.links if resolver.resolve(l.target) is None]
+            if not n.opening:
+                problems.append({"node": n.id, "problem": "no opening", "detail": "no paragraph of prose"})
+        _emit(as_json, {"nodes": len(nodes), "problems": problems}, lambda p: (
+            [typer.echo(f"{x['node']}: {x['problem']}: {x['detail']}") for x in p["problems"]],
+            typer.secho(f"{len(p['problems'])} problems in {p['nodes']} nodes", dim=True, err=True)))
+
+
+@wiki_app.command("work")
+def wiki_work(minutes: Optional[float] = typer.Option(None, "--minutes", min=0.01, help="Stop after this long."),
+              max_nodes: Optional[int] = typer.Option(None, "--max-nodes", min=1, help="Visit at most this many."),
+              dreams: bool = typer.Option(True, "--dreams/--no-dreams", help="Let System 1 dream between nodes."),
+              user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Visit nodes (least recently visited first) and stage proposals; nothing in the wiki changes."""
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    with _guard(as_json):
+        from graphs.wiki import work
+
+        with WikiProgress(enabled=not as_json) as progress:
+            report = work(_loop(user, home, dreams=dreams, on_event=progress.event), minutes=minutes,
+                          max_nodes=max_nodes)
+        _emit(as_json, report, lambda p: typer.echo(
+            f"visited {p['visited']}/{p['nodes']} nodes in {p['seconds']:.0f}s; proposed "
+            + (", ".join(f"{n} {k}" for k, n in p["proposed"].items()) or "nothing")))
+
+
+@wiki_app.command("review")
+def wiki_review(max_n: Optional[int] = typer.Option(None, "--max", min=1, help="Review at most this many."),
+                user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """The heartbeat: check and judge pending proposals, merge what passes, reject the rest with a reason."""
+    with _guard(as_json):
+        ctx = _loop(user, home, dreams=False)
+        report = ctx.heartbeat.review(max_n)
+
+        def show(p):
+            for d in p["decisions"]:
+                typer.echo(f"{d['state']:8} {d['id']}: {d['reason']}")
+            typer.secho(f"reviewed {p['reviewed']}: merged {p['merged']}, rejected {p['rejected']}"
+                        + (f" ({p['busy']})" if p.get("busy") else ""), dim=True, err=True)
+
+        _emit(as_json, report, show)
+
+
+@wiki_app.command("show")
+def wiki_show(node: str = typer.Argument(..., help="A node's id, file name, title or alias."),
+              home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """A node: its front matter, links, the nodes linking to it, and its proposals."""
+    with _guard(as_json):
+        from wiki.proposals import Queue
+        from wiki.store import open_wiki
+
+        root = _wiki_home(home)
+        wiki = open_wiki(root)
+        nodes = wiki.nodes()
+        resolver = wiki.resolver(nodes)
+        found = resolver.resolve(node)
+        if found is None:
+            raise CliError(f"no node {node!r} in {wiki.root}; `reverie wiki status` counts them")
+        backlinks = sorted(n.id for n in nodes if found.id in resolver.linked(n))
+        proposals = [{"id": s.id, "kind": s.proposal.kind, "state": s.review.state}
+                     for s in Queue(root / "proposals").list() if found.id in s.proposal.nodes]
+        payload = {"id": found.id, "title": found.title, "path": str(found.path), "meta": found.meta,
+                   "hash": found.hash, "opening": found.opening,
+                   "links": [l.target for l in found.links], "backlinks": backlinks, "proposals": proposals}
+        _emit(as_json, payload, lambda p: typer.echo(json.dumps(p, indent=2, ensure_ascii=False, default=str)))
+
+
+@wiki_app.command("revert")
+def wiki_revert(proposal: str = typer.Argument(..., help="A merged proposal's id."),
+                user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Undo a merge: its files back as they were (refused for a file edited since)."""
+    with _guard(as_json):
+        from wiki.mergelog import MergeError
+
+        try:
+            payload = _loop(user, home, dreams=False).heartbeat.revert(proposal)
+        except MergeError as exc:
+            raise CliError(str(exc)) from None
+        _emit(as_json, payload, lambda p: typer.echo(f"reverted {p['id']}: {', '.join(p['files'])}"))
+
+
+@proposals_app.command("list")
+def proposals_list(state: Optional[str] = typer.Option(None, "--state", help="pending, merged or rejected."),
+                   home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Every proposal with its kind, state, nodes and the reason it was decided."""
+    with _guard(as_json):
+        from wiki.proposals import STATES, Queue
+
+        if state is not None and state not in STATES:
+            raise CliError(f"--state must be one of {', '.join(STATES)}")
+        staged = Queue(_wiki_home(home) / "proposals").list(state)
+        payload = {"proposals": [{"id": s.id, "kind": s.proposal.kind, "state": s.review.state,
+                                  "nodes": list(s.proposal.nodes), "reason": s.review.reason,
+                                  "rationale": s.proposal.rationale, "created": s.proposal.created}
+                                 for s in staged]}
+        _emit(as_json, payload, lambda p: [typer.echo(f"{x['state']:8} {x['kind']:9} {x['id']}  "
+                                                      f"{', '.join(x['nodes'])}  {x['reason'] or x['rationale']}")
+                                           for x in p["proposals"]])
+
+
+@proposals_app.command("show")
+def proposals_show(proposal: str, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """One proposal whole, with its review."""
+    with _guard(as_json):
+        from wiki.proposals import Queue
+
+        staged = Queue(_wiki_home(home) / "proposals").get(proposal)
+        if staged is None:
+            raise CliError(f"no proposal {proposal!r}; `reverie proposals list` shows them")
+        _emit(as_json, staged.model_dump(mode="json"),
+              lambda p: typer.echo(json.dumps(p, indent=2, ensure_ascii=False)))
+
+
+@proposals_app.command("accept")
+def proposals_accept(proposal: str, user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt,
+                     as_json: bool = JsonOpt):
+    """Merge a pending proposal yourself: every check still runs, the judge does not."""
+    with _guard(as_json):
+        ctx = _loop(user, home, dreams=False)
+        ctx.heartbeat.reviewer = "person"
+        payload = ctx.heartbeat.decide(proposal, accept=True)
+        _emit(as_json, payload, lambda p: typer.echo(f"{p['state']} {p['id']}: {p['reason']}"))
+        if payload["state"] != "merged":
+            raise typer.Exit(1)
+
+
+@proposals_app.command("reject")
+def proposals_reject(proposal: str, reason: str = typer.Option("rejected by a person", "--reason"),
+                     user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Reject a pending proposal, with your reason."""
+    with _guard(as_json):
+        ctx = _loop(user, home, dreams=False)
+        ctx.heartbeat.reviewer = "person"
+        payload = ctx.heartbeat.decide(proposal, accept=False, reason=reason)
+        _emit(as_json, payload, lambda p: typer.echo(f"rejected {p['id']}: {p['reason']}"))
+
+
+class WikiProgress:
+    """The worker's visits as a rich progress bar (stderr)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.progress, self.task = enabled, None, None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeRemainingColumn(), console=Console(stderr=True))
+            self.progress.start()
+            self.task = self.progress.add_task("wiki", total=None)
+        return self
+
+    def event(self, e: dict) -> None:
+        if self.progress and "visited" in e:
+            self.progress.update(self.task, completed=e["visited"], total=e["of"],
+                                 description=f"{e['node'][:30]:30}")
+
+    def __exit__(self, *exc):
+        if self.progress:
+            self.progress.stop()
+
+
 # -- schedule ----------------------------------------------------------------------------
 
 BackendOpt = typer.Option("auto", "--backend", help="auto: a systemd user timer where one answers, else crontab; "
