@@ -116,6 +116,15 @@ class IdleSettings(_Group):
     thought_tokens: int = Field(120, ge=16, description="Longest rumination or daydream, in tokens.")
 
 
+class WikiSettings(_Group):
+    work_every_s: float = Field(900.0, gt=0, description="How often the daemon gives the wiki-worker an idle slot.")
+    work_minutes: float = Field(2.0, gt=0, description="The longest idle slot of the worker; a conversation ends "
+                                                       "it at once.")
+    review_every_s: float = Field(900.0, gt=0, description="How often the daemon runs the heartbeat.")
+    review_max: int = Field(20, ge=1, description="Proposals one heartbeat reviews at most.")
+    dreams: bool = Field(True, description="System 1 dreams between nodes, and after a promoted night.")
+
+
 class SleepSettings(_Group):
     nightly_hour: int = Field(3, ge=0, le=23)
     weekly_day: Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] = Field(
@@ -182,6 +191,7 @@ class Settings(BaseSettings):
     chemistry: ChemistrySettings = ChemistrySettings()
     idle: IdleSettings = IdleSettings()
     sleep: SleepSettings = SleepSettings()
+    wiki: WikiSettings = WikiSettings()
     seed: int = 0
 
     @property

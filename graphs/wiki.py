@@ -15,6 +15,7 @@ judge when it is capable.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, TypedDict
@@ -132,7 +133,8 @@ def open_loop(agent, *, dreams: bool = True, should_stop: Callable[[], bool] = l
     queue = Queue(home / "proposals").ensure()
     associate = None
     if dreams and agent.settings.system1.enabled:
-        associate = lambda prompt: agent.brain.associate(prompt, seed=agent.settings.seed).text
+        draws = itertools.count(agent.settings.seed)   # each dream its own draw, the run still repeatable
+        associate = lambda prompt: agent.brain.associate(prompt, seed=next(draws)).text
     adapter = agent.adapters.current()
     author = Author(worker="worker", system1=adapter if dreams else None,
                     system2=agent.settings.system2.model if agent.capable else None)
@@ -184,10 +186,10 @@ def night_dreams(agent, state: dict, sample: int = 5) -> list[dict]:
     queue = Queue(agent.home.root / "proposals").ensure()
     author = Author(worker="dreams", system1=state.get("version"))
     staged = []
-    for node in rng.sample(nodes, min(sample, len(nodes))):
+    for k, node in enumerate(rng.sample(nodes, min(sample, len(nodes)))):
         memory = rng.choice(material)
         thought = agent.brain.associate(f"{node.title}: {node.opening[:240]}\nToday: {memory.text[:240]}",
-                                        seed=agent.settings.seed)
+                                        seed=agent.settings.seed + k)
         if not thought.text.strip():
             continue
         dream = Dream(id=new_id("dream"), created=now(), author=author, nodes={node.id: node.hash},

@@ -92,6 +92,8 @@ class UserLoop:
     last_weekly: str | None = None
     retry_sleep_at: str | None = None
     retry_weekly_at: str | None = None
+    last_wiki_work: str | None = None
+    last_wiki_review: str | None = None
     sleeps: int = 0
 
     @classmethod
@@ -279,6 +281,36 @@ class Daemon:
             state.save()
             if thought:
                 return {"event": "daydream", "entry": thought.entry}
+        return self.wiki(agent, state, now)
+
+    # -- the wiki ------------------------------------------------------------------------------
+
+    def wiki(self, agent, state: UserLoop, now: datetime) -> dict | None:
+        """The home's wiki on idle compute: the worker, then the heartbeat, each at its own rate.
+
+        One wiki per home: the first user's agent runs it (its System 1 dreams). A conversation
+        or a stop ends a slot at once; what was staged stays staged.
+        """
+        from wiki.store import wiki_path
+
+        if agent.settings.user != self.users[0] or wiki_path(self.home) is None:
+            return None
+        from graphs.wiki import open_loop, work
+
+        s = agent.settings.wiki
+        root = agent.user_home.root
+        stop = lambda: self.stopping or conversation_active(root)
+        last_w, last_r = _time(state.last_wiki_work), _time(state.last_wiki_review)
+        if last_w is None or (now - last_w).total_seconds() >= s.work_every_s:
+            report = work(open_loop(agent, dreams=s.dreams, should_stop=stop), minutes=s.work_minutes)
+            state.last_wiki_work = now.isoformat()
+            state.save()
+            return {"event": "wiki_work", "visited": report["visited"], "proposed": report["proposed"]}
+        if last_r is None or (now - last_r).total_seconds() >= s.review_every_s:
+            report = open_loop(agent, dreams=False, should_stop=stop).heartbeat.review(s.review_max, should_stop=stop)
+            state.last_wiki_review = now.isoformat()
+            state.save()
+            return {"event": "wiki_review", "merged": report["merged"], "rejected": report["rejected"]}
         return None
 
 

@@ -179,3 +179,27 @@ def test_sigterm_stops_the_daemon_cleanly(home, tiny_model_dir):
     assert events[-1]["event"] == "stopped" and any(e["event"] == "stopping" for e in events)
     with FileLock(str(home / ".daemon.lock")).acquire(timeout=1):
         pass  # the lock was released
+
+
+def test_idle_slots_run_the_wiki_worker_then_the_heartbeat(make):
+    from wiki.proposals import Queue
+    from wiki.store import init_wiki
+
+    agent = make(sleep={"nightly_hour": far_hour()}, wiki={"work_every_s": 600, "review_every_s": 600,
+                                                            "dreams": False})
+    notes = agent.home.root / "notes"
+    notes.mkdir()
+    (notes / "Heron.md").write_text("A heron is a long-legged wading bird that stalks fish in shallow water. "
+                                    "Herons are related to the egret.\n")
+    (notes / "Egret.md").write_text("An egret is a white heron of warm marshes, hunting fish and frogs.\n")
+    init_wiki(agent.home.root, notes)
+    start = datetime.now().astimezone() + timedelta(minutes=1)
+    agent.chemistry.save(Chemistry(adenosine=0.95, updated=start.isoformat()))   # too tired to think, not to sleep
+    events = []
+    _daemon(agent, FakeClock(start), events).run(ticks=3, priority=False)
+    events = [e for e in events if e["event"].startswith("wiki")]
+    assert [e["event"] for e in events][:2] == ["wiki_work", "wiki_review"]
+    assert events[0]["visited"] == 2 and sum(events[0]["proposed"].values()) >= 1
+    decided = Queue(agent.home.root / "proposals").list()
+    assert decided and all(s.review.state in ("merged", "rejected") for s in decided)
+    assert events[1]["merged"] + events[1]["rejected"] == len(decided)
