@@ -119,6 +119,11 @@ class Hit:
     document: str
     distance: float
 
+    def to_json(self) -> dict:
+        """As every surface shows a memory: id, date, kind, text, distance."""
+        return {"id": self.id, "date": self.date, "kind": self.kind, "text": self.document,
+                "distance": round(self.distance, 4)}
+
 
 class MemoryIndex:
     """A user's `index/` directory: a persistent Chroma collection of diary entries."""

@@ -128,8 +128,7 @@ def recall(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     started = time.perf_counter()
     ctx = runtime.context
     hits = ctx.index.search(state["message"], k=ctx.recall_k)
-    memories = [{"id": h.id, "date": h.date, "kind": h.kind, "text": h.document, "distance": round(h.distance, 4)}
-                for h in hits if h.id != state.get("entry_id")]
+    memories = [h.to_json() for h in hits if h.id != state.get("entry_id")]
     return {"memories": memories, "timings": _timed("recall", started)}
 
 

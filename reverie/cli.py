@@ -262,9 +262,7 @@ def memory_search(query: str = typer.Argument(..., help="What to look for."),
     with _guard(as_json):
         agent = _agent(user, home)
         hits = agent.index.search(query, k=k)
-        payload = {"query": query, "hits": [
-            {"id": h.id, "kind": h.kind, "date": h.date, "text": h.document, "distance": round(h.distance, 4)}
-            for h in hits]}
+        payload = {"query": query, "hits": [h.to_json() for h in hits]}
 
         def show(p):
             if not p["hits"]:

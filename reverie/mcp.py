@@ -166,7 +166,7 @@ def build_mcp(agent_for: AgentFor, *, name: str = "reverie") -> MCPServer:
         with _user_errors("the query"):
             hits = agent_for(ctx).index.search(validate_message(query), k=k)
         return Recollection(query=query, memories=[
-            Memory(id=h.id, date=h.date, kind=h.kind, text=h.document, distance=round(h.distance, 4)) for h in hits])
+            Memory(**h.to_json()) for h in hits])
 
     @tool(ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False))
     def remember(text: Annotated[str, Field(description="The note, in plain words: a fact, a preference, a "

@@ -333,8 +333,7 @@ def create_app(settings: Settings, options: ServeOptions | None = None,
         """The diary entries nearest to a query, with ids and dates."""
         agent = users.agent(user)
         hits = await _run(lambda: agent.index.search(q, k=k), "memory search")
-        return {"memories": [{"id": h.id, "date": h.date, "kind": h.kind, "text": h.document,
-                              "distance": round(h.distance, 4)} for h in hits]}
+        return {"memories": [h.to_json() for h in hits]}
 
     @app.post("/v1/reverie/memories", status_code=201, tags=["reverie"])
     async def add_note(body: NoteRequest, user: str = Depends(user_of)) -> dict:
