@@ -24,9 +24,11 @@ import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterable, Iterator, Literal
 
 from filelock import FileLock
+
+from cognition.home import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,32 @@ class Diary:
                 fh.flush()
                 os.fsync(fh.fileno())
 
+    # -- forgetting -----------------------------------------------------------------
+
+    def forget(self, ids: Iterable[str]) -> list[str]:
+        """Replace each entry's records with a tombstone (its id and time, no content).
+
+        The one rewrite the diary allows: each day file concerned is written anew
+        atomically, every other line byte for byte as it was (damaged lines too).
+        Returns the ids forgotten; an id not in the diary is not an error, and is not returned.
+        """
+        wanted: dict[date, set[str]] = {}
+        for entry_id in ids:
+            day = _day_of(entry_id)
+            if day is not None:
+                wanted.setdefault(day, set()).add(entry_id.split("~")[0])
+        forgotten: list[str] = []
+        with self._lock:
+            for day, day_ids in sorted(wanted.items()):
+                path = self.path_for(day)
+                if not path.exists():
+                    continue
+                kept, gone = _without(path.read_bytes(), day_ids)
+                if gone:
+                    atomic_write_bytes(path, kept)
+                    forgotten += gone
+        return forgotten
+
     # -- reading -----------------------------------------------------------------
 
     def path_for(self, day: date) -> Path:
@@ -151,9 +179,8 @@ class Diary:
                     yield entry
 
     def get(self, entry_id: str) -> Entry | None:
-        try:
-            day = date(int(entry_id[:4]), int(entry_id[4:6]), int(entry_id[6:8]))
-        except ValueError:
+        day = _day_of(entry_id)
+        if day is None:
             return None
         return next((e for e in self.read_day(day) if e.id == entry_id), None)
 
@@ -165,6 +192,42 @@ class Diary:
 
 
 # -- the file format ------------------------------------------------------------------
+
+
+def _day_of(entry_id: str) -> date | None:
+    try:
+        return date(int(entry_id[:4]), int(entry_id[4:6]), int(entry_id[6:8]))
+    except ValueError:
+        return None
+
+
+def _without(raw: bytes, ids: set[str]) -> tuple[bytes, list[str]]:
+    """A day file's bytes with the records of `ids` (and what renders them) replaced by tombstones."""
+    out: list[bytes] = []
+    gone: list[str] = []
+    skipping = False
+    for line in raw.splitlines(keepends=True):
+        if line.startswith(b"<!-- reverie "):
+            record = _record_of(line)
+            skipping = record is not None and record.get("id") in ids and record.get("part") != "tombstone"
+            if skipping and record.get("part") == "message":
+                tomb = {"v": SCHEMA, "part": "tombstone", "id": record["id"], "time": record["time"],
+                        "forgotten": now().isoformat()}
+                out.append(_render(tomb).encode("utf-8"))
+                gone.append(record["id"])
+            if skipping:
+                continue
+        if not skipping:
+            out.append(line)
+    return b"".join(out), gone
+
+
+def _record_of(line: bytes) -> dict | None:
+    try:
+        match = _RECORD.match(line.decode("utf-8").rstrip("\r\n"))
+        return json.loads(match.group(1)) if match else None
+    except (UnicodeDecodeError, ValueError):
+        return None
 
 
 def _message_record(e: Entry) -> dict:
@@ -188,6 +251,8 @@ def _quote(text: str) -> str:
 
 def _render(r: dict) -> str:
     head = f"<!-- reverie {_encode(r)} -->\n"
+    if r["part"] == "tombstone":
+        return head + f"### {datetime.fromisoformat(r['time']):%H:%M:%S} · forgotten · `{r['id']}`\n\n"
     if r["part"] == "reply":
         return head + f"**reverie:**\n{_quote(r['text'])}\n\n"
     when = datetime.fromisoformat(r["time"])
@@ -229,6 +294,8 @@ def _apply(entries: dict[str, Entry], r: dict) -> None:
             key = f"{r['id']}~{n}"
         entries[key] = Entry(key, r["kind"], datetime.fromisoformat(r["time"]), r["text"], None,
                              float(r.get("reward", 1.0)), dict(r.get("chemistry") or {}), dict(r.get("meta") or {}))
+    elif r["part"] == "tombstone":   # a forgotten entry: its id and time stay, nothing else
+        return
     elif r["part"] == "reply":
         sharing = [k for k in entries if k == r["id"] or k.startswith(f"{r['id']}~")]
         if not sharing:

@@ -181,6 +181,12 @@ class MemoryIndex:
     def count(self) -> int:
         return self.collection.count()
 
+    def delete(self, ids: Iterable[str]) -> None:
+        """Take entries out of the index (a forgotten entry must not be recalled)."""
+        ids = list(ids)
+        if ids:
+            self.collection.delete(ids=ids)
+
     def reindex(self, diary: Diary, batch: int = 256) -> int:
         """Drop the collection and rebuild it from every diary entry."""
         client = self._client()

@@ -50,6 +50,17 @@ class ReplayBuffer:
         """The live examples: not retired."""
         return [Example.from_json(r) for r in self.records() if not r.get("retired_by")]
 
+    def forget(self, entry_ids: Iterable[str]) -> int:
+        """Remove every example that came from any of these diary entries; returns how many."""
+        gone = set(entry_ids)
+        if not gone or not self.path.exists():
+            return 0
+        records = self.records()
+        kept = [r for r in records if not any(s.split("~")[0] in gone for s in r.get("sources") or ())]
+        if len(kept) != len(records):
+            atomic_write_text(self.path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
+        return len(records) - len(kept)
+
     def add(self, examples: Iterable[Example], retired: Iterable[str] = (), night: str = "") -> dict[str, int]:
         """Retire older examples stating a replaced value, then append the night's (deduplicated)."""
         retired = [v for v in retired if v]

@@ -221,6 +221,28 @@ class Agent:
         return {"answer": thought.text, "adapter": thought.adapter, "seconds": round(thought.seconds, 4),
                 "notes": [thought.note] if thought.note else []}
 
+    def forget(self, entry_ids: list[str]) -> dict[str, Any]:
+        """Forget diary entries: tombstones in the diary, out of the index and the replay buffer.
+
+        `forgotten.jsonl` in the user's home keeps which ids were forgotten and when, never
+        what they said.
+        """
+        import json
+
+        from consolidation.dataset import ReplayBuffer
+        from cognition.diary import now as diary_now
+
+        gone = self.diary.forget(entry_ids)
+        if not gone:
+            return {"forgotten": [], "examples_removed": 0}
+        self.index.delete(gone)
+        removed = ReplayBuffer(self.user_home.replay).forget(gone)
+        with open(self.user_home.root / "forgotten.jsonl", "a", encoding="utf-8") as fh:
+            for entry_id in gone:
+                fh.write(json.dumps({"id": entry_id, "at": diary_now().isoformat()}) + "\n")
+            fh.flush()
+        return {"forgotten": gone, "examples_removed": removed}
+
     def think(self, messages: list[dict[str, str]], temperature: float, seed: int) -> str:
         """A private thought from System 2 (idle cognition's language model); never shown as an answer."""
         return self.reasoner.complete(messages, max_tokens=self.settings.idle.thought_tokens, temperature=temperature)

@@ -591,6 +591,43 @@ def _show_sleep(p: dict) -> None:
 
 
 @app.command()
+def forget(query: Optional[str] = typer.Argument(None, help="What to look for among the diary's entries."),
+           entries: Optional[list[str]] = typer.Option(None, "--entry", help="Forget this entry (repeatable)."),
+           yes: bool = typer.Option(False, "--yes", help="Forget every entry the search shows."),
+           k: int = typer.Option(10, "-k", min=1, max=100, help="How many matches to show."),
+           user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+    """Forget diary entries: list what matches QUERY, then forget the chosen ones (--entry ID) or all (--yes).
+
+    A forgotten entry becomes a tombstone in the diary (its id and time, nothing it said),
+    leaves the index and every replay example that came from it.
+    """
+    with _guard(as_json):
+        if not query and not entries:
+            raise CliError("say what to forget: `reverie forget \"my old address\"` lists the matches, then "
+                           "`--entry ID` forgets one (or `--yes` all shown)")
+        agent = _agent(user, home)
+        shown = [h.to_json() for h in agent.index.search(query, k=k)] if query else []
+        chosen = list(entries or []) + ([h["id"] for h in shown] if yes else [])
+        unknown = [e for e in entries or [] if agent.diary.get(e) is None]
+        if unknown:
+            raise CliError(f"no diary entry {', '.join(unknown)}; `reverie forget QUERY` lists ids")
+        result = agent.forget(chosen) if chosen else {"forgotten": [], "examples_removed": 0}
+        payload = {"matches": shown, **result}
+
+        def show(p):
+            for h in p["matches"]:
+                mark = "forgotten" if h["id"] in p["forgotten"] else ""
+                typer.echo(f"{h['id']}  {h['date']}  {h['kind']:<8} {h['text'][:90]}  {mark}")
+            if p["forgotten"]:
+                typer.secho(f"forgot {len(p['forgotten'])} entries ({p['examples_removed']} training examples "
+                            "removed)", dim=True, err=True)
+            elif p["matches"]:
+                typer.secho("nothing forgotten yet: add --entry ID (repeatable) or --yes", dim=True, err=True)
+
+        _emit(as_json, payload, show)
+
+
+@app.command()
 def ingest(files: list[str] = typer.Argument(..., help="Markdown or plain-text files (notes, writing, transcripts)."),
            user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
     """Add documents to the diary; the next sleep learns from them."""
@@ -1150,6 +1187,47 @@ def eval_locomo(data: str = typer.Option(..., "--data", help="The LoCoMo release
                 typer.echo(f"{arm:<6} F1 {s['overall']}  " + "  ".join(f"{k} {v}" for k, v in s["f1"].items()))
             typer.echo(f"{len(p['nights'])} nights, {sum(s['sessions_played'] for s in p['played'])} sessions   "
                        f"{p['seconds']['total']} s")
+
+        _emit(as_json, result, show)
+
+
+@eval_app.command("wiki")
+def eval_wiki(nodes: int = typer.Option(1000, "--nodes", min=1, help="Nodes in the WordNet wiki built for the run."),
+              seed: int = typer.Option(0, "--seed", help="Seeds the wiki: the same seed, the same files."),
+              minutes: Optional[float] = typer.Option(None, "--minutes", min=0.01, help="Bound the worker's run; the "
+                                                      "full cycle is then extrapolated from the share visited."),
+              review_max: Optional[int] = typer.Option(None, "--review-max", min=0, help="Review at most N proposals "
+                                                       "(default: the whole queue)."),
+              review_minutes: Optional[float] = typer.Option(None, "--review-minutes", min=0.01,
+                                                             help="Bound the heartbeat's run."),
+              stale_days: Optional[str] = typer.Option(None, "--stale-days", help="Days file for the staleness check "
+                                                       "(default: shared/benchmarks/days/persona-a.json)."),
+              no_stale: bool = typer.Option(False, "--no-stale", help="Skip the staleness check."),
+              out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
+              keep_homes: Optional[str] = KeepOpt, as_json: bool = JsonOpt):
+    """The wiki worker and heartbeat on a WordNet wiki with known answers: precision, pace, planted faults."""
+    from pathlib import Path
+
+    from eval.wiki import PERSONA, WikiEvalArgs, run
+
+    with _guard(as_json):
+        days = None if no_stale else (_days_files([stale_days])[0] if stale_days else PERSONA)
+        if days is not None and not days.is_file():
+            raise CliError(f"no days file for the staleness check at {days}; pass --stale-days FILE or --no-stale")
+        args = WikiEvalArgs(nodes=nodes, seed=seed, minutes=minutes, review_max=review_max,
+                            review_minutes=review_minutes, stale_days=days)
+        say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
+        result = run(args, Path(out) if out else None, progress=say, keep_homes=_keep(keep_homes))
+
+        def show(p):
+            for name, t in p["targets"].items():
+                typer.echo(f"{name:<20} {t['value']!s:>10}  {t['target']:<8} "
+                           f"{'-' if t['met'] is None else 'met' if t['met'] else 'MISSED'}")
+            st = p["stale_check"]
+            if st:
+                typer.echo(f"stale check ({st['name']}): {st['flagged']} of {st['expected_flags']} flagged, "
+                           f"{st['updates_flagged']} of {st['updates_expected']} updates")
+            typer.echo(f"{p['seconds']} s")
 
         _emit(as_json, result, show)
 

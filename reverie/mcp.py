@@ -106,6 +106,11 @@ class Memory(BaseModel):
     distance: float = Field(description="Embedding distance to the query: smaller is closer.")
 
 
+class Forgotten(BaseModel):
+    id: str = Field(description="The entry forgotten.")
+    examples_removed: int = Field(description="Training examples that came from it, removed from the replay buffer.")
+
+
 class Recollection(BaseModel):
     query: str
     memories: list[Memory] = Field(description="Closest first; empty when nothing in the diary is indexed.")
@@ -174,7 +179,7 @@ def build_mcp(agent_for: AgentFor, *, name: str = "reverie") -> MCPServer:
                  ctx: Context) -> Remembered:
         """Write a note into the diary and index it: `recall` finds it at once, and the next sleep learns from it.
 
-        The diary is append-only: a note is never edited or removed; write a correction as a new note.
+        The diary is append-only: a note is never edited; write a correction as a new note (or `forget` it).
         """
         with _user_errors("the note"):
             validate_message(text)
@@ -182,6 +187,17 @@ def build_mcp(agent_for: AgentFor, *, name: str = "reverie") -> MCPServer:
             entry = agent.diary.write("note", text, chemistry=agent.chemistry.load().snapshot())
             agent.index.add([entry])
         return Remembered(id=entry.id, kind=entry.kind, time=entry.time.isoformat())
+
+    @tool(ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False))
+    def forget(entry_id: Annotated[str, Field(description="The diary entry's id, as `recall` gives it.")],
+               ctx: Context) -> Forgotten:
+        """Forget a diary entry the person asked to forget: it becomes a tombstone in the diary (its id and
+        time, nothing it said), leaves the index, and every training example that came from it is removed."""
+        with _user_errors("the entry"):
+            result = agent_for(ctx).forget([entry_id])
+            if not result["forgotten"]:
+                raise ValueError(f"no diary entry {entry_id!r}; `recall` gives the ids (nothing was changed)")
+        return Forgotten(id=entry_id, examples_removed=result["examples_removed"])
 
     @tool(read_only)
     def ask_closed_book(question: Annotated[str, Field(description="The question.")],

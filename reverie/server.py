@@ -352,6 +352,15 @@ def create_app(settings: Settings, options: ServeOptions | None = None,
         entry = await _run(write, "writing a note")
         return {"id": entry.id, "date": entry.day.isoformat(), "kind": entry.kind}
 
+    @app.delete("/v1/reverie/memories/{entry}", tags=["reverie"])
+    async def forget_memory(entry: str, user: str = Depends(user_of)) -> dict:
+        """Forget a diary entry: a tombstone in the diary, out of the index and the replay buffer."""
+        agent = users.agent(user)
+        result = await _run(lambda: agent.forget([entry]), "forgetting")
+        if not result["forgotten"]:
+            raise APIError(404, f"no diary entry {entry!r} for this user", param="entry", code="not_found")
+        return result
+
     @app.get("/v1/reverie/status", tags=["reverie"])
     async def user_status(user: str = Depends(user_of)) -> dict:
         """Chemistry, the adapter served, the last sleep and the diary's size."""

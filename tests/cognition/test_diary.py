@@ -284,3 +284,22 @@ def test_entries_that_share_an_old_short_id_are_both_read_back(diary):
         ("exchange", "my sister is Gunnhild", "Noted: Gunnhild.")]
     assert len({e.id for e in read}) == 4 and read[0].id == note.id
     assert diary.get(read[3].id).text == "my sister is Gunnhild"
+
+
+def test_forgetting_leaves_a_tombstone_and_every_other_line_as_it_was(diary):
+    keep = diary.write("exchange", "My sister Ilse lives in Ghent.", reply="Noted.", when=T0)
+    drop = diary.begin_exchange("My old PIN was 4471; forget that.", when=T0 + timedelta(seconds=5))
+    diary.finish_exchange(drop, "I will.")
+    after = diary.write("note", "# A heading inside a note\n\nwith text", when=T0 + timedelta(seconds=9))
+    path = diary.path_for(T0.date())
+    _damage_first_record(path, lambda line: line[: len(line) // 2])   # a damaged line must survive too
+    before = path.read_bytes()
+    assert diary.forget([drop.id, "20260302-000000-nosuch", "not-an-id"]) == [drop.id]
+    text = path.read_bytes()
+    assert b"4471" not in text and b"I will." not in text and drop.id.encode() in text and b"forgotten" in text
+    removed = [line for line in before.split(b"\n") if line not in text.split(b"\n")]
+    assert all(b"4471" in line or b"I will." in line or drop.id.encode() in line for line in removed)
+    assert [e.id for e in diary.entries()] == [after.id]      # the damaged first record stays skipped
+    assert diary.get(drop.id) is None and diary.get(keep.id) is None
+    assert diary.forget([drop.id]) == []                      # forgetting twice changes nothing
+    assert path.read_bytes() == text

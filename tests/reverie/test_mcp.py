@@ -20,7 +20,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 REPO = Path(__file__).resolve().parents[2]
-TOOLS = {"associate", "recall", "remember", "ask_closed_book", "status"}
+TOOLS = {"associate", "recall", "remember", "ask_closed_book", "status", "forget"}
 # Generous: the first model call loads the model, and the machine may be busy.
 TIMEOUT_S = 600
 
@@ -58,6 +58,10 @@ def test_stdio_tools_associate_remember_recall_ask_and_status(home, tiny_model_d
                            ("status", {})]:
             out[name] = await client.call_tool(name, args)
         out["recall"] = await client.call_tool("recall", {"query": "Where is the spare key?", "k": 3})
+        note_id = out["remember"].structured_content["id"]
+        out["forget"] = await client.call_tool("forget", {"entry_id": note_id})
+        out["forget_again"] = await client.call_tool("forget", {"entry_id": note_id})
+        out["recall_after"] = await client.call_tool("recall", {"query": "Where is the spare key?", "k": 3})
         return out
 
     out = run_client(stdio_server(home, tiny_model_dir, models_dir), script)
@@ -87,8 +91,12 @@ def test_stdio_tools_associate_remember_recall_ask_and_status(home, tiny_model_d
 
     status = out["status"].structured_content
     assert status["user"] == "default" and status["diary"]["note"] == 1 and status["diary"]["exchange"] == 0
-    # The diary on disk holds the note (a host's `remember` is the same diary a `reverie say` writes).
-    assert "The spare key is under the blue flowerpot." in diary_files(home)[0].read_text()
+    # Forgotten, the note leaves recall and the diary keeps only its tombstone.
+    assert not out["forget"].is_error and out["forget"].structured_content["id"] == note["id"]
+    assert out["forget_again"].is_error and "no diary entry" in out["forget_again"].content[0].text
+    assert out["recall_after"].structured_content["memories"] == []
+    day = diary_files(home)[0].read_text()
+    assert "flowerpot" not in day and note["id"] in day and "forgotten" in day
 
 
 def test_stdio_errors_a_user_can_fix_are_tool_errors_and_write_nothing(home, tiny_model_dir, models_dir):
