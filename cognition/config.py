@@ -49,23 +49,23 @@ class ModelSettings(_Group):
 
 class System1Settings(_Group):
     enabled: bool = Field(True, description="Switch System 1 off for the ablation.")
-    backend: Literal["local", "vllm"] = "local"
+    backend: Literal["local", "vllm"] = Field("local", description="Where System 1 runs: the local runtime (transformers + peft), or a vLLM server with each user's adapter registered as <user>-<version>.")
     base_url: str | None = Field(None, description="vLLM endpoint when backend = 'vllm'.")
     associate_tokens: int = Field(
         16, ge=4, le=256, description="Length cap of a provocation; it also ends at its first sentence. "
         "Intuit sits on the turn's critical path (recall is far quicker), so this is the turn's overhead.")
-    answer_tokens: int = Field(48, ge=4, le=512)
-    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    answer_tokens: int = Field(48, ge=4, le=512, description="Length cap of a closed-book answer.")
+    temperature: float = Field(0.7, ge=0.0, le=2.0, description="Sampling temperature of provocations (closed-book answers are greedy).")
 
 
 class System2Settings(_Group):
-    backend: Literal["embedded", "openai"] = "embedded"
+    backend: Literal["embedded", "openai"] = Field("embedded", description="The embedded base with the adapter off, or any OpenAI-compatible endpoint (a capable model also judges and curates).")
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")
     model: str | None = Field(None, description="Model name at the endpoint.")
     api_key: str | None = Field(None, description="Key for the endpoint; OPENAI_API_KEY is used when unset.")
-    timeout_s: float = Field(60.0, gt=0)
-    answer_tokens: int = Field(160, ge=8, le=4096)
-    temperature: float = Field(0.3, ge=0.0, le=2.0)
+    timeout_s: float = Field(60.0, gt=0, description="Seconds to wait for the endpoint.")
+    answer_tokens: int = Field(160, ge=8, le=4096, description="Length cap of an answer.")
+    temperature: float = Field(0.3, ge=0.0, le=2.0, description="Sampling temperature of answers.")
     history_turns: int | None = Field(
         None, ge=0, le=50, description="Previous exchanges of the thread shown to System 2; None: 4 for an "
         "endpoint, 0 for the embedded model (shown its last answer, the 135M model repeats it).")
@@ -78,8 +78,8 @@ class System2Settings(_Group):
     # Measured verdicts: cosine similarity between System 1's provocation and System 2's
     # answer. At or above accept_at the answer took the provocation over; between the
     # two it built on it; below refine_at it went elsewhere.
-    accept_at: float = Field(0.70, ge=-1.0, le=1.0)
-    refine_at: float = Field(0.40, ge=-1.0, le=1.0)
+    accept_at: float = Field(0.70, ge=-1.0, le=1.0, description="Measured verdict: at or above this provocation/answer similarity the answer took the provocation over (accept).")
+    refine_at: float = Field(0.40, ge=-1.0, le=1.0, description="Measured verdict: between this and accept_at the answer built on it (refine); below, it went elsewhere (discard).")
 
     @model_validator(mode="after")
     def _consistent(self) -> "System2Settings":
@@ -96,23 +96,23 @@ class MemorySettings(_Group):
 
 
 class ChemistrySettings(_Group):
-    adenosine_per_exchange: float = Field(0.02, ge=0.0, le=1.0)
-    adenosine_per_correction: float = Field(0.04, ge=0.0, le=1.0)
-    cortisol_spike: float = Field(0.35, ge=0.0, le=1.0)
-    cortisol_half_life_h: float = Field(6.0, gt=0.0)
-    cortisol_stressed_at: float = Field(0.6, ge=0.0, le=1.0)
+    adenosine_per_exchange: float = Field(0.02, ge=0.0, le=1.0, description="Sleep pressure each exchange adds; at 1.0 sleep is due.")
+    adenosine_per_correction: float = Field(0.04, ge=0.0, le=1.0, description="Extra sleep pressure a correction adds.")
+    cortisol_spike: float = Field(0.35, ge=0.0, le=1.0, description="Cortisol a correction adds.")
+    cortisol_half_life_h: float = Field(6.0, gt=0.0, description="Hours in which cortisol halves.")
+    cortisol_stressed_at: float = Field(0.6, ge=0.0, le=1.0, description="Above this, rumination turns to what went wrong.")
     daydream_stops_at: float = Field(0.7, ge=0.0, le=1.0, description="Adenosine above which daydreaming stops.")
     rumination_stops_at: float = Field(0.9, ge=0.0, le=1.0, description="Adenosine above which rumination stops.")
-    dopamine_praise: float = Field(1.5, ge=0.0)
-    dopamine_correction: float = Field(2.0, ge=0.0)
-    dopamine_neutral: float = Field(1.0, ge=0.0)
-    cortisol_max_boost: float = Field(1.5, ge=1.0)
+    dopamine_praise: float = Field(1.5, ge=0.0, description="Reward tag of a praised exchange: how often its examples repeat in training.")
+    dopamine_correction: float = Field(2.0, ge=0.0, description="Reward tag of a correction.")
+    dopamine_neutral: float = Field(1.0, ge=0.0, description="Reward tag of any other exchange.")
+    cortisol_max_boost: float = Field(1.5, ge=1.0, description="At most this boost of the day's corrections in the night, as cortisol rises.")
 
 
 class IdleSettings(_Group):
-    rumination_every_s: float = Field(120.0, gt=0)
-    daydream_every_s: float = Field(180.0, gt=0)
-    daydream_temperature: float = Field(0.95, ge=0.0, le=2.0)
+    rumination_every_s: float = Field(120.0, gt=0, description="Seconds between ruminations while idle.")
+    daydream_every_s: float = Field(180.0, gt=0, description="Seconds between daydreams while idle.")
+    daydream_temperature: float = Field(0.95, ge=0.0, le=2.0, description="Sampling temperature of daydreams.")
     thought_tokens: int = Field(120, ge=16, description="Longest rumination or daydream, in tokens.")
 
 
@@ -126,13 +126,13 @@ class WikiSettings(_Group):
 
 
 class SleepSettings(_Group):
-    nightly_hour: int = Field(3, ge=0, le=23)
+    nightly_hour: int = Field(3, ge=0, le=23, description="The hour the night runs (the daemon, `reverie schedule install`).")
     weekly_day: Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] = Field(
         "Sat", description="The day `reverie schedule install` runs the weekly pass.")
     weekly_hour: int = Field(4, ge=0, le=23, description="The hour of the weekly pass (after the night).")
-    rem_cycles_min: int = Field(3, ge=1)
-    rem_cycles_max: int = Field(9, ge=1)
-    iterations_per_cycle: int = Field(80, ge=1)
+    rem_cycles_min: int = Field(3, ge=1, description="Fewest REM cycles of training a night.")
+    rem_cycles_max: int = Field(9, ge=1, description="Most REM cycles a night.")
+    iterations_per_cycle: int = Field(80, ge=1, description="Training steps in a REM cycle.")
     items_per_cycle: int = Field(4, ge=1, description=(
         "One REM cycle more per this many things worth learning (diary entries, not examples), from "
         "rem_cycles_min up to rem_cycles_max. On persona-a (11 to 14 a day) 10 gave 4 cycles a night; 4 gives 5 or 6."))
@@ -141,14 +141,14 @@ class SleepSettings(_Group):
         "this (nats per answer token); 0 trains every cycle. On persona-a, 0.1 ended nights after 4, 2, 2, 2 and 2 "
         "of 6 cycles (a third of the steps) and five nights reached dream recall 0.80, below the 0.86-0.89 of every "
         "cycle: off until a night can stop early without losing recall."))
-    replay_fraction: float = Field(0.30, ge=0.0, lt=1.0)
+    replay_fraction: float = Field(0.30, ge=0.0, lt=1.0, description="Share of every batch replayed from older memories.")
     anchor_share: float = Field(0.25, ge=0.0, le=1.0, description=(
         "Share of the replayed examples that are anchors (the base's own answers to general questions), "
         "whatever the size of the memory. Drawn from the memory by reward alone they fell from all the replay "
         "on the first night to 3% by the fifth, and the general-knowledge quiz fell with them."))
-    self_test_threshold: float = Field(0.70, ge=0.0, le=1.0)
-    merge_every_days: int = Field(30, ge=1)
-    lora_rank: int = Field(16, ge=1)
+    self_test_threshold: float = Field(0.70, ge=0.0, le=1.0, description="Roll back when the closed-book self-test scores below this.")
+    merge_every_days: int = Field(30, ge=1, description="Days between monthly merges of the adapter into a new base.")
+    lora_rank: int = Field(16, ge=1, description="Rank of the LoRA adapter.")
     batch_size: int = Field(8, ge=1, description="Examples per training step.")
     drift_bound: float = Field(1.10, ge=1.0, description="Roll back when reference perplexity grows past this ratio.")
     quiz_drop_bound: float = Field(0.25, ge=0.0, le=1.0, description=(
@@ -181,9 +181,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REVERIE_", env_nested_delimiter="__", extra="forbid", validate_assignment=True)
 
-    home: Path = Field(default_factory=default_home)
+    home: Path = Field(default_factory=default_home, description="Where everything a user owns lives (XDG_DATA_HOME/reverie when set).")
     models_dir: Path | None = Field(None, description="Where converted bases live (default: <home>/models).")
-    user: str = "default"
+    user: str = Field("default", description="Whose memory: each user has a diary, index, adapters and chemistry of their own.")
     model: ModelSettings = ModelSettings()
     system1: System1Settings = System1Settings()
     system2: System2Settings = System2Settings()
@@ -192,7 +192,7 @@ class Settings(BaseSettings):
     idle: IdleSettings = IdleSettings()
     sleep: SleepSettings = SleepSettings()
     wiki: WikiSettings = WikiSettings()
-    seed: int = 0
+    seed: int = Field(0, description="Seeds sampling and the night's data order, so runs repeat.")
 
     @property
     def models_path(self) -> Path:
@@ -248,3 +248,51 @@ def load_settings(**overrides) -> Settings:
             else:
                 os.environ["REVERIE_HOME"] = previous
     return Settings(**overrides)
+
+
+# -- the settings reference (README) ----------------------------------------------------------
+
+REFERENCE_BEGIN = "<!-- settings reference: generated by `python -m cognition.config`; a test compares -->"
+REFERENCE_END = "<!-- end of settings reference -->"
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def _meaning(field) -> str:
+    text = " ".join((field.description or "").split())
+    choices = getattr(field.annotation, "__args__", None)
+    if choices and all(isinstance(c, str) for c in choices) and not text.startswith("One of"):
+        text = f"One of {', '.join(choices)}. {text}".strip()
+    return text.replace("|", "\\|")
+
+
+def settings_reference() -> str:
+    """Every setting as markdown tables, one per group: key, default, environment variable, meaning."""
+    out = [REFERENCE_BEGIN, ""]
+    top = [(name, f) for name, f in Settings.model_fields.items() if not isinstance(f.default, BaseModel)]
+    out += ["| key | default | environment | meaning |", "|---|---|---|---|"]
+    for name, f in top:
+        default = "~/.local/share/reverie" if name == "home" else _shown(f.default)
+        out.append(f"| `{name}` | `{default}` | `REVERIE_{name.upper()}` | {_meaning(f)} |")
+    for group, gf in Settings.model_fields.items():
+        if not isinstance(gf.default, BaseModel):
+            continue
+        model = type(gf.default)
+        out += ["", f"**`[{group}]`**" + (f" — {model.__doc__.strip().splitlines()[0]}" if model.__doc__ else ""), "",
+                "| key | default | environment | meaning |", "|---|---|---|---|"]
+        for name, f in model.model_fields.items():
+            out.append(f"| `{group}.{name}` | `{_shown(f.default)}` | `REVERIE_{group.upper()}__{name.upper()}` "
+                       f"| {_meaning(f)} |")
+    return "\n".join(out + ["", REFERENCE_END])
+
+
+if __name__ == "__main__":
+    print(settings_reference())
