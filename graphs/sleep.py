@@ -78,6 +78,7 @@ class SleepState(TypedDict, total=False):
     rolled_back_because: str | None
     merge: dict | None
     dreams: list[dict]          # wiki dreams the promoted adapter staged for review
+    rebuild: dict | None        # forgotten entries: the adapter to start again from, and what to learn again
     briefing: str
     phases: Annotated[dict[str, float], merge_dicts]
     errors: Annotated[list[str], add_lists]
@@ -125,6 +126,58 @@ def curate(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
             "curation": summary, "phases": _phase("curate", started, ctx)}
 
 
+def unlearn(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
+    """Take forgotten entries out of the weights: rebuild from the last adapter before any of them.
+
+    `forgotten.jsonl` names the entries a person asked to forget. The adapters that learned
+    them are known from the lineage (each manifest names its examples' diary entries); the
+    night starts again from the parent of the oldest such adapter, and learns again what the
+    adapters it discards had learned since (the replay buffer, which forgetting already
+    cleaned), so nothing else is lost. The manifest records the ids, never what they said.
+    """
+    ctx = runtime.context
+    started = _begin("unlearn", ctx)
+    pending = _pending_forgets(ctx)
+    if not pending:
+        return {"rebuild": None, "phases": _phase("unlearn", started, ctx)}
+    lineage = ctx.adapters.lineage()   # newest first
+    learned = [v for v in lineage if ctx.adapters.sources(v) & pending]
+    if not learned:   # forgotten before any night learned them: recorded, nothing to undo
+        return {"rebuild": {"forgotten": sorted(pending), "from": None, "discarded": [], "relearn": []},
+                "phases": _phase("unlearn", started, ctx)}
+    # The oldest adapter that learned one, and every adapter trained on top of it, hold it in their weights.
+    learned = lineage[: lineage.index(learned[-1]) + 1]
+    base = ctx.adapters.manifest(learned[-1]).get("parent")
+    since = (ctx.adapters.manifest(base).get("night") or "")[:10] if base else ""
+    today = {e.id for e in _today(state)}
+    relearn = [ex.to_json() for ex in ctx.replay.examples() if ex.night > since and ex.id not in today]
+    return {"rebuild": {"forgotten": sorted(pending), "from": base, "discarded": learned, "relearn": relearn},
+            "phases": _phase("unlearn", started, ctx)}
+
+
+def _pending_forgets(ctx: SleepContext) -> set[str]:
+    """Entries forgotten that the served lineage has not yet recorded as unlearned."""
+    import json
+
+    log_path = ctx.user_home.root / "forgotten.jsonl"
+    if not log_path.exists():
+        return set()
+    asked = set()
+    for line in log_path.read_text(encoding="utf-8").splitlines():
+        try:
+            asked.add(json.loads(line)["id"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    done = set()
+    for version in ctx.adapters.lineage():
+        done |= set(ctx.adapters.manifest(version).get("forgotten") or [])
+    return asked - done
+
+
+def _relearned(state: SleepState) -> list[Example]:
+    return [Example.from_json(e) for e in (state.get("rebuild") or {}).get("relearn") or []]
+
+
 def _today(state: SleepState) -> list[Example]:
     return [Example.from_json(e) for e in state.get("examples") or []]
 
@@ -133,14 +186,15 @@ def _trained(state: SleepState, held_out: bool = False) -> list[Example]:
     """Today's examples less those held out of training for the self-test (or, with
     `held_out`, only those)."""
     held = set((state.get("dataset") or {}).get("held_out") or [])
-    return [ex for ex in _today(state) if (ex.id in held) == held_out]
+    today = [ex for ex in _today(state) if (ex.id in held) == held_out]
+    return today if held_out else today + _relearned(state)   # what a rebuild learns again is never held out
 
 
 def _older(ctx: SleepContext, state: SleepState) -> list[Example]:
     """Older memories still true tonight (the replay buffer minus today's, the retired and the
     profiles tonight renews)."""
     today = _today(state)
-    today_ids, renewed = {e.id for e in today}, replaced(today)
+    today_ids, renewed = {e.id for e in today + _relearned(state)}, replaced(today)
     retired = state.get("retired") or []
     return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not ex.states(retired)
             and not (ex.kind == PROFILE and ex.prompt in renewed)]
@@ -160,10 +214,11 @@ def dataset(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     started = _begin("dataset", ctx)
     s = ctx.settings.sleep
     today = _today(state)
-    cycles = rem_cycles(volume(today), s.rem_cycles_min, s.rem_cycles_max, s.items_per_cycle)
+    rebuild = state.get("rebuild") or {}
+    cycles = rem_cycles(volume(today + _relearned(state)), s.rem_cycles_min, s.rem_cycles_max, s.items_per_cycle)
     spec = {"cycles": cycles, "iterations": cycles * s.iterations_per_cycle, "batch_size": s.batch_size,
             "seed": ctx.settings.seed + len(today)}
-    if not today:  # nothing new since the last sleep: rehearsing alone is not worth a night
+    if not today and not rebuild.get("discarded"):  # nothing new, nothing to unlearn: rehearsing alone is not worth a night
         return {"dataset": {**spec, "empty": True}, "phases": _phase("dataset", started, ctx)}
     spec["held_out"] = hold_out(today, seed=spec["seed"])
     plan = plan_of(ctx, {**state, "dataset": spec})
@@ -178,7 +233,8 @@ def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     ctx = runtime.context
     started = _begin("train", ctx)
     ctx.adapters.clean_staging()
-    parent = ctx.adapters.resolve().version
+    rebuild = state.get("rebuild") or {}
+    parent = rebuild["from"] if rebuild.get("discarded") else ctx.adapters.resolve().version
     plan = plan_of(ctx, state)
     stats: dict = {}
 
@@ -192,7 +248,9 @@ def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
         "night": state["night"], "dataset": state["dataset"],
         "hyperparameters": {"rank": s.lora_rank, "iterations": state["dataset"]["iterations"],
                             "batch_size": s.batch_size},
-        "examples": [{"id": e["id"], "kind": e["kind"], "sources": e["sources"]} for e in state["examples"]],
+        "examples": [{"id": e["id"], "kind": e["kind"], "sources": e["sources"]}
+                     for e in state["examples"] + rebuild.get("relearn", [])],
+        "forgotten": rebuild.get("forgotten", []), "discarded": rebuild.get("discarded", []),
     }
     version = ctx.adapters.save(write, manifest)
     # The learning rate actually used (the profile's when the settings leave it unset).
@@ -257,6 +315,9 @@ def promote(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
                           status="rolled back" if reason else "promoted", rolled_back_because=reason)
     if reason is None:
         ctx.adapters.promote(version)
+        for gone in (state.get("rebuild") or {}).get("discarded") or []:
+            # their weights learned what the person asked to forget: only their manifests stay
+            ctx.adapters.erase(gone, f"rebuilt without forgotten entries as {version}")
     ctx.replay.add(_today(state), state.get("retired") or [], night=state["night"][:10])
     return {"promoted": reason is None, "version": version if reason is None else ctx.adapters.current(),
             "rolled_back_because": reason, "phases": _phase("promote", started, ctx)}
@@ -311,13 +372,15 @@ def briefing(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
 
 
 builder = StateGraph(SleepState, context_schema=SleepContext)
-for name, node in [("collect", collect), ("curate", curate), ("dataset", dataset), ("train", train),
+for name, node in [("collect", collect), ("curate", curate), ("unlearn", unlearn), ("dataset", dataset),
+                   ("train", train),
                    ("self_test", self_test), ("promote", promote), ("merge", merge), ("dreams", dreams),
                    ("briefing", briefing)]:
     builder.add_node(name, node)
 builder.add_edge(START, "collect")
 builder.add_edge("collect", "curate")
-builder.add_edge("curate", "dataset")
+builder.add_edge("curate", "unlearn")
+builder.add_edge("unlearn", "dataset")
 builder.add_conditional_edges("dataset", route_after_dataset, ["train", "briefing"])
 builder.add_edge("train", "self_test")
 builder.add_edge("self_test", "promote")

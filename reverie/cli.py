@@ -595,11 +595,14 @@ def forget(query: Optional[str] = typer.Argument(None, help="What to look for am
            entries: Optional[list[str]] = typer.Option(None, "--entry", help="Forget this entry (repeatable)."),
            yes: bool = typer.Option(False, "--yes", help="Forget every entry the search shows."),
            k: int = typer.Option(10, "-k", min=1, max=100, help="How many matches to show."),
+           now: bool = typer.Option(False, "--now", help="Sleep at once, so the weights forget too (else the "
+                                                          "next night does)."),
            user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
     """Forget diary entries: list what matches QUERY, then forget the chosen ones (--entry ID) or all (--yes).
 
     A forgotten entry becomes a tombstone in the diary (its id and time, nothing it said),
-    leaves the index and every replay example that came from it.
+    leaves the index and every replay example that came from it; the next night (or --now)
+    rebuilds the adapter from the last one before it learned the entry, learning the rest again.
     """
     with _guard(as_json):
         if not query and not entries:
@@ -612,7 +615,15 @@ def forget(query: Optional[str] = typer.Argument(None, help="What to look for am
         if unknown:
             raise CliError(f"no diary entry {', '.join(unknown)}; `reverie forget QUERY` lists ids")
         result = agent.forget(chosen) if chosen else {"forgotten": [], "examples_removed": 0}
-        payload = {"matches": shown, **result}
+        payload = {"matches": shown, **result, "night": None}
+        if now and result["forgotten"]:
+            import os
+
+            from graphs.night import Night, summary
+
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            with SleepProgress(enabled=not as_json) as progress, _noticed(agent, "sleep"):
+                payload["night"] = summary(Night(agent, on_event=progress.event).run())
 
         def show(p):
             for h in p["matches"]:

@@ -92,6 +92,8 @@ class AdapterStore:
         """Raise AdapterError naming the first file that is missing or altered."""
         manifest = self.manifest(version)
         files = manifest.get("files")
+        if manifest.get("status") == "erased":
+            raise AdapterError(f"adapter {version} was erased ({manifest.get('erased_because')})")
         if not files:
             raise AdapterError(f"adapter {version}: the manifest lists no files")
         for name, digest in files.items():
@@ -167,6 +169,35 @@ class AdapterStore:
                 except AdapterError:
                     version = self._previous(version)
         return Resolved(None, None, tuple(refused))
+
+    def erase(self, version: str, because: str) -> None:
+        """Delete a version's weights, keeping its manifest (what it was, and why it is gone)."""
+        folder = self.path(version)
+        for path in folder.iterdir():
+            if path.is_file() and path.name != MANIFEST:
+                path.unlink()
+        self.annotate(version, status="erased", erased_because=because, files={})
+        fsync_dir(folder)
+
+    def lineage(self, version: str | None = None) -> list[str]:
+        """A version and its ancestors by `parent`, newest first (the served one by default)."""
+        out: list[str] = []
+        version = self.resolve().version if version is None else version
+        while version and version not in out:
+            out.append(version)
+            try:
+                version = self.manifest(version).get("parent")
+            except AdapterError:
+                break
+        return out
+
+    def sources(self, version: str) -> set[str]:
+        """The diary entries a version's training examples came from (its manifest's provenance)."""
+        try:
+            examples = self.manifest(version).get("examples") or []
+        except AdapterError:
+            return set()
+        return {s.split("~")[0] for e in examples for s in e.get("sources") or ()}
 
     def _previous(self, version: str) -> str | None:
         if not _VERSION.match(version):

@@ -68,3 +68,38 @@ def test_the_cli_lists_then_forgets_and_the_server_forgets_by_id(home, tiny_mode
     assert again.status_code == 404
     left = httpx.get(f"{server.url}/v1/reverie/memories", params={"q": "bike Gazelle Elm"}, timeout=60).json()
     assert left == {"memories": []}
+
+
+def test_the_next_night_rebuilds_the_adapter_without_what_was_forgotten(home, tiny_model_dir):
+    from graphs.night import Night
+
+    settings = load_settings(
+        model={"id": str(tiny_model_dir), "dtype": "float32", "context_tokens": 512},
+        system1={"associate_tokens": 6, "answer_tokens": 8}, system2={"answer_tokens": 8},
+        sleep={"rem_cycles_min": 1, "rem_cycles_max": 1, "iterations_per_cycle": 2, "batch_size": 4,
+               "self_test_threshold": 0.0, "drift_bound": 1000.0, "quiz_drop_bound": 1.0, "anchor_weight": 0.0})
+    agent = Agent(settings)
+    try:
+        secret = agent.diary.write("exchange", "My locker code at the gym is 4471.", reply="Noted.")
+        first = Night(agent).run(priority=False)
+        kept = agent.diary.write("exchange", "My sister Ilse lives in Ghent.", reply="Noted.")
+        second = Night(agent).run(priority=False)
+        assert first["promoted"] and second["promoted"]
+        v1, v2 = first["version"], second["version"]
+        assert secret.id in agent.adapters.sources(v1) and agent.adapters.manifest(v2)["parent"] == v1
+
+        agent.forget([secret.id])
+        third = Night(agent).run(priority=False)
+        assert third["promoted"] and third["rebuild"]["discarded"] == [v2, v1]
+        v3 = third["version"]
+        manifest = agent.adapters.manifest(v3)
+        assert manifest["parent"] is None and manifest["forgotten"] == [secret.id]
+        assert secret.id not in agent.adapters.sources(v3) and kept.id in agent.adapters.sources(v3)
+        for gone in (v1, v2):   # the weights that learned it are gone; what they were stays on record
+            assert agent.adapters.manifest(gone)["status"] == "erased"
+            assert [p.name for p in agent.adapters.path(gone).iterdir()] == ["manifest.json"]
+        assert "4471" not in json.dumps(manifest)
+        fourth = Night(agent).run(priority=False)   # done once: the next night has nothing to unlearn
+        assert fourth.get("rebuild") is None
+    finally:
+        agent.close()

@@ -54,7 +54,8 @@ def test_a_night_promotes_an_adapter_that_describes_itself(agent):
     out = summary(state)
     assert out["promoted"] and out["version"] == "v0001" and agent.adapters.current() == "v0001"
     assert out["examples"]["total"] > 0 and out["train"]["tokens"] > 0
-    assert set(out["phases"]) == {"collect", "curate", "dataset", "train", "self_test", "promote", "merge", "briefing"}
+    assert set(out["phases"]) == {"collect", "curate", "unlearn", "dataset", "train", "self_test", "promote", "merge",
+                                  "dreams", "briefing"}
     manifest = agent.adapters.manifest("v0001")
     assert manifest["parent"] is None and manifest["status"] == "promoted"
     assert manifest["base_sha256"] and manifest["hyperparameters"]["rank"] == 16
