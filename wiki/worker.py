@@ -170,7 +170,25 @@ class Worker:
         if len(self.ids):
             self.matrix /= np.maximum(np.linalg.norm(self.matrix, axis=1, keepdims=True), 1e-9)
         self.known = self._known()
+        self.names: dict[str, list[int]] = {}   # a title or alias, lowercased, to the nodes it names
+        for j, n in enumerate(self.nodes):
+            for name in {n.title, *n.aliases}:
+                if len(name) >= 3:
+                    self.names.setdefault(" ".join(_words(name.lower())) or name.lower(), []).append(j)
+        self.longest = max((k.count(" ") + 1 for k in self.names), default=1)
         return [n.id for n in self.visits.order(self.nodes)]
+
+    def named(self, text: str) -> dict[int, str]:
+        """The nodes a text names by title or alias, in whole words (a plural allowed): index -> name."""
+        words = [w.lower() for w in _words(text)]
+        found: dict[int, str] = {}
+        for i in range(len(words)):
+            for n in range(1, min(self.longest, len(words) - i) + 1):
+                gram = " ".join(words[i:i + n])
+                for key in (gram, gram[:-1] if gram.endswith("s") else None, gram[:-2] if gram.endswith("es") else None):
+                    for j in self.names.get(key or "", ()):
+                        found.setdefault(j, key)
+        return found
 
     def _known(self) -> set[tuple]:
         """What is already proposed: waiting, or rejected for the same content."""
@@ -213,12 +231,13 @@ class Worker:
         i = self.ids.index(node.id)
         sims = self.matrix @ self.matrix[i]
         top = [j for j in sims.argsort()[::-1][: self.s.neighbours + 1] if j != i]
-        text = node.text()
+        named_in = self.named(_without_names(node))
         candidates = []
-        for j, other in enumerate(self.nodes):
+        for j in sorted(set(named_in) | set(top)):
+            other = self.nodes[j]
             if other.id == node.id or other.id in self.links[node.id] or node.id in self.links[other.id]:
                 continue
-            named = next((n for n in (other.title, *other.aliases) if mentions(text, n)), None)
+            named = named_in.get(j)
             sim = float(sims[j])
             if named and sim >= self.s.mention_min:
                 candidates.append((1, sim, other, f"{node.title} mentions {named!r} without linking it "
@@ -334,6 +353,15 @@ class Worker:
         if not text:
             return []
         return [self._proposal(Dream, [node, other], f"System 1 let {node.title} and {other.title} meet", text=text)]
+
+
+def _without_names(node: Node) -> str:
+    """A node's text without its own title and aliases: "Acorn squash" names itself, not "squash"."""
+    text = node.text()
+    for name in sorted({node.title, *node.aliases}, key=len, reverse=True):
+        if len(name) >= 3:
+            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?:s|es)?(?![\w-])", " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def _prose(text: str) -> str:
