@@ -138,17 +138,18 @@ def bench(home: Path, args: WikiEvalArgs, progress: Callable[[str], None]) -> di
     truth = build_wiki(home / "wiki", nodes=args.nodes, seed=args.seed)
     (home / "truth.json").write_text(truth.to_json(), encoding="utf-8")   # outside the wiki folder
     wiki, _ = init_wiki(home, home / "wiki")
-    graph = relation_graph(home / "wiki", truth)
+    corpus = corpus_stats(home / "wiki", truth)   # before any merge adds part nodes
+    relations = relation_graph(home / "wiki", truth)
     queue = Queue(home / "proposals").ensure()
     worker = TimedWorker(wiki, queue, home / "proposals", embedder=args.embedder, retired=[], associate=None)
     work = run_worker(worker, args.minutes, progress)
     proposals = [s.proposal for s in queue.pending()]
-    scores = score(proposals, truth, graph)
+    scores = score(proposals, truth, relations)
     progress(f"heartbeat over {len(proposals)} proposals")
     heartbeat = Heartbeat(wiki, queue, home / "proposals" / "merges", judge=None, embedder=args.embedder)
     reviewed = run_heartbeat(heartbeat, args, progress)
-    return {"corpus": corpus_stats(home / "wiki", truth), "worker": work, "scores": scores,
-            "heartbeat": score_reviews(reviewed, {p.id: p for p in proposals}, truth, graph)}
+    return {"corpus": corpus, "worker": work, "scores": scores,
+            "heartbeat": score_reviews(reviewed, {p.id: p for p in proposals}, truth)}
 
 
 def run_worker(worker: TimedWorker, minutes: float | None, progress: Callable[[str], None]) -> dict:
@@ -203,20 +204,24 @@ def _spread(xs: list[float]) -> dict:
 # -- scoring ----------------------------------------------------------------------------------------
 
 
-def relation_graph(root: Path, truth) -> dict[str, set[str]]:
-    """Every WordNet relation between two nodes: the links written in the files and the held-out ones."""
+@dataclass
+class Relations:
+    """WordNet's relations between the wiki's nodes: the links written in the files and the held-out ones."""
+    graph: dict[str, set[str]]
+    written: set[tuple[str, str]]
+
+
+def relation_graph(root: Path, truth) -> Relations:
     from eval.wiki_corpus import WIKILINK
 
     graph: dict[str, set[str]] = defaultdict(set)
-    pairs = list(truth.crosslinks)
-    for path in sorted(Path(root).glob("*.md")):
-        pairs += [(path.stem, t.strip()) for t in WIKILINK.findall(path.read_text(encoding="utf-8"))]
-    for a, b in pairs:
+    written = {tuple(sorted((path.stem, t.strip()))) for path in sorted(Path(root).glob("*.md"))
+               for t in WIKILINK.findall(path.read_text(encoding="utf-8"))}
+    for a, b in [*written, *truth.crosslinks]:
         if a != b:
             graph[a].add(b)
             graph[b].add(a)
-    graph["__written__"] = {f"{a}\0{b}" for a, b in (tuple(sorted(p)) for p in pairs[len(truth.crosslinks):])}
-    return graph
+    return Relations(dict(graph), written)
 
 
 def distance(graph: dict[str, set[str]], a: str, b: str, limit: int = 3) -> int | None:
@@ -234,16 +239,16 @@ def _why(pair_distance: int | None, written: bool) -> str:
     if written:
         return "already linked (written in the node)"
     return {2: "two steps apart (siblings, grandparent)", 3: "three steps apart"}.get(
-        pair_distance, "unrelated by WordNet within three steps")
+        pair_distance, "more than three steps apart, or unconnected")
 
 
-def score(proposals: list, truth, graph: dict[str, set[str]]) -> dict:
+def score(proposals: list, truth, relations: Relations) -> dict:
     """Each kind's proposals against the truth: precision, recall, and what the false positives are."""
     held = set(truth.crosslinks)
     by_kind = defaultdict(list)
     for p in proposals:
         by_kind[p.kind].append(p)
-    out = {"crosslink": _score_crosslinks(by_kind["crosslink"], held, graph),
+    out = {"crosslink": _score_crosslinks(by_kind["crosslink"], held, relations),
            "split": _score_splits(by_kind["split"], truth),
            "frame": _score_frames(by_kind["frame"], truth)}
     for kind in ("stale", "dream"):   # the corpus plants no stale claim, and no dream is made here
@@ -260,8 +265,7 @@ def _rate(hits: int, of: int) -> float | None:
     return round(hits / of, 4) if of else None
 
 
-def _score_crosslinks(proposals: list, held: set, graph: dict) -> dict:
-    written = graph.get("__written__", set())
+def _score_crosslinks(proposals: list, held: set, relations: Relations) -> dict:
     tp, reasons, false = 0, defaultdict(Counter), Counter()
     examples: dict[str, list[str]] = defaultdict(list)
     for p in proposals:
@@ -272,7 +276,7 @@ def _score_crosslinks(proposals: list, held: set, graph: dict) -> dict:
         reasons[reason]["proposed"] += 1
         reasons[reason]["true_positive"] += hit
         if not hit:
-            why = _why(distance(graph, *pair), "\0".join(pair) in written)
+            why = _why(distance(relations.graph, *pair), pair in relations.written)
             false[why] += 1
             if len(examples[why]) < 8:
                 examples[why].append(f"{p.source} → {p.target} ({p.rationale})")
@@ -323,7 +327,7 @@ def _score_frames(proposals: list, truth) -> dict:
             "details": [{"node": p.node, "planted": p.node in frames, "opening": p.opening} for p in proposals]}
 
 
-def score_reviews(reviewed: dict, proposals: dict, truth, graph: dict) -> dict:
+def score_reviews(reviewed: dict, proposals: dict, truth) -> dict:
     """The heartbeat's decisions by kind and by check, the precision of what it merged, its pace."""
     held, splits, frames = set(truth.crosslinks), set(truth.splits), set(truth.frames)
     right = {"crosslink": lambda p: crosslink_pair(p) in held, "split": lambda p: p.node in splits,
@@ -331,7 +335,7 @@ def score_reviews(reviewed: dict, proposals: dict, truth, graph: dict) -> dict:
     by_kind: dict[str, Counter] = defaultdict(Counter)
     merged_right: dict[str, Counter] = defaultdict(Counter)
     touched: set[str] = set()
-    after_sibling = 0
+    after_sibling: Counter = Counter()
     for d in reviewed["decisions"]:
         p = proposals.get(d["id"])
         outcome = "merged" if d["state"] == "merged" else d.get("check") or "rejected"
@@ -339,7 +343,7 @@ def score_reviews(reviewed: dict, proposals: dict, truth, graph: dict) -> dict:
         if p is None:
             continue
         if outcome == "stale" and set(p.touched()) & touched:
-            after_sibling += 1   # a proposal from the same visit merged first and changed the node
+            after_sibling[p.kind] += 1   # a proposal from the same visit merged first and changed the node
         if d["state"] == "merged":
             touched |= set(p.touched())
             if p.kind in right:
@@ -356,7 +360,8 @@ def score_reviews(reviewed: dict, proposals: dict, truth, graph: dict) -> dict:
             "seconds": reviewed["seconds"], "per_hour": reviewed.get("per_hour"),
             "per_review": reviewed["per_review"], "pending_after": reviewed["pending_after"],
             "by_kind": {k: dict(c) for k, c in sorted(by_kind.items())}, "by_check": dict(by_check),
-            "merged_precision": merged, "stale_after_sibling_merge": after_sibling,
+            "merged_precision": merged, "stale_after_sibling_merge": sum(after_sibling.values()),
+            "stale_after_sibling_merge_by_kind": dict(after_sibling),
             "busy": reviewed.get("busy")}
 
 
@@ -364,33 +369,40 @@ def score_reviews(reviewed: dict, proposals: dict, truth, graph: dict) -> dict:
 
 
 def planted(home: Path, args: WikiEvalArgs) -> dict:
-    """`Truth.bad` made into real proposals in a fresh copy of the same wiki, reviewed there alone.
+    """`Truth.bad` made into real proposals, each reviewed alone in its own fresh copy of the wiki.
 
     A false accept is a planted proposal whose merge changed a node's text. A dream is the
     one kind the heartbeat may accept: accepted, it must land on the Dreams page and nowhere
     else. A variant the product never makes on its own follows: the dream's sentence offered
     as a frame (a new opening) by the dreams author, to see whether anything stops a dream
-    that arrives dressed as an edit; it is reported apart from the planted four."""
+    that arrives dressed as an edit; it is reported apart from the planted ones. Each case
+    has its own copy (the same seed gives the same bytes) so that one case's edit or merge
+    cannot decide another's (two of them may name the same node)."""
     from eval.wiki_corpus import build_wiki
-    from wiki.heartbeat import Heartbeat
-    from wiki.proposals import Author, Queue
-    from wiki.store import init_wiki
 
-    truth = build_wiki(home / "wiki", nodes=args.nodes, seed=args.seed)
-    wiki, _ = init_wiki(home, home / "wiki")
-    queue = Queue(home / "proposals").ensure()
-    heartbeat = Heartbeat(wiki, queue, home / "proposals" / "merges", judge=None, embedder=args.embedder)
-    author = Author(worker="eval-wiki")
-    cases = [_bad_proposal(bad, wiki, author) for bad in truth.bad]
-    outcomes = _review_cases(cases, wiki, queue, heartbeat)
-    variants = []
-    dream = next((bad for bad in truth.bad if bad["kind"] == "dream"), None)
-    if dream is not None:
-        variants = _review_cases([_dream_as_frame(dream, wiki)], wiki, queue, heartbeat)
+    truth = build_wiki(home / "corpus", nodes=args.nodes, seed=args.seed)
+    outcomes, variants = [], []
+    for k, bad in enumerate(truth.bad):
+        outcomes.append(_review_alone(home / f"{k}-{bad['kind']}", args, lambda wiki: _bad_proposal(bad, wiki)))
+        if bad["kind"] == "dream":
+            variants.append(_review_alone(home / f"{k}-dream-as-frame", args, lambda wiki: _dream_as_frame(bad, wiki)))
     return {"proposals": len(outcomes), "false_accepts": sum(o["false_accept"] for o in outcomes),
             "refused": sum(o["state"] == "rejected" for o in outcomes),
             "as_expected": sum(o["as_expected"] for o in outcomes), "outcomes": outcomes,
             "variants": variants, "variant_false_accepts": sum(o["false_accept"] for o in variants)}
+
+
+def _review_alone(home: Path, args: WikiEvalArgs, make: Callable) -> dict:
+    from eval.wiki_corpus import build_wiki
+    from wiki.heartbeat import Heartbeat
+    from wiki.proposals import Queue
+    from wiki.store import init_wiki
+
+    build_wiki(home / "wiki", nodes=args.nodes, seed=args.seed)
+    wiki, _ = init_wiki(home, home / "wiki")
+    queue = Queue(home / "proposals").ensure()
+    heartbeat = Heartbeat(wiki, queue, home / "proposals" / "merges", judge=None, embedder=args.embedder)
+    return _review_case(make(wiki), wiki, queue, heartbeat)
 
 
 @dataclass
@@ -410,9 +422,10 @@ def _new(cls, author, rationale: str, nodes: dict, **fields):
                nodes=nodes, **fields)
 
 
-def _bad_proposal(bad: dict, wiki, author) -> _Case:
-    from wiki.proposals import Crosslink, Dream, Part, Split
+def _bad_proposal(bad: dict, wiki) -> _Case:
+    from wiki.proposals import Author, Crosslink, Dream, Part, Split
 
+    author = Author(worker="eval-wiki")
     node = wiki.node(bad["node"])
     if node is None:
         raise ValueError(f"the planted proposal names {bad['node']!r}, which the built wiki does not hold")
@@ -442,12 +455,14 @@ def _dream_as_frame(bad: dict, wiki) -> _Case:
     node = wiki.node(bad["patch"]["node"])
     frame = _new(Frame, Author(worker="dreams"), f"a dream offered as a fact: {bad['dream']}", {node.id: node.hash},
                  node=node.id, opening=bad["patch"]["append"])
-    return _Case(bad, frame, "any refusal", variant="the dream's sentence as a new opening (a Frame by the dreams author)")
+    return _Case(bad, frame, "any refusal",
+                 variant="the dream's sentence as a new opening (a Frame by the dreams author)")
 
 
 def _cut(body: str, titles: list[str]) -> list[str]:
     """The body cut where each part's `## title` heading starts (the first part keeps what comes before)."""
-    starts = [m.start() for t in titles[1:] for m in [re.search(rf"^## {re.escape(t)}[ \t]*$", body, re.MULTILINE)] if m]
+    found = [re.search(rf"^## {re.escape(t)}[ \t]*$", body, re.MULTILINE) for t in titles[1:]]
+    starts = [m.start() for m in found if m]
     if len(starts) != len(titles) - 1:
         raise ValueError(f"the planted split's headings {titles} are not all in the node")
     bounds = [0, *starts, len(body)]
@@ -465,38 +480,30 @@ def _cheap(proposal, wiki) -> str:
     return "passes the cheap checks"
 
 
-def _review_cases(cases: list[_Case], wiki, queue, heartbeat) -> list[dict]:
+def _review_case(case: _Case, wiki, queue, heartbeat) -> dict:
     files = lambda: {p.relative_to(wiki.root).as_posix(): p.read_bytes() for p in wiki.root.rglob("*.md")}  # noqa: E731
-    for case in cases:
-        queue.stage(case.proposal)
-    for case in cases:
-        if case.edit_after:   # the person edits the node between the proposal and its review
-            path = wiki.path_of(case.edit_after["node"])
-            path.write_bytes(path.read_bytes().rstrip(b"\n") + b"\n\n" + case.edit_after["append"].encode() + b"\n")
+    queue.stage(case.proposal)
+    if case.edit_after:   # the person edits the node between the proposal and its review
+        path = wiki.path_of(case.edit_after["node"])
+        path.write_bytes(path.read_bytes().rstrip(b"\n") + b"\n\n" + case.edit_after["append"].encode() + b"\n")
     before = files()
     decisions = {d["id"]: d for d in heartbeat.review()["decisions"]}
     after = files()
     changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
-    outcomes = []
-    for case in cases:
-        d = decisions.get(case.proposal.id, {"state": "pending", "check": None, "reason": "not reviewed"})
-        touched = sorted(d.get("files") or []) if d["state"] == "merged" else []
-        into_nodes = [f for f in touched if f != "Dreams.md"]
-        dreams = after.get("Dreams.md", b"").decode("utf-8")
-        if case.expected == "dreams page":
-            node_file = wiki.path_of(case.bad["node"]).relative_to(wiki.root).as_posix()
-            fine = not into_nodes and node_file not in changed and (d["state"] == "rejected" or case.bad["dream"] in dreams)
-        elif case.expected == "any refusal":
-            fine = d["state"] == "rejected"
-        else:
-            fine = d["state"] == "rejected" and d.get("check") == case.expected
-        outcomes.append({"kind": case.bad["kind"], "proposal": case.proposal.kind, "node": case.bad["node"],
-                         "why": case.bad["why"], "expected": case.expected, "state": d["state"],
-                         "check": d.get("check"), "reason": d.get("reason"), "files_written": touched,
-                         "false_accept": bool(into_nodes), "as_expected": fine, "control": case.control,
-                         **({"variant": case.variant} if case.variant else {}),
-                         **({"on_dreams_page": case.bad["dream"] in dreams} if case.bad["kind"] == "dream" else {})})
-    return outcomes
+    d = decisions.get(case.proposal.id, {"state": "pending", "check": None, "reason": "not reviewed"})
+    into_nodes = [f for f in changed if f != "Dreams.md"] if d["state"] == "merged" else []
+    dreams = after.get("Dreams.md", b"").decode("utf-8")
+    if case.expected == "dreams page":
+        fine = not into_nodes and (d["state"] == "rejected" or case.bad["dream"] in dreams)
+    elif case.expected == "any refusal":
+        fine = d["state"] == "rejected"
+    else:
+        fine = d["state"] == "rejected" and d.get("check") == case.expected
+    return {"kind": case.bad["kind"], "proposal": case.proposal.kind, "node": case.bad["node"], "why": case.bad["why"],
+            "expected": case.expected, "state": d["state"], "check": d.get("check"), "reason": d.get("reason"),
+            "files_written": changed, "false_accept": bool(into_nodes), "as_expected": fine, "control": case.control,
+            **({"variant": case.variant} if case.variant else {}),
+            **({"on_dreams_page": case.bad["dream"] in dreams} if case.bad["kind"] == "dream" else {})}
 
 
 # -- staleness on a persona's days ------------------------------------------------------------------
@@ -561,9 +568,10 @@ def _first_night(nights: list[dict], key: str, value: str) -> int | None:
 
 def _expected_outcome(e: dict, flags: list[dict], nights: list[dict]) -> dict:
     flagged = next((f["night"] for f in flags if f["value"].casefold() == e["value"].casefold()), None)
-    retired, given = _first_night(nights, "curation_retired", e["value"]), _first_night(nights, "worker_given", e["value"])
+    retired = _first_night(nights, "curation_retired", e["value"])
+    given = _first_night(nights, "worker_given", e["value"])
     if flagged is not None:
-        why = "flagged" + (" on time" if flagged == e["day"] else f" after day {flagged}, expected after day {e['day']}")
+        why = "flagged " + ("on time" if flagged == e["day"] else f"after day {flagged}, expected after day {e['day']}")
     elif retired is None:
         why = "curation never retired the old value"
     elif given is None:
@@ -582,3 +590,280 @@ def _stale_summary(expected: list[dict], flags: list[dict], nights: list[dict]) 
     return {"expected_flags": len(expected), "flagged": len(found),
             "updates_expected": len(updates),
             "updates_flagged": sum(e in found for e in updates)}
+
+
+# -- targets, machine, report -----------------------------------------------------------------------
+
+
+def targets(result: dict) -> dict:
+    """Each target with the measured value and whether it was met (None: nothing to measure)."""
+    s, hb, w = result["scores"], result["heartbeat"], result["worker"]
+    full = w["full_cycle_seconds"] / 3600 if w["full_cycle_seconds"] is not None else None
+    rows = {"crosslink_precision": (s["crosslink"]["precision"], ">="),
+            "split_precision": (s["split"]["precision"], ">="),
+            "false_accepts": (result["planted"]["false_accepts"], "<="),
+            "reviews_per_hour": (hb["per_hour"], ">="),
+            "full_cycle_hours": (full, "<=")}
+    out = {}
+    for name, (value, op) in rows.items():
+        bar = TARGETS[name]
+        met = None if value is None else (value >= bar if op == ">=" else value <= bar)
+        shown = round(value, 4) if isinstance(value, float) else value   # judged unrounded: 3.0001 h misses 3 h
+        out[name] = {"value": shown, "target": f"{op} {bar:g}", "met": met}
+    return out
+
+
+def machine(load_before: float) -> dict:
+    """The CPU the timings come from (the language model is not loaded: nothing here uses it)."""
+    import platform
+
+    import torch
+
+    from cognition.runtime import cpu_has_bf16
+
+    try:
+        cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                    if l.startswith("model name")), platform.processor())
+    except OSError:
+        cpu = platform.processor()
+    return {"cpu": cpu, "cpus": os.cpu_count(), "cpu_bf16": cpu_has_bf16(), "torch": torch.__version__,
+            "torch_threads": torch.get_num_threads(), "torch_interop_threads": torch.get_num_interop_threads(),
+            "load_avg_1m_before": round(load_before, 2), "load_avg_1m_after": round(os.getloadavg()[0], 2)}
+
+
+def write_report(result: dict, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "wiki.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    plot_precision(result, out / "precision_recall.png")
+    plot_decisions(result, out / "heartbeat.png")
+    plot_worker_times(result, out / "worker_times.png")
+    (out / "report.md").write_text(markdown(result), encoding="utf-8")
+    return out / "report.md"
+
+
+def plot_precision(result: dict, path: Path) -> Path:
+    """Precision and recall of the worker's proposals, and precision of what the heartbeat merged, per kind."""
+    from eval.report import _pyplot
+
+    plt = _pyplot()
+    s, merged = result["scores"], result["heartbeat"]["merged_precision"]
+    series = {"precision (proposed)": [s[k]["precision"] for k in SCORED],
+              "recall (of the planted truth)": [s[k]["recall"] for k in SCORED],
+              "precision (merged)": [merged.get(k, {}).get("precision") for k in SCORED]}
+    counts = {"precision (proposed)": [f"{s[k]['true_positive']}/{s[k]['proposed']}" for k in SCORED],
+              "recall (of the planted truth)": [f"{s[k]['found']}/{s[k]['truth']}" for k in SCORED],
+              "precision (merged)": [f"{merged.get(k, {}).get('true', 0)}/{merged.get(k, {}).get('merged', 0)}"
+                                     for k in SCORED]}
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    width = 0.8 / len(series)
+    for i, (name, values) in enumerate(series.items()):
+        xs = [x + i * width for x in range(len(SCORED))]
+        ax.bar(xs, [v or 0 for v in values], width, label=name)
+        for x, v, c in zip(xs, values, counts[name]):
+            ax.text(x, (v or 0) + 0.02, c if v is not None else "none", ha="center", fontsize=7)
+    ax.axhline(TARGETS["crosslink_precision"], color="red", linestyle="--", linewidth=1, label="precision target 0.8")
+    ax.set_xticks([x + width * (len(series) - 1) / 2 for x in range(len(SCORED))], SCORED)
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("share (right / proposed, found / planted)")
+    ax.set_title(f"Wiki worker against the truth ({result['corpus']['nodes']} nodes)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_decisions(result: dict, path: Path) -> Path:
+    """The heartbeat's decisions per kind as shares, stacked: merged, then rejected by the check that
+    refused (stale split in two: refused because a proposal of the same visit was merged first, or not)."""
+    from eval.report import _pyplot
+
+    plt = _pyplot()
+    hb = result["heartbeat"]
+    by_kind, sibling = hb["by_kind"], hb.get("stale_after_sibling_merge_by_kind", {})
+    kinds = sorted(by_kind)
+    rows = {k: dict(c) for k, c in by_kind.items()}
+    for k, n in sibling.items():
+        rows[k]["stale"] = rows[k].get("stale", 0) - n
+        rows[k]["stale: same visit merged first"] = n
+    outcomes = ["merged", "stale: same visit merged first", *CHECKS]
+    outcomes += sorted({o for c in rows.values() for o in c} - set(outcomes))
+    colours = dict(zip(outcomes, ["tab:green", "silver", "tab:grey", "tab:orange", "tab:red", "tab:purple",
+                                  "tab:brown", "tab:blue", "tab:olive", "tab:cyan"]))
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    bottom = [0.0] * len(kinds)
+    totals = [sum(rows[k].values()) or 1 for k in kinds]
+    for outcome in outcomes:
+        counts = [rows[k].get(outcome, 0) for k in kinds]
+        if not any(counts):
+            continue
+        shares = [c / t for c, t in zip(counts, totals)]
+        label = outcome if outcome in ("merged", "stale: same visit merged first") else f"rejected: {outcome}"
+        label += f" ({sum(counts)})"
+        ax.bar(range(len(kinds)), shares, bottom=bottom, label=label, color=colours.get(outcome))
+        for x, (b, share, count) in enumerate(zip(bottom, shares, counts)):
+            if share >= 0.04:
+                ax.text(x, b + share / 2, str(count), ha="center", va="center", fontsize=8)
+        bottom = [b + v for b, v in zip(bottom, shares)]
+    ax.set_xticks(range(len(kinds)), [f"{k}\n{t} reviewed" for k, t in zip(kinds, totals)])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of the kind's proposals")
+    ax.set_title(f"Heartbeat decisions ({hb['reviewed']} reviewed, {hb['per_hour'] or 0:.0f} an hour)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_worker_times(result: dict, path: Path) -> Path:
+    """How long the worker spent on each node (its visit and staging; the embedding is apart)."""
+    from eval.report import _pyplot
+
+    plt = _pyplot()
+    w = result["worker"]
+    times = [t for t in w["per_node_seconds"] if t > 0]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    if times:
+        low, high = min(times), max(times)
+        logarithmic = high / low > 20   # a few nodes (splits, embedded anew) take far longer than the rest
+        bins = [low * (high / low) ** (i / 40) for i in range(41)] if logarithmic else 40
+        ax.hist(times, bins=bins, color="tab:blue")
+        if logarithmic:
+            ax.set_xscale("log")
+        ax.axvline(w["per_node"]["median"], color="black", linestyle="--", linewidth=1,
+                   label=f"median {w['per_node']['median']:.3f} s")
+        ax.axvline(w["per_node"]["p90"], color="grey", linestyle=":", linewidth=1,
+                   label=f"p90 {w['per_node']['p90']:.3f} s")
+        ax.legend(fontsize=8)
+    ax.set_xlabel("seconds per node" + (" (log scale)" if times and logarithmic else ""))
+    ax.set_ylabel("nodes")
+    ax.set_title(f"Worker time per node ({w['visited']} of {w['nodes']} visited; reading and embedding "
+                 f"the wiki first: {w['prepare_seconds']:.0f} s)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _pct(x) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def _cell(text) -> str:
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    return text if len(text) <= 140 else text[:139] + "…"
+
+
+def markdown(result: dict) -> str:
+    """The report: targets first, then the worker, its proposals, the heartbeat, the planted ones, staleness."""
+    lines = _head_markdown(result) + _worker_markdown(result) + _heartbeat_markdown(result["heartbeat"])
+    lines += _planted_markdown(result["planted"]) + stale_markdown(result.get("stale_check"))
+    return "\n".join(lines) + "\n"
+
+
+def _head_markdown(result: dict) -> list[str]:
+    m, c, a = result["machine"], result["corpus"], result["args"]
+    lines = ["# Wiki worker and heartbeat", "",
+             f"`reverie eval wiki --nodes {a['nodes']} --seed {a['seed']}"
+             + (f" --minutes {a['minutes']:g}" if a["minutes"] else "") + "`, "
+             f"{result['seconds']} s on {m['cpu']} ({m['cpus']} CPUs, "
+             f"bf16 {'native' if m['cpu_bf16'] else 'not native'}, "
+             f"torch {m['torch_threads']} threads; load average {m['load_avg_1m_before']} before, "
+             f"{m['load_avg_1m_after']} after).", "",
+             f"The corpus: {c['nodes']} WordNet nodes, {c['bare']} without front matter, {c['pairs_written']} links "
+             f"written, {c['held_out_links']} held out, {c['splits']} planted splits, {c['frames']} planted frames "
+             f"(eval/wiki_corpus.py).", "", "## Targets", "", "| target | value | bar | met |", "|---|---|---|---|"]
+    for name, t in result["targets"].items():
+        met = "-" if t["met"] is None else ("met" if t["met"] else "**missed**")
+        lines.append(f"| {name.replace('_', ' ')} | {t['value']} | {t['target']} | {met} |")
+    return lines
+
+
+def _worker_markdown(result: dict) -> list[str]:
+    w, s = result["worker"], result["scores"]
+    lines = ["", "## The worker", "",
+             f"{w['visited']} of {w['nodes']} nodes visited in {w['seconds']} s: {w['prepare_seconds']} s reading and "
+             f"embedding the wiki, then {w['per_node']['median']} s a node (median; p90 {w['per_node']['p90']}, max "
+             f"{w['per_node']['max']}). A full cycle "
+             + (f"would take about {w['full_cycle_seconds']} s (extrapolated from the share visited)."
+                if w["full_cycle_extrapolated"] else f"took {w['full_cycle_seconds']} s."),
+             "", "![worker time per node](worker_times.png)", "", "## Proposals against the truth", "",
+             "| kind | proposed | right | precision | planted | found | recall |", "|---|---|---|---|---|---|---|"]
+    for kind in (*SCORED, "stale", "dream"):
+        k = s[kind]
+        lines.append(f"| {kind} | {k['proposed']} | {k['true_positive']} | {_pct(k['precision'])} | {k['truth']} | "
+                     f"{k.get('found', '-')} | {_pct(k['recall'])} |")
+    x = s["crosslink"]
+    lines += ["", "Crosslinks by why the worker proposed them: " + "; ".join(
+        f"{r} {v['true_positive']}/{v['proposed']} ({_pct(v['precision'])})" for r, v in x["by_reason"].items()) + ".",
+        "", "What the crosslinks the truth does not hold are (WordNet's relations between the two nodes; the truth "
+        "counts only a direct relation, so a link to a grandparent counts against the worker even where a reader "
+        "might keep it):", ""]
+    lines += [f"- {why}: {n}" for why, n in sorted(x["false_positives"].items(), key=lambda kv: -kv[1])]
+    for why, examples in x["false_positive_examples"].items():
+        lines += ["", f"<details><summary>{why}: examples</summary>", ""] + [f"- {_cell(e)}" for e in examples] + [
+            "", "</details>"]
+    sp, fr = s["split"], s["frame"]
+    return lines + ["", f"Splits: {sp['true_positive']} of {sp['proposed']} on planted nodes; of those, "
+                    f"{sp['parts_match']} have the planted parts' text word for word and {sp['titles_match']} their "
+                    f"titles. Frames: {fr['true_positive']} of {fr['proposed']} on planted nodes "
+                    f"({fr['opening_matches']} with the lost opening).", "",
+                    "![precision and recall](precision_recall.png)"]
+
+
+def _heartbeat_markdown(hb: dict) -> list[str]:
+    lines = ["", "## The heartbeat", "",
+             f"{hb['reviewed']} reviewed in {hb['seconds']} s ({hb['per_hour']} an hour; median "
+             f"{hb['per_review']['median']} s a proposal), {hb['merged']} merged, {hb['rejected']} rejected, "
+             f"{hb['pending_after']} left pending. {hb['stale_after_sibling_merge']} of the "
+             f"{hb['by_check'].get('stale', 0)} refused as stale were refused because another proposal of the same "
+             "visit (on the same node, reviewed first) had just been merged into it; the worker proposes them "
+             "afresh on its next visit, which this benchmark does not run.", "",
+             "| kind | " + " | ".join(["merged", *CHECKS]) + " |", "|---|" + "---|" * (len(CHECKS) + 1)]
+    for kind, counts in hb["by_kind"].items():
+        lines.append(f"| {kind} | " + " | ".join(str(counts.get(o, 0)) for o in ["merged", *CHECKS]) + " |")
+    return lines + ["", "Precision of what it merged: " + ("; ".join(
+        f"{k} {v['true']}/{v['merged']} ({_pct(v['precision'])}), {v['true_rejected']} right ones rejected"
+        for k, v in hb["merged_precision"].items()) or "nothing merged") + ".", "",
+        "![heartbeat decisions](heartbeat.png)"]
+
+
+def _planted_markdown(pl: dict) -> list[str]:
+    lines = ["", "## Planted bad proposals", "",
+             f"{pl['proposals']} planted, each reviewed alone in a fresh copy of the wiki: {pl['refused']} refused, "
+             f"{pl['false_accepts']} false accepts (a merge that changed a node's text), {pl['as_expected']} refused "
+             "for the expected reason or, for the dream, filed on the Dreams page with the node unchanged.", "",
+             "| planted | as | expected | outcome | check | files written | false accept | without its fault |",
+             "|---|---|---|---|---|---|---|---|"]
+    for o in pl["outcomes"] + pl["variants"]:
+        name = o["kind"] + (" (variant)" if o.get("variant") else "")
+        lines.append(f"| {name} | {o['proposal']} | {o['expected']} | {o['state']} | {o['check'] or '-'} | "
+                     f"{', '.join(o['files_written']) or '-'} | {o['false_accept']} | {o['control'] or '-'} |")
+    lines += [""] + [f"- {o['kind']}: {_cell(o['why'])} → {_cell(o['reason'])}"
+                     for o in pl["outcomes"] + pl["variants"]]
+    if pl["variants"]:
+        lines += ["", "The variant is not one of the planted ones and the product never makes it (dreams are "
+                  "always Dream proposals); it asks whether a dream dressed as an edit would get through: "
+                  f"{pl['variant_false_accepts']} of {len(pl['variants'])} did."]
+    return lines
+
+
+def stale_markdown(st: dict | None) -> list[str]:
+    if not st:
+        return ["", "## Staleness", "", "Not run."]
+    lines = ["", f"## Staleness on {st['name']}", "",
+             f"\"About me\" holds day 1's {len(st['node_sentences'])} statements of fact. Of the "
+             f"{st['expected_flags']} sentences the persona's update and correction probes make stale, "
+             f"{st['flagged']} were flagged ({st['updates_flagged']} of {st['updates_expected']} updates).", "",
+             "| probe | kind | old value | stale after day | flagged after day | outcome |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {e['probe']} | {e['kind']} | {e['value']} | {e['day']} | {e['flagged_after_day'] or '-'} | "
+              f"{_cell(e['outcome'])} |" for e in st["expected"]]
+    if st["unexpected_flags"]:
+        lines += ["", "Flags no probe calls for:", ""]
+        lines += [f"- after day {f['night']}: \"{_cell(f['claim'])}\" ({f['value']})" for f in st["unexpected_flags"]]
+    lines += ["", "Retired by curation each night, and what the worker was given (from the replay buffer):", ""]
+    lines += [f"- night {n['night']}: curation {n['curation_retired']}; worker given {n['worker_given']}"
+              for n in st["nights"]]
+    return lines
