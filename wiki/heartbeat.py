@@ -74,11 +74,20 @@ class Verdict(BaseModel):
 # -- turning a proposal into the bytes it would write ------------------------------------------
 
 
-def plan(proposal, wiki: Wiki, resolver: Resolver) -> Plan:
-    """The merge a proposal asks for, after the cheap checks; raises Refused with the reason."""
+def plan(proposal, wiki: Wiki, resolver: Resolver, merged_since: Callable[[str, str, str], bool] | None = None) -> Plan:
+    """The merge a proposal asks for, after the cheap checks; raises Refused with the reason.
+
+    A proposal made on content that has changed since is stale, with one exception: a
+    crosslink only adds a line, so where merges alone changed its node (`merged_since`:
+    another link of the same visit went in first) it applies to the node as it is now.
+    """
+    if proposal.author.worker == "dreams" and not isinstance(proposal, Dream):
+        raise Refused("a dream is filed on the Dreams page, never written into a node as a fact", "applies")
     for node_id in proposal.touched():
         node, wanted = _node(wiki, node_id), proposal.nodes[node_id]
-        if node.hash != wanted:
+        rel = node.path.relative_to(wiki.root).as_posix()
+        rebased = isinstance(proposal, Crosslink) and merged_since is not None and merged_since(rel, wanted, node.hash)
+        if node.hash != wanted and not rebased:
             raise Refused(f"stale: {node_id} changed since the proposal was made; the worker will look again",
                           "stale")
     out = Plan()
@@ -297,6 +306,8 @@ class EmbeddedJudge:
             return sim >= self.t.crosslink, f"the two nodes' similarity is {sim:.2f} (bar {self.t.crosslink})"
         if isinstance(proposal, Frame):
             node = wiki.node(proposal.node)
+            if " ".join(proposal.opening.split()) not in " ".join(node.text().split()):
+                return False, "a new opening in words the node does not already hold needs a capable System 2 to judge"
             names = [node.title, *node.aliases]
             if not any(re.search(rf"\b{re.escape(n)}", proposal.opening, re.IGNORECASE) for n in names):
                 return False, f"the new opening does not name {node.title!r}"
@@ -365,7 +376,7 @@ class Heartbeat:
         proposal = staged.proposal
         resolver = self.wiki.resolver()
         try:
-            merge = plan(proposal, self.wiki, resolver)
+            merge = plan(proposal, self.wiki, resolver, self.merges.merged_since)
             accepted, reason = self.judge(proposal) if judged else (True, f"accepted by {self.reviewer}")
             if not accepted:
                 raise Refused(reason, "judge")

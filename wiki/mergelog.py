@@ -110,6 +110,21 @@ class MergeLog:
         """Every merge, oldest first."""
         return [self._load(raw) for _, raw in self._scan()]
 
+    def merged_since(self, path: str, base: str, now: str) -> bool:
+        """Did merges alone take this file from the bytes hashed `base` to those hashed `now`?
+
+        A proposal made on `base` may then still apply where it only adds (a crosslink): nobody
+        but the heartbeat has touched the file since. Any edit of the person breaks the chain.
+        """
+        at = base
+        for record in self.records():
+            if record.status != APPLIED:
+                continue
+            for change in record.changes:
+                if change.path == path and sha256_of(change.before) == at:
+                    at = sha256_of(change.after)
+        return at == now and at != base
+
     def get(self, proposal_id: str) -> MergeRecord | None:
         """The latest record of this proposal (a proposal reverted and merged again has several)."""
         raw = self._latest_raw(proposal_id)

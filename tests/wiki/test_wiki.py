@@ -190,3 +190,30 @@ def test_the_cli_works_reviews_logs_each_merge_in_git_and_reverts_it_all(notes, 
     for pid in reversed(merged):
         assert reverie("wiki", "revert", pid)["reverted"]
     assert snapshot(notes) == before
+
+
+def test_links_proposed_together_all_go_in_and_a_dream_never_becomes_a_fact(notes, tmp_path):
+    from wiki.proposals import Frame
+
+    home = tmp_path / "home"
+    wiki, _ = init_wiki(home, notes)
+    queue = Queue(home / "proposals").ensure()
+    nodes = {n.id: n for n in wiki.nodes()}
+    bird = nodes["Bird"]
+    # Two links from one node, both made on its content before either merged (as one visit makes them).
+    to_falcon = _proposal(Crosslink, {"Bird": bird.hash}, source="Bird", target="Falcon", sentence="[[Falcon]]")
+    to_kestrel = _proposal(Crosslink, {"Bird": bird.hash}, source="Bird", target="Kestrel", sentence="[[Kestrel]]")
+    dreamt = Frame(id=new_id("frame"), created=now(), author=Author(worker="dreams"), rationale="a dream",
+                   nodes={"Kestrel": nodes["Kestrel"].hash}, node="Kestrel",
+                   opening="A kestrel is a kind of harpsichord.")
+    invented = _proposal(Frame, {"Falcon": nodes["Falcon"].hash}, node="Falcon",
+                         opening="A falcon is the fastest animal on the planet.")
+    for p in (to_falcon, to_kestrel, dreamt, invented):
+        queue.stage(p)
+    report = Heartbeat(wiki, queue, home / "proposals" / "merges").review()
+    states = {d["id"]: d["state"] for d in report["decisions"]}
+    assert states[to_falcon.id] == states[to_kestrel.id] == "merged"
+    text = (notes / "Bird.md").read_text()
+    assert "[[Falcon]]" in text and "[[Kestrel]]" in text
+    assert states[dreamt.id] == "rejected" and "harpsichord" not in (notes / "Kestrel.md").read_text()
+    assert states[invented.id] == "rejected"   # on the embedded default an opening must be the node's own words
