@@ -84,6 +84,35 @@ class ReplayBuffer:
         return {"added": added, "retired": n_retired, "total": len(records)}
 
 
+class RetiredLog:
+    """`retired.jsonl`: each value a night retired, with what holds now where one of its examples
+    says it (the wiki-worker flags pages that still state a retired value)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def add(self, retired: Iterable[str], examples: Sequence[Example], night: str) -> int:
+        lines = []
+        for value in (v for v in retired if v):
+            says = next((e for e in examples if value.casefold() in (r.casefold() for r in e.retires)), None)
+            lines.append({"value": value, "night": night, "now": says.target if says else "",
+                          "about": says.prompt if says else "", "sources": list(says.sources) if says else []})
+        if lines:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+        return len(lines)
+
+    def records(self) -> list[dict]:
+        out = []
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    log.warning("retired: skipping a damaged line of %s", self.path)
+        return out
+
+
 def repeats(reward: float, rng: random.Random) -> int:
     """How many times an example appears per epoch: reward 1.5 is once or twice, evenly."""
     whole = math.floor(reward)

@@ -519,11 +519,10 @@ def stale_check(days: Path, home: Path, embedder: str = "all-MiniLM-L6-v2",
     from that buffer (the product's path), visits the node. The persona's update and
     correction probes whose old value a node sentence states say what should be flagged, and
     after which day (`learned_on`)."""
-    from types import SimpleNamespace
-
+    from cognition.home import Home
     from cognition.perceive import perceive
     from consolidation.curate import curate
-    from consolidation.dataset import ReplayBuffer
+    from consolidation.dataset import ReplayBuffer, RetiredLog
     from eval.curation import days_source
     from eval.retention import load_days, probes_of
     from graphs.wiki import WikiContext, retired_values, work
@@ -537,15 +536,16 @@ def stale_check(days: Path, home: Path, embedder: str = "all-MiniLM-L6-v2",
     expected = [{"probe": p.id, "kind": p.kind, "value": value, "day": p.learned_on, "sentence": s}
                 for p in probes_of(data) if p.kind in ("update", "correction")
                 for value in p.forbidden for s in facts if value.casefold() in s.casefold()]
-    replay = ReplayBuffer(home / "replay.jsonl")
-    agent = SimpleNamespace(user_home=SimpleNamespace(replay=replay.path))   # all retired_values reads of an agent
+    user_home = Home(home).user("stale-check").ensure()
+    replay, retired_log = ReplayBuffer(user_home.replay), RetiredLog(user_home.root / "retired.jsonl")
     queue = Queue(home / "proposals").ensure()
     nights, flags = [], []
     for n, night in enumerate(source.nights, 1):
         progress(f"stale check: {source.name} night {n}/{len(source.nights)}")
         curated = curate(night.items, prior=replay.examples(), night=night.date)
         replay.add(curated.examples, curated.retired, night=night.date)
-        retired = retired_values(agent)
+        retired_log.add(curated.retired, curated.examples, night.date)   # as the night's promote does
+        retired = retired_values(user_home)
         before = {s.id for s in queue.list()}
         work(WikiContext(worker=Worker(wiki, queue, home / "proposals", embedder=embedder, retired=retired)))
         for staged in queue.list():
@@ -575,8 +575,7 @@ def _expected_outcome(e: dict, flags: list[dict], nights: list[dict]) -> dict:
     elif retired is None:
         why = "curation never retired the old value"
     elif given is None:
-        why = (f"curation retired it on night {retired}, but no replay record carries it in `retires`, so "
-               "graphs.wiki.retired_values never gives it to the worker")
+        why = f"curation retired it on night {retired}, but graphs.wiki.retired_values never gave it to the worker"
     else:
         why = (f"the worker was given it from night {given} but did not flag the sentence (it shares no word "
                "with what replaced it)")

@@ -24,7 +24,7 @@ from cognition.config import Settings
 from cognition.diary import Diary
 from cognition.home import UserHome
 from consolidation.collect import collect as collect_items
-from consolidation.dataset import ReplayBuffer, compose, rem_cycles, volume
+from consolidation.dataset import ReplayBuffer, RetiredLog, compose, rem_cycles, volume
 from consolidation.examples import Example, Item
 from consolidation.frames import KIND as PROFILE, replaced
 from consolidation.selftest import hold_out
@@ -319,6 +319,8 @@ def promote(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
             # their weights learned what the person asked to forget: only their manifests stay
             ctx.adapters.erase(gone, f"rebuilt without forgotten entries as {version}")
     ctx.replay.add(_today(state), state.get("retired") or [], night=state["night"][:10])
+    RetiredLog(ctx.user_home.root / "retired.jsonl").add(state.get("retired") or [], _today(state),
+                                                          state["night"][:10])
     return {"promoted": reason is None, "version": version if reason is None else ctx.adapters.current(),
             "rolled_back_because": reason, "phases": _phase("promote", started, ctx)}
 

@@ -110,18 +110,24 @@ graph = builder.compile()
 # -- wiring from an agent ---------------------------------------------------------------------------
 
 
-def retired_values(agent) -> list[Retired]:
-    """What the user's memory has replaced, from the replay buffer: old value, what holds now, where said."""
-    from consolidation.dataset import ReplayBuffer
+def retired_values(user_home) -> list[Retired]:
+    """What the user's memory has replaced: each night's retired values (`retired.jsonl`) and the
+    replay examples that say what replaced them: old value, what holds now, where it was said."""
+    from consolidation.dataset import ReplayBuffer, RetiredLog
 
+    rows = [{"value": v, "now": r.get("target", ""), "about": r.get("prompt", ""), "sources": r.get("sources"),
+             "night": r.get("night", "")} for r in ReplayBuffer(user_home.replay).records()
+            for v in r.get("retires") or []]
+    rows += RetiredLog(user_home.root / "retired.jsonl").records()
     out, seen = [], set()
-    for record in ReplayBuffer(agent.user_home.replay).records():
-        for value in record.get("retires") or []:
-            key = (value.casefold(), record.get("target", ""))
-            if value and key not in seen:
-                seen.add(key)
-                out.append(Retired(value=value, now=record.get("target", ""), about=record.get("prompt", ""),
-                                   sources=tuple(record.get("sources") or ()), when=record.get("night", "")))
+    for r in rows:
+        value = r.get("value") or ""
+        known = any(o.value.casefold() == value.casefold() and o.now for o in out)
+        if not value or (value.casefold(), r.get("now", "")) in seen or (known and not r.get("now")):
+            continue   # the same value said twice, or again without what replaced it
+        seen.add((value.casefold(), r.get("now", "")))
+        out.append(Retired(value=value, now=r.get("now", ""), about=r.get("about", ""),
+                           sources=tuple(r.get("sources") or ()), when=r.get("night", "")))
     return out
 
 
@@ -139,7 +145,8 @@ def open_loop(agent, *, dreams: bool = True, should_stop: Callable[[], bool] = l
     author = Author(worker="worker", system1=adapter if dreams else None,
                     system2=agent.settings.system2.model if agent.capable else None)
     worker = Worker(wiki, queue, home / "proposals", embedder=agent.settings.memory.embedder,
-                    retired=retired_values(agent), associate=associate, author=author, seed=agent.settings.seed)
+                    retired=retired_values(agent.user_home), associate=associate, author=author,
+                    seed=agent.settings.seed)
     judge = agent.curation_judge()
     heartbeat = Heartbeat(wiki, queue, home / "proposals" / "merges", judge=judge,
                           embedder=agent.settings.memory.embedder)

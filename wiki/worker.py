@@ -330,11 +330,13 @@ class Worker:
             for sentence in _sentences(node.body):
                 if not mentions(sentence, r.value) or sentence.lstrip().startswith(">"):
                     continue
-                if not topic & {_stem(w) for w in _words(sentence)}:
-                    continue
+                if topic and not topic & {_stem(w) for w in _words(sentence)}:
+                    continue   # the value said of something else (where what replaced it is known)
                 out.append(self._proposal(
                     Stale, [node], f"{node.title} says {r.value!r}, which the user has since replaced",
-                    node=node.id, claim=sentence, why=f"Since {r.when or 'then'} the user's memory says: {r.now}",
+                    node=node.id, claim=sentence,
+                    why=(f"Since {r.when or 'then'} the user's memory says: {r.now}" if r.now
+                         else f"The user's memory retired {r.value!r} on the night of {r.when or 'a past night'}"),
                     evidence=[*r.sources, f"retired: {r.value}"]))
                 break
         return out
