@@ -190,7 +190,12 @@ class Night:
         finally:
             conn.close()
         if "brain" in self.agent.__dict__ and hasattr(self.agent.brain.backend, "reload"):
-            self.agent.brain.backend.reload()  # serve what the night promoted
+            try:
+                self.agent.brain.backend.reload()  # serve what the night promoted
+            except ConnectionError as exc:   # a vLLM that is down: the night stands, the next call registers it
+                log.warning("the night promoted %s but System 1's server could not take it now: %s",
+                            state.get("version"), exc)
+                state.setdefault("errors", []).append(f"serving the new adapter: {exc}")
         state["seconds"] = round(time.perf_counter() - started, 3)
         return state
 
