@@ -1101,6 +1101,29 @@ def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days file
         _emit(as_json, result, show)
 
 
+@eval_app.command("forget")
+def eval_forget(days: str = typer.Option(..., "--days", help="A days file (shared/benchmarks/days format)."),
+                forget_n: int = typer.Option(2, "--forget", min=1, help="How many recalled facts to forget."),
+                nights: Optional[int] = typer.Option(None, "--nights", min=1, help="Play only the first N days."),
+                out: Optional[str] = typer.Option(None, "--out", help="Write the JSON here."),
+                sets: Optional[list[str]] = SetOpt, keep_homes: Optional[str] = KeepOpt, as_json: bool = JsonOpt):
+    """Play and sleep, forget facts System 1 recalls, sleep once more: are they gone, and is the rest kept?"""
+    from pathlib import Path
+
+    from eval.forget import forget_eval, forget_table
+    from eval.retention import fresh_home
+
+    with _guard(as_json):
+        say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
+        [path] = _days_files([days])
+        with fresh_home(_keep(keep_homes), "reverie-forget-") as home:
+            result = forget_eval(path, home, _overrides(sets), forget=forget_n, days=nights, progress=say)
+        if out:
+            Path(out).mkdir(parents=True, exist_ok=True)
+            (Path(out) / "forget.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+        _emit(as_json, result, lambda p: typer.echo(forget_table(p)))
+
+
 @eval_app.command("curation")
 def eval_curation(days: list[str] = typer.Option(..., "--days", help="Days files, or the LoCoMo release zip "
                                                  "(shared/benchmarks/locomo10/locomo10.zip)."),
