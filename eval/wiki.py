@@ -664,12 +664,7 @@ def plot_precision(result: dict, path: Path) -> Path:
     ax.set_xticks([x + width * (len(series) - 1) / 2 for x in range(len(SCORED))], SCORED)
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("share (right / proposed, found / planted)")
-    ax.set_title(f"Wiki worker against the truth ({result['corpus']['nodes']} nodes)")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, ax, f"Wiki worker against the truth ({result['corpus']['nodes']} nodes)", path)
 
 
 def plot_decisions(result: dict, path: Path) -> Path:
@@ -707,7 +702,13 @@ def plot_decisions(result: dict, path: Path) -> Path:
     ax.set_xticks(range(len(kinds)), [f"{k}\n{t} reviewed" for k, t in zip(kinds, totals)])
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of the kind's proposals")
-    ax.set_title(f"Heartbeat decisions ({hb['reviewed']} reviewed, {hb['per_hour'] or 0:.0f} an hour)")
+    return _save(plt, fig, ax, f"Heartbeat decisions ({hb['reviewed']} reviewed, {hb['per_hour'] or 0:.0f} an hour)",
+                 path)
+
+
+def _save(plt, fig, ax, title: str, path: Path) -> Path:
+    """Title, the legend beside the plot, and the file."""
+    ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
