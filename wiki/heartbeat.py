@@ -299,9 +299,9 @@ class EmbeddedJudge:
         x, y = embed([a[:2000], b[:2000]], self.embedder)
         return cosine(x, y)
 
-    def __call__(self, proposal, wiki: Wiki) -> tuple[bool, str]:
+    def __call__(self, proposal, wiki: Wiki, resolver: Resolver | None = None) -> tuple[bool, str]:
         if isinstance(proposal, Crosslink):
-            source, target = wiki.node(proposal.source), wiki.resolver().resolve(proposal.target)
+            source, target = wiki.node(proposal.source), (resolver or wiki.resolver()).resolve(proposal.target)
             sim = self._sim(source.text(), target.text())
             return sim >= self.t.crosslink, f"the two nodes' similarity is {sim:.2f} (bar {self.t.crosslink})"
         if isinstance(proposal, Frame):
@@ -377,7 +377,7 @@ class Heartbeat:
         resolver = self.wiki.resolver()
         try:
             merge = plan(proposal, self.wiki, resolver, self.merges.merged_since)
-            accepted, reason = self.judge(proposal) if judged else (True, f"accepted by {self.reviewer}")
+            accepted, reason = self.judge(proposal, resolver) if judged else (True, f"accepted by {self.reviewer}")
             if not accepted:
                 raise Refused(reason, "judge")
             self.merges.apply(proposal.id, merge.changes, _message(proposal, reason), merge.expect)
@@ -392,13 +392,13 @@ class Heartbeat:
         return {"id": proposal.id, "kind": proposal.kind, "state": "merged", "reason": reason,
                 "files": sorted(merge.changes)}
 
-    def judge(self, proposal) -> tuple[bool, str]:
+    def judge(self, proposal, resolver: Resolver | None = None) -> tuple[bool, str]:
         if self.complete is not None:
             try:
                 return judge_with(self.complete, proposal, self.wiki)
             except (ValueError, ConnectionError) as exc:
                 log.warning("wiki judge: %s; the embedded checks decide", exc)
-        return self.embedded(proposal, self.wiki)
+        return self.embedded(proposal, self.wiki, resolver)   # the resolver the checks built: no second read
 
     def decide(self, proposal_id: str, accept: bool, reason: str | None = None) -> dict:
         """A person's decision on one pending proposal (accepting still runs every check)."""

@@ -186,25 +186,23 @@ class Queue:
         """Move a pending proposal to merged or rejected, with the reason."""
         if state not in ("merged", "rejected"):
             raise ValueError(f"a proposal is decided as merged or rejected, not {state!r}")
-        source = self.folder("pending") / f"{proposal_id}.json"
-        staged = self._read(source, "pending") if source.is_file() else None
+        return self._move(proposal_id, "pending", state, reason, by)
+
+    def reopen(self, proposal_id: str, reason: str) -> Staged:
+        """A merged proposal whose merge was reverted goes to rejected with the reason."""
+        return self._move(proposal_id, "merged", "rejected", reason, "person")
+
+    def _move(self, proposal_id: str, source_state: str, state: str, reason: str | None, by: str) -> Staged:
+        """Write the proposal with its review into its new folder atomically, then drop the old file."""
+        source = self.folder(source_state) / f"{proposal_id}.json"
+        staged = self._read(source, source_state) if source.is_file() else None
         if staged is None:
-            raise KeyError(f"no pending proposal {proposal_id!r}")
+            raise KeyError(f"no {source_state} proposal {proposal_id!r}")
         decided = Staged(proposal=staged.proposal, review=Review(state=state, reason=reason, at=now(), by=by))
         self.ensure()
         atomic_write_text(self.folder(state) / f"{proposal_id}.json", _dump(decided))
         source.unlink(missing_ok=True)
         return decided
-
-    def reopen(self, proposal_id: str, reason: str) -> None:
-        """A merged proposal whose merge was reverted goes to rejected with the reason."""
-        source = self.folder("merged") / f"{proposal_id}.json"
-        staged = self._read(source, "merged")
-        if staged is None:
-            raise KeyError(f"no merged proposal {proposal_id!r}")
-        decided = Staged(proposal=staged.proposal, review=Review(state="rejected", reason=reason, at=now(), by="person"))
-        atomic_write_text(self.folder("rejected") / f"{proposal_id}.json", _dump(decided))
-        source.unlink(missing_ok=True)
 
     def _decided(self, proposal_id: str) -> bool:
         return any((self.folder(st) / f"{proposal_id}.json").is_file() for st in ("merged", "rejected"))
