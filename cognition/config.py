@@ -123,6 +123,11 @@ class WikiSettings(_Group):
     review_every_s: float = Field(900.0, gt=0, description="How often the daemon runs the heartbeat.")
     review_max: int = Field(20, ge=1, description="Proposals one heartbeat reviews at most.")
     dreams: bool = Field(True, description="System 1 dreams between nodes, and after a promoted night.")
+    links: Literal["definitions", "mentions", "neighbours"] = Field("definitions", description=(
+        "What the worker takes as evidence for a crosslink: 'definitions', a node's defining sentence names the "
+        "other ('A beagle is a small breed of hound'); 'mentions', also any unlinked mention of another node's "
+        "title; 'neighbours', also mutual embedding neighbours. On `reverie eval wiki` (WordNet, 1,000 nodes) "
+        "their precision was about 0.68, 0.38 and 0.28."))
 
 
 class SleepSettings(_Group):

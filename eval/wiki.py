@@ -42,7 +42,7 @@ from statistics import mean, median
 from typing import Callable
 
 from eval.retention import fresh_home
-from wiki.worker import Worker
+from wiki.worker import Worker, WorkerSettings
 
 TARGETS = {"crosslink_precision": 0.8, "split_precision": 0.8, "false_accepts": 0, "reviews_per_hour": 300.0,
            "full_cycle_hours": 3.0}
@@ -60,6 +60,7 @@ class WikiEvalArgs:
     review_minutes: float | None = None  # bound on the heartbeat's run
     stale_days: Path | None = PERSONA   # a days file for the staleness check; None skips it
     embedder: str = "all-MiniLM-L6-v2"
+    links: str = "definitions"          # the worker's evidence for a crosslink (`wiki.links`)
 
     def __post_init__(self):
         if self.nodes < 1:
@@ -68,6 +69,7 @@ class WikiEvalArgs:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"{name} must be positive, got {name}={value}")
+        WorkerSettings(links=self.links)   # says what is wrong with it
         if self.review_max is not None and self.review_max < 0:
             raise ValueError(f"review_max must be 0 or more, got review_max={self.review_max}")
 
@@ -141,7 +143,8 @@ def bench(home: Path, args: WikiEvalArgs, progress: Callable[[str], None]) -> di
     corpus = corpus_stats(home / "wiki", truth)   # before any merge adds part nodes
     relations = relation_graph(home / "wiki", truth)
     queue = Queue(home / "proposals").ensure()
-    worker = TimedWorker(wiki, queue, home / "proposals", embedder=args.embedder, retired=[], associate=None)
+    worker = TimedWorker(wiki, queue, home / "proposals", embedder=args.embedder, retired=[], associate=None,
+                         settings=WorkerSettings(links=args.links))
     work = run_worker(worker, args.minutes, progress)
     proposals = [s.proposal for s in queue.pending()]
     scores = score(proposals, truth, relations)
@@ -272,7 +275,8 @@ def _score_crosslinks(proposals: list, held: set, relations: Relations) -> dict:
         pair = crosslink_pair(p)
         hit = pair in held
         tp += hit
-        reason = "mention" if " mentions " in p.rationale else "neighbour"
+        reason = ("definition" if "'s opening says it is " in p.rationale else
+                  "mention" if " mentions " in p.rationale else "neighbour")
         reasons[reason]["proposed"] += 1
         reasons[reason]["true_positive"] += hit
         if not hit:

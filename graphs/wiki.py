@@ -26,7 +26,7 @@ from langgraph.runtime import Runtime
 from wiki.heartbeat import Heartbeat
 from wiki.proposals import Author, Queue
 from wiki.store import open_wiki
-from wiki.worker import Retired, Worker
+from wiki.worker import Retired, Worker, WorkerSettings
 
 
 @dataclass
@@ -146,7 +146,7 @@ def open_loop(agent, *, dreams: bool = True, should_stop: Callable[[], bool] = l
                     system2=agent.settings.system2.model if agent.capable else None)
     worker = Worker(wiki, queue, home / "proposals", embedder=agent.settings.memory.embedder,
                     retired=retired_values(agent.user_home), associate=associate, author=author,
-                    seed=agent.settings.seed)
+                    settings=WorkerSettings(links=agent.settings.wiki.links), seed=agent.settings.seed)
     judge = agent.curation_judge()
     heartbeat = Heartbeat(wiki, queue, home / "proposals" / "merges", judge=judge,
                           embedder=agent.settings.memory.embedder)

@@ -1237,6 +1237,8 @@ def eval_wiki(nodes: int = typer.Option(1000, "--nodes", min=1, help="Nodes in t
               stale_days: Optional[str] = typer.Option(None, "--stale-days", help="Days file for the staleness check "
                                                        "(default: shared/benchmarks/days/persona-a.json)."),
               no_stale: bool = typer.Option(False, "--no-stale", help="Skip the staleness check."),
+              links: str = typer.Option("definitions", "--links", help="The worker's evidence for a crosslink: "
+                                        "definitions, mentions or neighbours (the setting wiki.links)."),
               out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
               keep_homes: Optional[str] = KeepOpt, as_json: bool = JsonOpt):
     """The wiki worker and heartbeat on a WordNet wiki with known answers: precision, pace, planted faults."""
@@ -1249,7 +1251,7 @@ def eval_wiki(nodes: int = typer.Option(1000, "--nodes", min=1, help="Nodes in t
         if days is not None and not days.is_file():
             raise CliError(f"no days file for the staleness check at {days}; pass --stale-days FILE or --no-stale")
         args = WikiEvalArgs(nodes=nodes, seed=seed, minutes=minutes, review_max=review_max,
-                            review_minutes=review_minutes, stale_days=days)
+                            review_minutes=review_minutes, stale_days=days, links=links)
         say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
         result = run(args, Path(out) if out else None, progress=say, keep_homes=_keep(keep_homes))
 

