@@ -171,13 +171,14 @@ class SleepSettings(_Group):
         "0 turns the anchor off. Measured on the embedded base (one REM cycle from a four-night adapter): "
         "1.0 let the reference drift rise by 0.006x, 4.0 brought it down by 0.014x, for the same training loss."))
 
-    @field_validator("rem_cycles_max")
-    @classmethod
-    def _max_ge_min(cls, v: int, info) -> int:
-        lo = info.data.get("rem_cycles_min", 1)
-        if v < lo:
-            raise ValueError(f"sleep.rem_cycles_max={v} is below sleep.rem_cycles_min={lo}")
-        return v
+    @model_validator(mode="after")
+    def _max_ge_min(self) -> "SleepSettings":
+        # After the model, not on the field: a field validator does not run on a default, so
+        # rem_cycles_min = 12 alone passed beside the default maximum of 9.
+        if self.rem_cycles_max < self.rem_cycles_min:
+            raise ValueError(f"sleep.rem_cycles_max={self.rem_cycles_max} is below "
+                             f"sleep.rem_cycles_min={self.rem_cycles_min}")
+        return self
 
 
 class Settings(BaseSettings):
@@ -217,8 +218,26 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        toml = _TomlFile(settings_cls, toml_file=_config_file())
         return (init_settings, env_settings, toml)
+
+
+class _TomlFile(TomlConfigSettingsSource):
+    """config.toml; a file that is not TOML (or not UTF-8) fails as a ValidationError naming the file,
+    like any wrong value in it, instead of a bare TOMLDecodeError that says neither file nor fix."""
+
+    def _read_file(self, file_path):
+        import tomllib
+
+        from pydantic_core import PydanticCustomError, ValidationError
+
+        try:
+            return super()._read_file(file_path)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            error = PydanticCustomError("toml", "{file} is not valid TOML: {error}",
+                                        {"file": str(file_path), "error": str(exc)})
+            raise ValidationError.from_exception_data(
+                "Settings", [{"type": error, "loc": (Path(file_path).name,), "input": str(file_path)}]) from None
 
 
 def check_user(name: str) -> str:

@@ -23,6 +23,7 @@ import re
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from io import BytesIO
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
@@ -67,7 +68,9 @@ class Entry:
 def new_id(when: datetime) -> str:
     """The entry's day and second, and 48 random bits: hundreds of entries in one second (a
     burst of thoughts, several writers) must never share an id, since a day file is read by id."""
-    return f"{when:%Y%m%d-%H%M%S}-{secrets.token_hex(6)}"
+    # The year is padded by hand: strftime's %Y gives "999", not "0999", on glibc, and the id's
+    # first eight characters must be the day file's date (`_day_of`).
+    return f"{when.year:04d}{when:%m%d-%H%M%S}-{secrets.token_hex(6)}"
 
 
 def now() -> datetime:
@@ -113,6 +116,11 @@ class Diary:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.path_for(when.date())
         text = "".join(_render(r) for r in records)
+        try:   # refused before the file is touched: a failed write must not leave half a record
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"diary: the entry holds {exc.object[exc.start:exc.end]!r}, a lone surrogate, which "
+                             "UTF-8 cannot store; nothing was written") from None
         with self._lock:
             fresh = not path.exists() or path.stat().st_size == 0
             with open(path, "a", encoding="utf-8") as fh:
@@ -206,10 +214,13 @@ def _without(raw: bytes, ids: set[str]) -> tuple[bytes, list[str]]:
     out: list[bytes] = []
     gone: list[str] = []
     skipping = False
-    for line in raw.splitlines(keepends=True):
+    # Lines end at "\n" alone, as `_parse` reads them: bytes.splitlines would also cut at a "\r" in
+    # the text, and a forgotten entry's text after it would be kept.
+    for line in BytesIO(raw):
         if line.startswith(b"<!-- reverie "):
             record = _record_of(line)
-            skipping = record is not None and record.get("id") in ids and record.get("part") != "tombstone"
+            skipping = (record is not None and isinstance(record.get("id"), str) and record["id"] in ids
+                        and record.get("part") != "tombstone")
             if skipping and record.get("part") == "message":
                 tomb = {"v": SCHEMA, "part": "tombstone", "id": record["id"], "time": record["time"],
                         "forgotten": now().isoformat()}
@@ -274,7 +285,7 @@ def _parse(path: Path) -> Iterator[Entry]:
                 raise ValueError("the record is not closed")
             record = json.loads(match.group(1))
             _apply(entries, record)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:   # RecursionError: JSON nested too deep
             log.warning("diary: skipping damaged record at %s:%d (%s); the line is left as it is", path, lineno, exc)
     yield from entries.values()
 
@@ -282,6 +293,8 @@ def _parse(path: Path) -> Iterator[Entry]:
 def _apply(entries: dict[str, Entry], r: dict) -> None:
     if r.get("v", 1) > SCHEMA:
         raise ValueError(f"record schema v{r['v']} is newer than this reverie (v{SCHEMA}); upgrade reverie")
+    if not isinstance(r.get("id"), str):
+        raise ValueError(f"id {r.get('id')!r} is not a string")
     if r["part"] == "message":
         if r["kind"] not in KINDS:
             raise ValueError(f"unknown kind {r['kind']!r}")
@@ -293,7 +306,7 @@ def _apply(entries: dict[str, Entry], r: dict) -> None:
             n += 1
             key = f"{r['id']}~{n}"
         entries[key] = Entry(key, r["kind"], datetime.fromisoformat(r["time"]), r["text"], None,
-                             float(r.get("reward", 1.0)), dict(r.get("chemistry") or {}), dict(r.get("meta") or {}))
+                             float(r.get("reward", 1.0)), _object(r, "chemistry"), _object(r, "meta"))
     elif r["part"] == "tombstone":   # a forgotten entry: its id and time stay, nothing else
         return
     elif r["part"] == "reply":
@@ -303,6 +316,13 @@ def _apply(entries: dict[str, Entry], r: dict) -> None:
         exchanges = [k for k in sharing if entries[k].kind == "exchange"] or sharing
         key = next((k for k in reversed(exchanges) if entries[k].reply is None), exchanges[-1])   # the latest awaiting one
         base = entries[key]
-        entries[key] = replace(base, reply=str(r["text"]), meta={**base.meta, **(r.get("meta") or {})})
+        entries[key] = replace(base, reply=str(r["text"]), meta={**base.meta, **_object(r, "meta")})
     else:
         raise ValueError(f"unknown part {r['part']!r}")
+
+
+def _object(r: dict, key: str) -> dict:
+    value = r.get(key) or {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{key} {value!r} is not an object")
+    return dict(value)

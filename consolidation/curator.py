@@ -78,7 +78,7 @@ def parse_verdict(text: str) -> Verdict | None:
     text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
     try:
         verdict = Verdict.model_validate(json.loads(text))
-    except (ValueError, ValidationError):
+    except (ValueError, ValidationError, RecursionError):   # RecursionError: JSON nested past the parser
         return None
     return verdict if verdict.kind in KINDS else None
 

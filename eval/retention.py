@@ -25,7 +25,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from datetime import date
+from typing import Callable, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 ARMS = ("none", "rag", "dream", "both")
 _DECLINE = re.compile(
@@ -44,11 +47,53 @@ class Probe:
     kind: str
 
 
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _Day(_Strict):
+    date: str
+    turns: list[str]
+
+    @field_validator("date")
+    @classmethod
+    def _iso(cls, v: str) -> str:
+        date.fromisoformat(v)   # its ValueError names the value
+        return v
+
+
+class _Probe(_Strict):
+    id: str
+    question: str
+    answers: list[str] = []
+    forbidden: list[str] = []
+    learned_on: int | None = None
+    kind: Literal["fact", "preference", "correction", "update", "absent"]
+
+
+class _DaysFile(_Strict):
+    """The format of shared/benchmarks/days/README.md: what every reader of a days file indexes."""
+
+    name: str
+    user: str | None = None
+    description: str | None = None
+    days: list[_Day]
+    probes: list[_Probe]
+
+
 def load_days(path: Path) -> dict:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    for key in ("days", "probes"):
-        if key not in data:
-            raise ValueError(f"{path}: not a days file (no {key!r}); see shared/benchmarks/days/README.md")
+    """A days file as its JSON object, checked against the format first: anything else is a ValueError
+    naming the file and what is wrong, never a KeyError from deep inside a run."""
+    where = f"{path}: not a days file (see shared/benchmarks/days/README.md)"
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as exc:   # bad UTF-8, bad JSON, JSON nested too deep
+        raise ValueError(f"{where}: {exc}") from None
+    try:
+        _DaysFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'the file'}: {e['msg']}" for e in exc.errors())
+        raise ValueError(f"{where}: {problems}") from None
     return data
 
 

@@ -30,7 +30,7 @@ def parse_perception(text: str) -> Perception | None:
     text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):   # RecursionError: a model stuck repeating "[" nests past the parser
         return None
     signals = data.get("signals") if isinstance(data, dict) else None
     if not isinstance(signals, list) or not signals or not all(s in CATEGORIES for s in signals):

@@ -20,7 +20,9 @@ from cognition.index import cosine, embed
 Verdict = Literal["accept", "refine", "discard"]
 VERDICTS: tuple[str, ...] = ("accept", "refine", "discard")
 NO_ANSWER = "I don't have an answer to that."
-_STATED = re.compile(r"^\W*verdict\W*(accept|refine|discard)\W*$", re.IGNORECASE | re.MULTILINE)
+# The line's own punctuation ("**Verdict:** accept.") but never a newline at either end: `\W*` there
+# took the answer's last line with it when it held no word ("```" closing a code block, ")", "---").
+_STATED = re.compile(r"^[^\w\n]*verdict\W*(accept|refine|discard)[^\w\n]*$", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
