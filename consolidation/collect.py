@@ -52,9 +52,9 @@ class IngestError(ValueError):
     pass
 
 
-def ingest_document(diary: Diary, path: Path, chemistry: dict[str, float] | None = None) -> list[Entry]:
-    """Write a markdown or plain-text file into the diary as notes, one per chunk, each with
-    the chemistry snapshot of the moment (every diary entry carries one)."""
+def read_document(path: Path) -> tuple[str, str]:
+    """A document's text and sha256, refused before anything is written: strict UTF-8, not empty.
+    `reverie ingest` reads every file first, so one bad file among several writes none of them."""
     raw = Path(path).read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -63,7 +63,15 @@ def ingest_document(diary: Diary, path: Path, chemistry: dict[str, float] | None
                           "e.g. `iconv -f latin1 -t utf-8`") from exc
     if not text.strip():
         raise IngestError(f"{path} is empty; nothing to ingest")
-    digest = hashlib.sha256(raw).hexdigest()
+    return text, hashlib.sha256(raw).hexdigest()
+
+
+def ingest_document(diary: Diary, path: Path, chemistry: dict[str, float] | None = None,
+                    document: tuple[str, str] | None = None) -> list[Entry]:
+    """Write a markdown or plain-text file into the diary as notes, one per chunk, each with
+    the chemistry snapshot of the moment (every diary entry carries one). `document` is the
+    file's `read_document()`, where the caller has read it already."""
+    text, digest = document or read_document(path)
     parts = chunks(text)
     return [diary.write("note", part, chemistry=chemistry, meta={"source": str(Path(path).resolve()),
                                                                   "sha256": digest, "chunk": i, "chunks": len(parts)})

@@ -4,6 +4,12 @@ Every command that reports takes `--json` and then prints exactly one JSON objec
 stdout (an error too: `{"error": …}` with a non-zero exit). Heavy imports stay inside
 the commands, so `reverie --help` answers at once. Only this layer reads flags; the
 library below takes typed settings.
+
+Every command runs inside `_guard`, which first refuses arguments that are not text
+(bytes that are not UTF-8 reach Python as surrogate escapes and would fail, or be written
+broken, deep inside a turn), and then turns whatever goes wrong into one line (or one JSON
+object): bad input, a missing model, a damaged database, and, as a last resort, a bug.
+Set REVERIE_DEBUG=1 to see a bug's traceback instead.
 """
 
 from __future__ import annotations
@@ -41,8 +47,13 @@ class CliError(Exception):
 def _settings(user: Optional[str], home: Optional[str] = None, **overrides):
     from pydantic import ValidationError
 
-    from cognition.config import load_settings
+    from cognition.config import check_user, load_settings
 
+    if user is not None:  # a flag's fault is the flag's, not config.toml's
+        try:
+            check_user(user)
+        except ValueError as exc:
+            raise CliError(f"--user: {exc}; nothing was created") from None
     try:
         return load_settings(user=user, home=home, **overrides)
     except ValidationError as exc:
@@ -57,14 +68,21 @@ def _agent(user, home=None, **overrides):
     return Agent(_settings(user, home, **overrides))
 
 
+def _utf8(text: str) -> str:
+    """Text that encodes as UTF-8: a stray surrogate (a file name that is not UTF-8) becomes
+    its escape, so stdout never carries broken bytes, nor a JSON line that will not parse."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _emit(as_json: bool, payload: dict[str, Any], human) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(_utf8(json.dumps(payload, ensure_ascii=False, default=str)) + "\n")
     else:
         human(payload)
 
 
 def _fail(as_json: bool, message: str, code: int = 1) -> NoReturn:
+    message = _utf8(" ".join(message.strip().splitlines()) or "failed")  # one line, whatever the exception held
     if as_json:
         sys.stdout.write(json.dumps({"error": message}, ensure_ascii=False) + "\n")
     else:
@@ -74,31 +92,138 @@ def _fail(as_json: bool, message: str, code: int = 1) -> NoReturn:
 
 @contextmanager
 def _guard(as_json: bool):
-    """Turn the errors a user can fix into one clear line (and a JSON object with --json)."""
+    """Check the arguments, then turn every error into one clear line (a JSON object with --json)."""
+    import os
+    import sqlite3
+
+    from cognition.index import EmbedderMissing, IndexDamaged
     from cognition.models import ModelError
     from reverie.schedule import ScheduleError
     from system1.adapters import AdapterError
 
     try:
+        _check_arguments()
         yield
     except typer.Exit:
         raise
-    except (CliError, ModelError, AdapterError, ScheduleError, ValueError, ConnectionError, OSError) as exc:
+    except (CliError, ModelError, AdapterError, ScheduleError, EmbedderMissing, IndexDamaged, ValueError,
+            ConnectionError, OSError) as exc:
         _fail(as_json, str(exc))
+    except sqlite3.DatabaseError as exc:
+        _fail(as_json, _database_failure(exc))
     except KeyboardInterrupt:
         _fail(as_json, "interrupted", 130)
+    except Exception as exc:
+        if os.environ.get("REVERIE_DEBUG"):
+            raise
+        _fail(as_json, f"unexpected {type(exc).__name__}: {exc} (a bug in reverie: run again with REVERIE_DEBUG=1 "
+                       "for the traceback, and report it)")
 
 
-def read_text_arg(text: str) -> str:
-    """TEXT, or standard input when TEXT is '-', decoded strictly as UTF-8."""
-    if text != "-":
-        return text
-    raw = sys.stdin.buffer.read()
+CONVERT = "convert it first, e.g. `iconv -f latin1 -t utf-8`"
+
+
+def _decode(raw: bytes, what: str, consequence: str = "nothing was done", fix: str = CONVERT) -> str:
+    """Bytes as UTF-8, strictly, or an error that says where they break and what to do."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CliError(f"standard input is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 4]!r}); "
-                       "nothing was recorded. Convert it first, e.g. `iconv -f latin1 -t utf-8`") from exc
+        raise CliError(f"{what} is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 4]!r}); "
+                       f"{consequence}: {fix}") from None
+
+
+def _check_arguments() -> None:
+    """Refuse any argument that is not UTF-8, naming it, before anything is opened or written.
+
+    Python hands argv bytes that are not UTF-8 over as surrogate escapes ('caf\\udce9');
+    they would be searched, recorded or sent to a model as they are. File names are
+    checked too: reverie writes them into its JSON and the diary, which are UTF-8.
+    """
+    ctx = _current_context()
+    if ctx is None:  # not under Typer (never expected): check the raw command line instead
+        named = [(f"argument {i}", arg) for i, arg in enumerate(sys.argv[1:], 1)]
+    else:
+        params = {p.name: p for p in ctx.command.params}
+        named = [(_label(params.get(name), name), item) for name, value in ctx.params.items()
+                 for item in (value if isinstance(value, (list, tuple)) else [value])]
+    for label, item in named:
+        if isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                try:
+                    raw = item.encode("utf-8", "surrogateescape")  # the bytes as the terminal sent them
+                except UnicodeEncodeError:
+                    raw = item.encode("utf-8", "surrogatepass")
+                _decode(raw, f"the argument {label}", fix="type it in a UTF-8 terminal (see `locale`), or rename a "
+                        "file whose name is not UTF-8")
+
+
+def _current_context():
+    try:
+        from typer.main import get_current_context  # Typer 0.2x runs its own copy of click
+    except ImportError:
+        from click import get_current_context
+    return get_current_context(silent=True)
+
+
+def _label(param, name: str) -> str:
+    """How the user wrote it: --user for an option, TEXT for an argument."""
+    if param is None:
+        return name
+    if param.param_type_name == "option" and param.opts:
+        return max(param.opts, key=len)
+    return (param.name or name).upper()
+
+
+# Each SQLite file of a user's home and what losing it costs (the diary is never one of them).
+_DATABASES = {"conversation_db": "the conversation threads' recent turns (the diary keeps every exchange)",
+              "sleep_db": "the checkpoints of an interrupted night (the next `reverie sleep` starts afresh)"}
+
+
+def _database_failure(exc: Exception) -> str:
+    """Which of the user's SQLite files failed, and what to do about it."""
+    ctx = _current_context()
+    params = ctx.params if ctx is not None else {}
+    try:
+        settings = _settings(params.get("user"), params.get("home"))
+    except Exception:
+        return f"a database failed: {exc}"
+    from cognition.home import Home
+
+    user_home = Home(settings.home).user(settings.user)
+    for attr, holds in _DATABASES.items():
+        path = getattr(user_home, attr)
+        if path.exists() and not _sqlite_intact(path):
+            return (f"{path} is damaged ({exc}); it holds only {holds}. Move it aside "
+                    f"(`mv {path} {path}.damaged`) and run the command again")
+    return f"a database under {user_home.root} failed: {exc}"
+
+
+def _sqlite_intact(path) -> bool:
+    import sqlite3
+    from contextlib import closing
+
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError:
+        return False
+
+
+def read_text_arg(text: str) -> str:
+    """TEXT, or standard input when TEXT is '-', decoded strictly as UTF-8 and no longer
+    than one message may be (graphs.agent.MAX_MESSAGE_BYTES): a larger input is refused
+    after reading just past the limit, not after holding all of it."""
+    if text != "-":
+        return text
+    from graphs.agent import MAX_MESSAGE_BYTES
+
+    raw = sys.stdin.buffer.read(MAX_MESSAGE_BYTES + 1)
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise CliError(f"standard input is more than {MAX_MESSAGE_BYTES} bytes, the limit for one message; nothing "
+                       "was done. Add long documents with `reverie ingest FILE` instead")
+    return _decode(raw, "standard input")
 
 
 # -- one turn ------------------------------------------------------------------------
@@ -111,7 +236,9 @@ def say(text: str = typer.Argument(..., help="What you say ('-' reads standard i
         user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
     """One coordinated turn: recall and intuition, then deliberation, then the diary."""
     with _guard(as_json):
-        message = read_text_arg(text)
+        from graphs.agent import validate_message
+
+        message = validate_message(read_text_arg(text))  # before the agent makes the user's folders
         agent = _agent(user, home)
         stream = None if as_json else _printer()
         result = agent.say(message, system1=False if no_system1 else None, thread=thread, on_text=stream)
@@ -148,7 +275,10 @@ def ask(question: str = typer.Argument(..., help="The question ('-' reads standa
     with _guard(as_json):
         if not closed_book:
             raise CliError("`ask` answers closed-book only; add --closed-book, or use `reverie say` for a full turn")
-        payload = _agent(user, home).ask_closed_book(read_text_arg(question))
+        from graphs.agent import validate_message
+
+        question = validate_message(read_text_arg(question))
+        payload = _agent(user, home).ask_closed_book(question)
         _emit(as_json, payload, lambda p: typer.echo(p["answer"]))
 
 
@@ -156,8 +286,12 @@ def ask(question: str = typer.Argument(..., help="The question ('-' reads standa
 def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip System 1 (the ablation)."),
          thread: str = typer.Option("main", help="Conversation thread."),
          user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt):
-    """Talk in the terminal. An empty line is skipped; Ctrl-D or /quit ends."""
-    from graphs.agent import EmptyMessage
+    """Talk in the terminal. An empty line is skipped; Ctrl-D or /quit ends.
+
+    A line that is not UTF-8 or longer than a message may be is refused with one line on
+    stderr and not recorded; the talk goes on, and piped input then exits with status 1.
+    """
+    from graphs.agent import MAX_MESSAGE_BYTES, EmptyMessage
 
     with _guard(False):
         agent = _agent(user, home)
@@ -166,16 +300,24 @@ def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip Syste
         from cognition.notices import Notices
 
         _show_notices(agent, Notices(agent.user_home.root).pending())
+        number = refused = 0
         while True:
             if interactive:
                 typer.echo("you> ", nl=False)
-            raw = sys.stdin.buffer.readline()
+            raw = sys.stdin.buffer.readline(MAX_MESSAGE_BYTES + 1)
             if not raw:
                 break
+            number += 1
             try:
-                line = raw.decode("utf-8").rstrip("\n")
-            except UnicodeDecodeError as exc:
-                typer.secho(f"that line is not valid UTF-8 (byte {exc.start}); it was not recorded", fg="red", err=True)
+                if len(raw) > MAX_MESSAGE_BYTES and not raw.endswith(b"\n"):
+                    while (rest := sys.stdin.buffer.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass  # the rest of the refused line, so the next line starts fresh
+                    raise CliError(f"line {number} is more than {MAX_MESSAGE_BYTES} bytes, the limit for one "
+                                   "message; it was not recorded. Add long documents with `reverie ingest FILE`")
+                line = _decode(raw, f"line {number}", "it was not recorded").rstrip("\n")
+            except CliError as exc:
+                refused += 1
+                typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
                 continue
             if line.strip() in ("/quit", "/exit"):
                 break
@@ -186,6 +328,8 @@ def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip Syste
                 sys.stdout.write("\r")
                 continue
             _show_turn(result.to_json())
+        if refused and not interactive:
+            raise typer.Exit(1)
 
 
 # -- MCP -------------------------------------------------------------------------------
@@ -438,6 +582,8 @@ def daemon(users: Optional[list[str]] = typer.Option(None, "--user", "-u", help=
 
     with _guard(as_json):
         settings = _settings(None, home)
+        for name in users or []:
+            _settings(name, home)  # a bad --user is refused before the daemon takes the home's lock
         found = sorted(p.name for p in (settings.home / "users").glob("*") if p.is_dir()) \
             if (settings.home / "users").exists() else []
         names = list(users or found or [settings.user])
@@ -644,13 +790,14 @@ def ingest(files: list[str] = typer.Argument(..., help="Markdown or plain-text f
     """Add documents to the diary; the next sleep learns from them."""
     from pathlib import Path
 
-    from consolidation.collect import ingest_document
+    from consolidation.collect import ingest_document, read_document
 
     with _guard(as_json):
+        documents = [read_document(Path(name)) for name in files]  # one bad file: none is written
         agent = _agent(user, home)
         done = []
-        for name in files:
-            entries = ingest_document(agent.diary, Path(name), agent.chemistry.load().snapshot())
+        for name, document in zip(files, documents):
+            entries = ingest_document(agent.diary, Path(name), agent.chemistry.load().snapshot(), document)
             agent.index.add(entries)
             done.append({"file": name, "notes": len(entries), "ids": [e.id for e in entries]})
         _emit(as_json, {"ingested": done},
