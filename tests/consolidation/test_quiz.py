@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from consolidation.anchors import QUESTIONS
 from consolidation.quiz import QUIZ, grade, quiz, run_quiz
+from system1.adapters import AdapterStore
+from system1.prompts import answer_messages
 
 
 def test_the_quiz_is_held_out_from_the_rehearsed_anchor_questions():
@@ -19,11 +21,23 @@ def test_grading_is_a_case_insensitive_substring():
     assert not grade("", ("berlin",))
 
 
-def test_a_run_asks_every_question_and_reports_failures(tiny_runtime):
-    result = run_quiz(tiny_runtime, adapter=False, max_new_tokens=4)
-    assert result.asked == 40 and 0 <= result.passed <= 40
-    assert len(result.failures) == 40 - result.passed
-    assert result.to_json()["score"] == round(result.passed / 40, 4)
+def test_a_run_asks_every_question_and_reports_failures(tiny_runtime, tmp_path, adapter_factory):
+    """It used to assert 0 <= passed <= 40, which every outcome meets. Now each question is asked
+    of the runtime on its own, with the adapter on and off, and the run must grade those answers:
+    the same count passed and the same failures, answers and all."""
+    store = AdapterStore(tmp_path / "adapters")
+    version = adapter_factory(store, seed=2)
+    tiny_runtime.load_adapter(version, store.path(version))
+    answers = {adapter: [tiny_runtime.chat(answer_messages(q), adapter=adapter, max_new_tokens=4).text for q, _ in QUIZ]
+               for adapter in (True, False)}
+    assert answers[True] != answers[False]   # the candidate and the base answer differently: the flag matters
+    for adapter, said in answers.items():
+        expected = [{"question": q, "accepted": list(ok), "answer": a} for (q, ok), a in zip(QUIZ, said)
+                    if not grade(a, ok)]
+        result = run_quiz(tiny_runtime, adapter=adapter, max_new_tokens=4)
+        assert (result.asked, result.passed) == (40, 40 - len(expected))
+        assert result.failures == expected
+        assert result.to_json()["score"] == round(result.passed / 40, 4)
 
 
 def test_the_quiz_asks_through_any_answerer_in_batches():

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from consolidation.examples import Example
 from consolidation.selftest import hold_out, key_terms, passes, perplexity, pick_questions, self_test
+from system1.adapters import AdapterStore
+from system1.prompts import answer_messages
 
 
 def test_key_terms_are_what_the_question_does_not_give_away():
@@ -28,13 +32,32 @@ def test_questions_mix_today_and_older_without_duplicates():
     assert sum(q.prompt.startswith("Old") for q in qs) == 5
 
 
-def test_self_test_and_perplexity_run_on_a_real_model(tiny_runtime):
-    qs = [Example("What is my cat called?", "Your cat is called Tuppen.", "fact", ())]
-    result = self_test(tiny_runtime, qs, [], max_new_tokens=4)
-    assert result.asked == 1 and result.score in (0.0, 1.0)
-    assert len(result.failures) == 1 - result.passed
+def test_self_test_and_perplexity_run_on_a_real_model(tiny_runtime, tmp_path, adapter_factory):
+    """It used to ask one question and assert a score of 0 or 1, which every outcome meets. Now the
+    candidate (a real LoRA on the tiny model) is asked on its own first; the self-test must grade
+    exactly that answer: a question whose key term it names passes, one it does not fails with
+    that answer recorded, and naming a retired value fails."""
     ppl = perplexity(tiny_runtime, adapter=False)
     assert ppl > 1.0 and perplexity(tiny_runtime, adapter=True) == ppl  # no adapter: on is off
+    store = AdapterStore(tmp_path / "adapters")
+    version = adapter_factory(store, seed=2)
+    tiny_runtime.load_adapter(version, store.path(version))
+    assert perplexity(tiny_runtime, adapter=True) != ppl   # drift measures the candidate, not the base
+    assert perplexity(tiny_runtime, adapter=False) == ppl
+
+    question = "What is my cat called?"
+    [said] = tiny_runtime.generate([answer_messages(question)], adapter=True, max_new_tokens=4)
+    named = lambda w: Example(question, f"Your cat is called {w.title()}.", "fact", ())  # noqa: E731
+    word = next(w for w in re.findall(r"[a-z]{3,}", said.text.casefold()) if key_terms(named(w)) == [w])
+    right, wrong = named(word), Example(question, "Your cat is called Tuppen.", "fact", ())
+    assert "tuppen" not in said.text.casefold()
+
+    result = self_test(tiny_runtime, [right, wrong], [], max_new_tokens=4)
+    assert (result.asked, result.passed, result.score) == (2, 1, 0.5)
+    assert result.failures == [{"question": question, "expected": wrong.target, "answer": said.text}]
+    retired = self_test(tiny_runtime, [right], [word.title()], max_new_tokens=4)
+    assert (retired.asked, retired.passed, retired.score) == (1, 0, 0.0)
+    assert retired.failures == [{"question": question, "expected": right.target, "answer": said.text}]
 
 
 def test_one_question_of_each_well_asked_statement_is_held_out():

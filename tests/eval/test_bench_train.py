@@ -34,9 +34,19 @@ def test_report_counts_four_flops_per_parameter_per_token(tiny_model_dir):
 
 
 def test_json_flag_prints_exactly_one_object(tiny_model_dir):
+    """The one object is the report of the run the flags asked for (it used to be checked only for
+    a `target_met` key): its step counts, its model, and the base's size counted here."""
+    from transformers import AutoModelForCausalLM
+
     done = subprocess.run([sys.executable, "-m", "eval.bench_train", "--model", str(tiny_model_dir), "--steps", "1",
                            "--warmup-steps", "0", "--batch-size", "2", "--size", "128", "--json"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
-    assert report["bench"] == "train" and "target_met" in report
+    assert report["bench"] == "train"
+    assert (report["steps"], report["warmup_steps"], report["matmul_size"]) == (1, 0, 128)
+    assert report["args"]["batch_size"] == 2 and report["machine"]["model"] == str(tiny_model_dir)
+    base = sum(p.numel() for p in AutoModelForCausalLM.from_pretrained(tiny_model_dir).parameters())
+    assert report["base_parameters"] == base and report["flops_per_token"] == 4 * base
+    assert 0 < report["trainable_parameters"] < base   # LoRA trains a few weights beside the frozen base
+    assert report["target"] == TARGET and report["target_met"] == (report["ratio"] >= TARGET)

@@ -185,8 +185,12 @@ def test_a_small_conversation_runs_end_to_end_and_reports_f1_per_category_and_ar
     for arm in ("rag", "dream", "both"):
         s = result["arms"][arm]
         assert set(s["f1"]) == set(CATEGORIES.values())
-        assert all(0.0 <= v <= 1.0 for v in s["f1"].values()) and 0.0 <= s["overall"] <= 1.0
+        assert all(0.0 <= v <= 1.0 for v in s["f1"].values())
         assert s["n"] == {name: 1 for name in CATEGORIES.values()}
+        # one question per category: overall is their mean (it used to be checked only to lie in [0, 1])
+        assert s["overall"] == pytest.approx(sum(s["f1"].values()) / 5, abs=1e-4)
+        answerable = [v for name, v in s["f1"].items() if name != "adversarial"]
+        assert s["overall_without_adversarial"] == pytest.approx(sum(answerable) / 4, abs=1e-4)
     nights = result["nights"]
     assert [n["sessions"] for n in nights] == [[1], [2]] and [n["date"] for n in nights] == ["2023-05-08", "2023-06-09"]
     assert [n["turns"] for n in nights] == [3, 2] and all(n["turns_curated"] <= n["turns"] for n in nights)

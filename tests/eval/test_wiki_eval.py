@@ -98,7 +98,9 @@ def test_a_small_run_end_to_end_reports_and_refuses_the_planted_proposals(tmp_pa
     assert len(w["per_node_seconds"]) == 40 and w["full_cycle_seconds"] > 0
     for kind in ("crosslink", "split", "frame"):
         s = result["scores"][kind]
-        assert s["true_positive"] <= s["proposed"] and (s["precision"] is None or 0 <= s["precision"] <= 1)
+        # precision is the true positives over what was proposed (it used to be checked only to lie in [0, 1])
+        assert s["true_positive"] <= s["proposed"]
+        assert s["precision"] == (round(s["true_positive"] / s["proposed"], 4) if s["proposed"] else None), (kind, s)
     assert result["scores"]["crosslink"]["truth"] == result["corpus"]["held_out_links"]
     hb = result["heartbeat"]
     assert hb["reviewed"] == 6 and hb["merged"] + hb["rejected"] == 6 and hb["per_hour"] > 0

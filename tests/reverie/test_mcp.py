@@ -48,7 +48,21 @@ def diary_files(home: Path, user: str = "default") -> list[Path]:
     return sorted((home / "users" / user / "memory").glob("*.md"))
 
 
-def test_stdio_tools_associate_remember_recall_ask_and_status(home, tiny_model_dir, models_dir):
+def in_process(home: Path, tiny_model_dir: Path, message: str, question: str) -> tuple[str, str]:
+    """What an agent of the same settings, built here in a home of its own, associates on `message`
+    and answers closed-book to `question`: what the MCP tools must hand over unchanged."""
+    from cognition.config import load_settings
+    from graphs.agent import Agent
+
+    agent = Agent(load_settings(home=str(home), model={"id": str(tiny_model_dir), "dtype": "float32"}))
+    try:
+        thought = agent.brain.associate(message, seed=agent.settings.seed)
+        return thought.text, agent.ask_closed_book(question)["answer"]
+    finally:
+        agent.close()
+
+
+def test_stdio_tools_associate_remember_recall_ask_and_status(home, tiny_model_dir, models_dir, tmp_path):
     async def script(client):
         listed = await client.list_tools()
         out = {"tools": {t.name: t for t in listed.tools}}
@@ -75,8 +89,13 @@ def test_stdio_tools_associate_remember_recall_ask_and_status(home, tiny_model_d
     for name in ("associate", "remember", "ask_closed_book", "status", "recall"):
         assert not out[name].is_error, (name, out[name].content)
 
+    # The tools' payloads are System 1's own: the same text an agent built here gives (they used to be
+    # checked only for a non-empty text, a string answer and seconds >= 0).
+    associated, answered = in_process(tmp_path / "in-process", tiny_model_dir, "My sister Ilse lives in Ghent.",
+                                      "Where does my sister live?")
     provocation = out["associate"].structured_content
-    assert provocation["text"].strip() and provocation["adapter"] is None and provocation["seconds"] >= 0
+    assert provocation["text"].strip() and provocation["text"] == associated
+    assert provocation["adapter"] is None and provocation["seconds"] > 0
 
     note = out["remember"].structured_content
     assert note["kind"] == "note" and note["id"]
@@ -86,8 +105,8 @@ def test_stdio_tools_associate_remember_recall_ask_and_status(home, tiny_model_d
     assert hits[0]["date"] == note["time"][:10]
 
     closed = out["ask_closed_book"].structured_content
-    # The tiny model's weights are random and its greedy answer is blank lines: the shape is what is checked.
-    assert isinstance(closed["answer"], str) and closed["adapter"] is None and closed["seconds"] >= 0
+    # The tiny model's weights are random and its greedy answer is blank lines: blank here too.
+    assert closed["answer"] == answered and closed["adapter"] is None and closed["seconds"] > 0
 
     status = out["status"].structured_content
     assert status["user"] == "default" and status["diary"]["note"] == 1 and status["diary"]["exchange"] == 0

@@ -1,13 +1,19 @@
-"""`reverie schedule`: systemd units rendered and written, crontab lines on the real `crontab`.
+"""`reverie schedule`: systemd units rendered and written, crontab lines through a `crontab` command.
 
-The cron tests change the real crontab of whoever runs them; the `crontab` fixture saves
-it first and puts it back byte for byte (or removes it, if there was none) afterwards.
+The cron tests never touch the crontab of whoever runs them. They used to change the real
+one and restore it afterwards, which an interrupted run (or one that failed between the
+two) left edited, and which two runs at once overwrote. Now each test gets a crontab of its
+own: a small `crontab` script placed first on PATH that keeps the table in one file under
+`tmp_path` and answers `-l`, `-` and `-r` as cron's crontab(1) does (including "no crontab
+for …" and refusing a last line without its newline). The backend and the `reverie` CLI in
+a subprocess find it by PATH exactly as they find the real one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -39,18 +45,44 @@ def set_crontab(text: str) -> None:
     subprocess.run(["crontab", "-"], input=text.encode(), check=True)
 
 
+# crontab(1) on one file: what the tests' `crontab` command runs (the file's path is filled in).
+FAKE_CRONTAB = """#!/bin/sh
+table={table}
+none() {{ echo "no crontab for $(id -un 2>/dev/null || echo user)" >&2; exit 1; }}
+case "$1" in
+  -l) [ -f "$table" ] || none; cat "$table" ;;
+  -r) [ -f "$table" ] || none; rm -f "$table" ;;
+  -)  cat > "$table.new" || exit 1
+      if [ -s "$table.new" ] && [ -n "$(tail -c 1 "$table.new")" ]; then
+        rm -f "$table.new"; echo "new crontab file is missing newline before EOF, can't install." >&2; exit 1
+      fi
+      mv "$table.new" "$table" ;;
+  *)  echo "crontab: usage: crontab -l | crontab - | crontab -r (got: $*)" >&2; exit 2 ;;
+esac
+"""
+
+
 @pytest.fixture
-def crontab():
-    """The real crontab, restored exactly as it was found."""
-    if not shutil.which("crontab"):
-        pytest.skip("no crontab command on this machine")
-    rc, saved = crontab_l()
-    yield CronBackend()
-    if rc == 0:
-        subprocess.run(["crontab", "-"], input=saved, check=True)
-    else:
-        subprocess.run(["crontab", "-r"], capture_output=True)
-    assert crontab_l() == (rc, saved), "the test did not leave the crontab as it found it"
+def crontab_file(tmp_path, monkeypatch) -> Path:
+    """This test's own crontab (a file, absent until written), behind a `crontab` command first on PATH."""
+    folder = tmp_path / "private-cron"
+    folder.mkdir()
+    table = folder / "crontab"
+    command = folder / "crontab-bin" / "crontab"
+    command.parent.mkdir()
+    command.write_text(FAKE_CRONTAB.format(table=shlex.quote(str(table))))
+    command.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{command.parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert shutil.which("crontab") == str(command)  # every `crontab` below (and in the CLI's subprocess) is ours
+    return table
+
+
+@pytest.fixture
+def crontab(crontab_file):
+    """A cron backend on the test's own crontab."""
+    backend = CronBackend()
+    assert backend.crontab == str(crontab_file.parent / "crontab-bin" / "crontab")
+    return backend
 
 
 # -- systemd ------------------------------------------------------------------------------
@@ -111,9 +143,7 @@ def test_systemd_install_show_remove_in_a_private_unit_dir(tmp_path):
 # -- cron ---------------------------------------------------------------------------------
 
 
-def test_cron_line_runs_at_idle_priority_and_logs_under_the_user():
-    if not shutil.which("crontab"):
-        pytest.skip("no crontab command on this machine")
+def test_cron_line_runs_at_idle_priority_and_logs_under_the_user(crontab_file):
     backend = CronBackend()  # rendering reads and writes no crontab
     nice, ionice = shutil.which("nice"), shutil.which("ionice")
     prio = f"{nice} -n 19 " + (f"{ionice} -c 3 " if ionice else "")
@@ -148,12 +178,13 @@ def test_cron_install_is_idempotent_and_remove_keeps_every_other_line(crontab, t
     assert crontab_l() == (0, FOREIGN.encode())
 
 
-def test_cron_remove_from_an_empty_crontab_leaves_none(crontab, tmp_path):
+def test_cron_remove_from_an_empty_crontab_leaves_none(crontab, crontab_file, tmp_path):
     subprocess.run(["crontab", "-r"], capture_output=True)
     crontab.install(plan(tmp_path))
     assert len(crontab_l()[1].decode().splitlines()) == 2
     crontab.remove(plan(tmp_path))
     assert crontab_l()[0] != 0  # "no crontab for …": as before the install
+    assert not crontab_file.exists()
 
 
 def run_json(home, *args) -> dict:
@@ -165,7 +196,7 @@ def run_json(home, *args) -> dict:
     return {"rc": proc.returncode, **json.loads(lines[0])}
 
 
-def test_cli_install_show_remove_round_trip_with_configured_times(crontab, tmp_path):
+def test_cli_install_show_remove_round_trip_with_configured_times(crontab, crontab_file, tmp_path):
     set_crontab(FOREIGN)
     (tmp_path / "config.toml").write_text('[sleep]\nnightly_hour = 2\nweekly_day = "Sun"\nweekly_hour = 5\n')
 
@@ -176,6 +207,8 @@ def test_cli_install_show_remove_round_trip_with_configured_times(crontab, tmp_p
     assert installed["installed"][0]["line"].startswith("0 2 * * * ")
     assert installed["installed"][1]["line"].startswith("0 5 * * 0 ")
     assert f"-m reverie weekly --user ilse --home {tmp_path}" in installed["installed"][1]["line"]
+    # the CLI's own process wrote this test's crontab, after the lines that were there
+    assert crontab_file.read_text() == FOREIGN + "".join(e["line"] + "\n" for e in installed["installed"])
 
     shown = run_json(tmp_path, "show", "--backend", "cron", "--user", "ilse")
     assert shown["installed"] == installed["installed"]
@@ -187,7 +220,7 @@ def test_cli_install_show_remove_round_trip_with_configured_times(crontab, tmp_p
     assert crontab_l() == (0, FOREIGN.encode())
 
 
-def test_cli_rejects_a_misspelt_weekday_naming_the_field(tmp_path):
+def test_cli_rejects_a_misspelt_weekday_naming_the_field(crontab_file, tmp_path):
     (tmp_path / "config.toml").write_text('[sleep]\nweekly_day = "Saturday"\n')
     out = run_json(tmp_path, "show", "--backend", "cron")
     assert out["rc"] == 1 and "sleep.weekly_day" in out["error"]
