@@ -39,6 +39,10 @@ SCHEMA = 1
 _RECORD = re.compile(r"^<!-- reverie (\{.*\}) -->$")
 
 
+class DiaryWriteError(OSError):
+    """An entry could not be appended (a full disk); the day file is as it was before."""
+
+
 @dataclass(frozen=True)
 class Entry:
     """One memory. For an exchange, `text` is what the user said and `reply` the answer."""
@@ -122,13 +126,19 @@ class Diary:
             raise ValueError(f"diary: the entry holds {exc.object[exc.start:exc.end]!r}, a lone surrogate, which "
                              "UTF-8 cannot store; nothing was written") from None
         with self._lock:
-            fresh = not path.exists() or path.stat().st_size == 0
-            with open(path, "a", encoding="utf-8") as fh:
-                if fresh:
-                    fh.write(f"# Diary — {when:%A %d %B %Y}\n\n")
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
+            with open(path, "ab", buffering=0) as fh:   # unbuffered: what went in is known, and can be taken back
+                size = fh.seek(0, os.SEEK_END)
+                data = (f"# Diary — {when:%A %d %B %Y}\n\n" if size == 0 else "").encode() + text.encode("utf-8")
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[fh.write(view):]
+                    os.fsync(fh.fileno())
+                except OSError as exc:   # a full disk: take back the part that went in, keep the rest
+                    fh.truncate(size)
+                    raise DiaryWriteError(
+                        f"the diary could not be written to {path} ({exc.strerror or exc}); nothing of this entry "
+                        "was kept and the diary is as it was: free some space and say it again") from exc
 
     # -- forgetting -----------------------------------------------------------------
 

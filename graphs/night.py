@@ -2,11 +2,13 @@
 
 `users/<u>/sleep.json` names the night in progress. A night that did not finish (the
 process was killed, the machine went down) is resumed from its last checkpoint by the
-next `reverie sleep`; a finished one is never run twice.
+next `reverie sleep`; a finished one is never run twice. One night runs for a user at a
+time, whichever process starts it (`users/<u>/sleep.lock`): a second is refused, or waits.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sqlite3
@@ -14,6 +16,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
+
+from filelock import FileLock, Timeout
 
 from cognition.home import atomic_write_text
 from cognition.presence import conversation_active
@@ -24,6 +28,10 @@ from graphs.agent import Agent
 from graphs.sleep import SleepContext, builder
 
 log = logging.getLogger(__name__)
+
+
+class NightInProgress(BlockingIOError):
+    """Another process is running this user's night."""
 
 
 def make_trainer(base_dir: Path, agent: Agent, busy: Callable[[], bool],
@@ -164,8 +172,31 @@ class Night:
             return None
         return info.get("thread") if info.get("status") == "running" else None
 
-    def run(self, priority: bool = True) -> dict[str, Any]:
-        """Sleep now (or finish the interrupted night) and return the final state."""
+    def run(self, priority: bool = True, wait: float = 0.0) -> dict[str, Any]:
+        """Sleep now (or finish the interrupted night) and return the final state. While another
+        process runs this user's night, wait up to `wait` seconds for it (-1: as long as it takes),
+        then raise NightInProgress. After a wait, the night takes what came after the other one."""
+        lock = FileLock(str(self.agent.user_home.root / "sleep.lock"))
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise NightInProgress(
+                f"a night is already running for user {self.agent.settings.user!r} (another `reverie sleep`, the "
+                "daemon or the server); wait for it to finish, or run `reverie sleep --wait`") from None
+        try:
+            return self._run(priority)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+                raise
+            raise OSError(exc.errno, f"the night stopped: no room to write {exc.filename or 'its files'} "
+                                     f"({exc.strerror}). System 1 still serves "
+                                     f"{self.agent.adapters.resolve().version or 'no adapter (the base alone)'} and "
+                                     "the diary is as it was; free some space and run `reverie sleep` to finish the "
+                                     "night") from exc
+        finally:
+            lock.release()
+
+    def _run(self, priority: bool) -> dict[str, Any]:
         from langgraph.checkpoint.sqlite import SqliteSaver
 
         if priority:
@@ -178,14 +209,17 @@ class Night:
             ctx = self.context()
             if thread and graph.get_state({"configurable": {"thread_id": thread}}).next:
                 self.on_event({"resumed": thread})
-                state = graph.invoke(None, {"configurable": {"thread_id": thread}}, context=ctx)
+                state = graph.invoke(None, {"configurable": {"thread_id": thread}}, context=ctx, durability="sync")
             else:
                 night = self.now()
                 thread = f"{self.agent.settings.user}:{night.isoformat()}"
                 self._mark(thread, "running", night)
                 chem = self.agent.chemistry.load()
+                # "sync": each phase's checkpoint is on disk before the next phase begins, so a
+                # night killed anywhere resumes at the phase it was in (LangGraph's default writes
+                # checkpoints in the background, and a kill could lose the last one).
                 state = graph.invoke({"night": night.isoformat(), "since": chem.slept},
-                                     {"configurable": {"thread_id": thread}}, context=ctx)
+                                     {"configurable": {"thread_id": thread}}, context=ctx, durability="sync")
             self._mark(thread, "done", datetime.fromisoformat(state["night"]))
         finally:
             conn.close()

@@ -103,7 +103,11 @@ def collect(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     kinds: dict[str, int] = {}
     for item in items:
         kinds[item.kind] = kinds.get(item.kind, 0) + 1
-    return {"collected": {"items": len(items), "by_kind": kinds}, "phases": _phase("collect", started, ctx)}
+    served = ctx.adapters.resolve()   # a damaged adapter is refused: the night builds on what is served
+    damaged = [f"{refused}; the night builds on {served.version or 'the base alone'} instead (see `reverie adapters "
+               "show`)" for refused in served.refused]
+    return {"collected": {"items": len(items), "by_kind": kinds}, "errors": damaged,
+            "phases": _phase("collect", started, ctx)}
 
 
 def _items(ctx: SleepContext, state: SleepState) -> list[Item]:
@@ -229,12 +233,21 @@ def route_after_dataset(state: SleepState) -> str:
     return "briefing" if state["dataset"].get("empty") else "train"
 
 
+TRAIN_STATS = ("tokens", "seconds", "tokens_per_s", "final_loss", "first_loss", "anchor_kl", "steps", "kept_steps",
+               "stopped", "backoffs", "converged_at")
+
+
 def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     ctx = runtime.context
     started = _begin("train", ctx)
     ctx.adapters.clean_staging()
     rebuild = state.get("rebuild") or {}
     parent = rebuild["from"] if rebuild.get("discarded") else ctx.adapters.resolve().version
+    saved = next((v for v in ctx.adapters.versions() if ctx.adapters.manifest(v).get("night") == state["night"]), None)
+    if saved is not None:   # the night was stopped after its adapter was saved, before its checkpoint
+        stats = ctx.adapters.manifest(saved).get("train") or {}
+        return {"candidate": saved, "parent": ctx.adapters.manifest(saved).get("parent"),
+                "train": {k: stats.get(k) for k in TRAIN_STATS}, "phases": _phase("train", started, ctx)}
     plan = plan_of(ctx, state)
     stats: dict = {}
 
@@ -257,10 +270,8 @@ def train(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
     hyper = {**manifest["hyperparameters"], **stats.get("args", {}), "learning_rate": stats.get("learning_rate")}
     ctx.adapters.annotate(version, hyperparameters=hyper,
                           train={k: v for k, v in stats.items() if k != "args"})
-    train_stats = {k: stats.get(k) for k in ("tokens", "seconds", "tokens_per_s", "final_loss", "first_loss",
-                                             "anchor_kl", "steps", "kept_steps", "stopped", "backoffs",
-                                             "converged_at")}
-    return {"candidate": version, "parent": parent, "train": train_stats, "phases": _phase("train", started, ctx)}
+    return {"candidate": version, "parent": parent, "train": {k: stats.get(k) for k in TRAIN_STATS},
+            "phases": _phase("train", started, ctx)}
 
 
 def self_test(state: SleepState, runtime: Runtime[SleepContext]) -> dict:

@@ -467,10 +467,13 @@ def models_verify(home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
 
 
 @app.command()
-def sleep(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
+def sleep(wait: bool = typer.Option(False, "--wait", help="While another night runs for this user (the daemon, "
+                                     "a second terminal), wait for it, then sleep on what came after it."),
+          user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
     """Consolidate now: curate the day, train the adapter, self-test, promote or roll back.
 
-    An interrupted night (killed, crashed) is finished by the next `reverie sleep`.
+    An interrupted night (killed, crashed) is finished by the next `reverie sleep`. One night
+    runs for a user at a time: a second is refused (or, with --wait, waits).
     """
     import os
 
@@ -482,7 +485,7 @@ def sleep(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json:
     with _guard(as_json):
         agent = _agent(user, home)
         with SleepProgress(enabled=not as_json) as progress, _noticed(agent, "sleep"):
-            state = Night(agent, on_event=progress.event).run()
+            state = Night(agent, on_event=progress.event).run(wait=-1 if wait else 0)
         _emit(as_json, summary(state), _show_sleep)
 
 
@@ -491,8 +494,12 @@ def _noticed(agent, what: str):
     """A failure here (often unattended: a timer, the daemon) is also left as a notice for the next status."""
     from cognition.notices import Notices
 
+    from graphs.night import NightInProgress
+
     try:
         yield
+    except NightInProgress:   # not a failure: the night is running elsewhere
+        raise
     except Exception as exc:
         Notices(agent.user_home.root).failure(what, f"{type(exc).__name__}: {exc}")
         raise

@@ -225,7 +225,7 @@ class Daemon:
         return None
 
     def sleep(self, agent, state: UserLoop, reason: str) -> dict:
-        from graphs.night import Night, summary
+        from graphs.night import Night, NightInProgress, summary
 
         def stop_point():
             if self.stopping:
@@ -233,7 +233,10 @@ class Daemon:
             return False
 
         night = Night(agent, now=self.clock.now, stop=stop_point)
-        result = summary(night.run(priority=False))
+        try:
+            result = summary(night.run(priority=False))
+        except NightInProgress:   # the person ran `reverie sleep` themselves: that is this night
+            return {"event": "sleeping_elsewhere", "reason": reason}
         state.sleeps += 1
         state.retry_sleep_at = None
         state.save()
