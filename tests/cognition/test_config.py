@@ -11,14 +11,7 @@ from pydantic import ValidationError
 from cognition.config import ChemistrySettings, Settings, System2Settings, default_home, load_settings
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    """No REVERIE_* variable or real home of the machine running the tests leaks in."""
-    for name in list(os.environ):
-        if name.startswith("REVERIE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+pytestmark = pytest.mark.usefixtures("clean_environment")   # tests/cognition/conftest.py
 
 
 def write_config(home: Path, text: str) -> None:

@@ -9,7 +9,6 @@ every key reads back as written.
 from __future__ import annotations
 
 import math
-import os
 import tempfile
 import typing
 from datetime import datetime, timezone
@@ -27,14 +26,7 @@ FAST = settings(max_examples=60, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    """No REVERIE_* variable or real home of the machine running the tests leaks in."""
-    for name in list(os.environ):
-        if name.startswith("REVERIE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+pytestmark = pytest.mark.usefixtures("clean_environment")   # tests/cognition/conftest.py
 
 
 # -- writing TOML (the test's own small writer: tomllib only reads) ------------------------------------
