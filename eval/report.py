@@ -98,11 +98,12 @@ def plot_chemistry(result: dict, path: Path) -> Path:
 
 
 def retention_markdown(result: dict) -> str:
-    lines = ["# Retention", "", "| arm | recall | " + " | ".join(_kinds(result)) + " | abstention |",
-             "|---|---|" + "---|" * len(_kinds(result)) + "---|"]
+    lines = ["# Retention", "", "| arm | recall | " + " | ".join(_kinds(result)) + " | abstention | "
+             "hallucination, never-said set |", "|---|---|" + "---|" * len(_kinds(result)) + "---|---|"]
     for arm, s in result["arms"].items():
         cells = [_pct(s["by_kind"].get(k)) for k in _kinds(result)]
-        lines.append(f"| {arm} | {_pct(s['recall'])} | " + " | ".join(cells) + f" | {_pct(s['abstention'])} |")
+        lines.append(f"| {arm} | {_pct(s['recall'])} | " + " | ".join(cells) + f" | {_pct(s['abstention'])} | "
+                     f"{_pct(s.get('never_said'))} |")
     lines += ["", "Closed-book recall after each night: " + ", ".join(_pct(x) for x in result["nights"]), "",
               f"Drift: reference perplexity {result['drift']['ppl_base']} → {result['drift']['ppl_after']} "
               f"({result['drift']['ratio']}x).", "", "![recall per night](nights.png)", "",

@@ -152,9 +152,25 @@ def answer(agent, arm: str, probes: list[Probe]) -> dict[str, str]:
     raise ValueError(f"unknown arm {arm!r}; choose from {', '.join(ARMS)}")
 
 
+def load_never_said(path: Path) -> list[Probe]:
+    """Questions about a user's life that no days file answers (`eval/days/never-said.json`):
+    each is an `absent` probe, right only when declined."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        questions = [(q["id"], q["question"]) for q in data["questions"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a never-said set ({{\"questions\": [{{\"id\", \"question\"}}, ...]}}): "
+                         f"{exc}") from None
+    if not questions or not all(isinstance(i, str) and isinstance(q, str) and q.strip() for i, q in questions):
+        raise ValueError(f"{path}: every question needs a string id and a non-empty question")
+    return [Probe(i, q, (), (), None, "absent") for i, q in questions]
+
+
 def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dict,
-                progress: Callable[[str], None] = lambda s: None, *, system1: bool = True, sleep: bool = True) -> dict:
-    """Play a days file in `home`, sleeping after each day (unless `sleep` is False), then probe `arms`.
+                progress: Callable[[str], None] = lambda s: None, *, system1: bool = True, sleep: bool = True,
+                never_said: list[Probe] = ()) -> dict:
+    """Play a days file in `home`, sleeping after each day (unless `sleep` is False), then probe `arms`,
+    and ask each arm the `never_said` questions (its hallucination rate on them).
 
     Every played turn's latency and verdict are kept (`turns`), for the ablation.
     """
@@ -190,6 +206,11 @@ def run_persona(path: Path, arms: list[str], home: Path, settings_overrides: dic
     for arm in arms:
         progress(f"{data['name']}: probing arm {arm}")
         result["arms"][arm] = score(answer(agent, arm, probes), probes)
+        if never_said:
+            progress(f"{data['name']}: arm {arm} on {len(never_said)} never-said questions")
+            asked = score(answer(agent, arm, list(never_said)), list(never_said))
+            result["arms"][arm]["never_said"] = {"asked": len(never_said), "hallucination": asked["hallucination"],
+                                                 "replies": asked["replies"]}
     ppl_after = perplexity(agent.runtime, adapter=True)
     result["drift"] = {"ppl_base": round(ppl_base, 4), "ppl_after": round(ppl_after, 4),
                        "ratio": round(ppl_after / ppl_base, 4)}
@@ -210,15 +231,18 @@ def fresh_home(keep: Path | None, prefix: str) -> Iterator[Path]:
 
 
 def run(days: list[Path], arms: list[str], out: Path | None = None, settings_overrides: dict | None = None,
-        progress: Callable[[str], None] = lambda s: None, keep_homes: Path | None = None) -> dict:
+        progress: Callable[[str], None] = lambda s: None, keep_homes: Path | None = None,
+        never_said: Path | None = None) -> dict:
     bad = [a for a in arms if a not in ARMS]
     if bad:
         raise ValueError(f"unknown arm(s) {', '.join(bad)}; choose from {', '.join(ARMS)}")
     started = time.time()
+    asked = load_never_said(never_said) if never_said is not None else []
     personas = []
     for path in days:
         with fresh_home(keep_homes, f"reverie-retention-{Path(path).stem}-") as home:
-            personas.append(run_persona(Path(path), arms, home, settings_overrides or {}, progress))
+            personas.append(run_persona(Path(path), arms, home, settings_overrides or {}, progress,
+                                        never_said=asked))
     result = combine(personas, arms)
     result["seconds"] = round(time.time() - started, 1)
     if out is not None:
@@ -241,7 +265,8 @@ def combine(personas: list[dict], arms: list[str]) -> dict:
         combined_arms[arm] = {"recall": mean([s["recall"] for s in per]),
                               "by_kind": {k: mean([s["by_kind"].get(k) for s in per]) for k in kinds},
                               "abstention": mean([s["abstention"] for s in per]),
-                              "hallucination": mean([s["hallucination"] for s in per])}
+                              "hallucination": mean([s["hallucination"] for s in per]),
+                              "never_said": mean([(s.get("never_said") or {}).get("hallucination") for s in per])}
     n_nights = max(len(p["nights"]) for p in personas)
     nights = [mean([p["nights"][i]["recall"] for p in personas if i < len(p["nights"])]) for i in range(n_nights)]
     drift = {k: mean([p["drift"][k] for p in personas]) for k in ("ppl_base", "ppl_after", "ratio")}

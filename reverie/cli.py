@@ -1232,6 +1232,9 @@ def eval_ablation(days: list[str] = typer.Option(..., "--days", help="Days files
 def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days files (shared/benchmarks/days format)."),
                    arms: str = typer.Option("none,rag,dream,both", help="Comma-separated: none, rag, dream, both."),
                    out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
+                   never_said: Optional[str] = typer.Option(None, "--never-said", help="Also ask each arm these "
+                                                            "questions nobody answered (eval/days/never-said.json): "
+                                                            "its hallucination rate on them."),
                    sets: Optional[list[str]] = SetOpt, keep_homes: Optional[str] = KeepOpt,
                    as_json: bool = JsonOpt):
     """Play each day, sleep after each, then ask every probe in each arm (fresh homes)."""
@@ -1243,12 +1246,14 @@ def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days file
         say = (lambda m: typer.secho(m, dim=True, err=True)) if not as_json else (lambda m: None)
         result = run(_days_files(days), [a.strip() for a in arms.split(",") if a.strip()],
                      Path(out) if out else None, settings_overrides=_overrides(sets), progress=say,
-                     keep_homes=_keep(keep_homes))
+                     keep_homes=_keep(keep_homes), never_said=Path(never_said) if never_said else None)
 
         def show(p):
             for arm, s in p["arms"].items():
                 typer.echo(f"{arm:<6} recall {s['recall']:.0%}  " +
-                           "  ".join(f"{k} {v:.0%}" for k, v in s["by_kind"].items() if v is not None))
+                           "  ".join(f"{k} {v:.0%}" for k, v in s["by_kind"].items() if v is not None) +
+                           (f"  never-said hallucination {s['never_said']:.0%}" if s.get("never_said") is not None
+                            else ""))
             typer.echo("nights (closed-book): " + "  ".join(f"{x:.0%}" for x in p["nights"] if x is not None))
             typer.echo(f"drift {p['drift']['ratio']}x   {p['seconds']} s")
 

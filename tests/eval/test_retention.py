@@ -36,3 +36,22 @@ def test_score_breaks_down_by_kind_and_day_and_keeps_absent_apart():
     assert [(r["id"], r["ok"]) for r in s["replies"]] == [("a", True), ("b", False), ("c", True), ("d", True),
                                                           ("e", False)]
     assert s["replies"][1]["reply"] == "Your cat is Pus."
+
+
+def test_the_never_said_set_loads_as_absent_probes_and_a_bad_one_says_why(tmp_path):
+    from pathlib import Path
+
+    import pytest
+
+    from eval.retention import load_never_said
+
+    shipped = load_never_said(Path(__file__).resolve().parents[2] / "eval" / "days" / "never-said.json")
+    assert len(shipped) >= 50 and len({p.question for p in shipped}) == len(shipped)
+    assert {p.kind for p in shipped} == {"absent"} and all(p.answers == () for p in shipped)
+    replies = {p.id: "You haven't told me that." for p in shipped[:10]}
+    assert score(replies, shipped)["hallucination"] == round(1 - 10 / len(shipped), 4)
+    bad = tmp_path / "bad.json"
+    for text in ('{"questions": [{"id": "a"}]}', '{"questions": []}', "[1, 2", '{"questions": [{"id": 1, "question": "x"}]}'):
+        bad.write_text(text)
+        with pytest.raises(ValueError, match="bad.json"):
+            load_never_said(bad)
