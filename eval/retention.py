@@ -153,7 +153,7 @@ def answer(agent, arm: str, probes: list[Probe]) -> dict[str, str]:
 
 
 def load_never_said(path: Path) -> list[Probe]:
-    """Questions about a user's life that no days file answers (`eval/days/never-said.json`):
+    """Questions about a user's life that no days file answers (`eval/never-said.json`):
     each is an `absent` probe, right only when declined."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -167,7 +167,10 @@ class Agent:
         return TurnContext(diary=self.diary, index=self.index, chemistry=self.chemistry, reasoner=self.reasoner,
                            brain=self.brain if system1 else None, recall_k=self.settings.memory.recall_k,
                            history_turns=self.settings.system2.history, seed=self.settings.seed,
-                           judge=self.perception_judge())
+                           judge=self.perception_judge(),
+                           coordinate=self.settings.system2.coordinate and not self.capable,
+                           grounded_at=self.settings.system2.grounded_at,
+                           recalled_at=self.settings.system2.recalled_at)
 
     # -- acts ------------------------------------------------------------------------
 

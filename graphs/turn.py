@@ -5,7 +5,10 @@
 - recall (Chroma over the diary) and intuit (System 1 on the message alone) run in the
   same superstep, in parallel; with System 1 off, intuit is not scheduled at all;
 - deliberate is System 2: it answers from the message, the memories and the
-  provocation, streams its tokens to the caller, and returns its verdict;
+  provocation, streams its tokens to the caller, and returns its verdict. On the
+  embedded default a question is first coordinated by rule (`graphs.coordinate`):
+  System 1's closed-book answer is taken where the diary grounds it, set aside for
+  the memories where it does not, or the turn says the user never told it;
 - remember appends the reply to the diary, then indexes the exchange.
 
 The state is checkpointed per user thread (SQLite), which carries the running
@@ -16,7 +19,7 @@ conversation from one turn to the next. Collaborators arrive as the run's contex
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any, Callable, TypedDict
 
@@ -25,8 +28,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from cognition.chemistry import ChemistryStore
+from graphs.coordinate import NOT_TOLD, SAID, Coordination, coordinate, holds_facts
 from cognition.diary import Diary
-from cognition.index import MemoryIndex
+from cognition.index import MemoryIndex, cosine, embed
 from cognition.perceive import Perception
 from cognition.perceive import perceive as classify
 from system1.brain import LizardBrain
@@ -46,6 +50,9 @@ class TurnContext:
     history_turns: int = 4
     seed: int | None = None
     judge: Callable[[str], Perception | None] | None = None  # a capable System 2 classifying the message
+    coordinate: bool = False          # weigh System 1 against the diary by rule (the embedded default)
+    grounded_at: float = 0.70         # ... System 1's answer grounded: its source entry this close to the question
+    recalled_at: float = 0.50         # ... a memory this close to the question was recalled
 
 
 def merge_timings(old: dict | None, new: dict | None) -> dict:
@@ -78,6 +85,7 @@ class TurnState(TypedDict, total=False):
     answer: str
     verdict: str | None
     verdict_source: str | None
+    coordination: dict | None  # the rule's decision on the embedded default (graphs.coordinate)
     similarity: float | None
     notes: list[str]
     first_token_s: float | None
@@ -103,7 +111,7 @@ def perceive(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     return {"entry_id": entry_id, "category": seen.category, "signals": list(seen.signals),
             "chemistry": chem.snapshot(), "memories": [], "system1": None, "adapter": None,
             "notes": [note] if note else [],
-            "verdict": None, "verdict_source": None, "similarity": None, "first_token_s": None,
+            "verdict": None, "verdict_source": None, "similarity": None, "first_token_s": None, "coordination": None,
             "timings": {"_reset": True, **_timed("perceive", started)}}
 
 
@@ -132,12 +140,19 @@ def recall(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     return {"memories": memories, "timings": _timed("recall", started)}
 
 
+def _coordinated_question(state: TurnState, ctx: TurnContext) -> bool:
+    return ctx.coordinate and "question" in (state.get("signals") or ())
+
+
 def intuit(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     started = time.perf_counter()
     ctx = runtime.context
     if ctx.brain is None:
         return {"timings": _timed("intuit", started)}
-    thought = ctx.brain.associate(state["message"], seed=ctx.seed)
+    if _coordinated_question(state, ctx):   # to a question, System 1 provokes with its closed-book answer
+        thought = ctx.brain.answer(state["message"])
+    else:
+        thought = ctx.brain.associate(state["message"], seed=ctx.seed)
     return {"system1": thought.text or None, "adapter": thought.adapter,
             "notes": list(state.get("notes") or []) + ([f"System 1: {thought.note}"] if thought.note else []),
             "timings": _timed("intuit", started)}
@@ -150,22 +165,67 @@ def _memory_line(m: dict) -> str:
     return f"{when}, {who}: {m['text']}"
 
 
+def _source(ctx: TurnContext) -> Callable[[str], str | None]:
+    """The user's words nearest a text that hold facts: where System 1's answer came from."""
+    def source(text: str) -> str | None:
+        hits = [h.to_json() for h in ctx.index.search(text, k=5, kinds=SAID)]
+        return next((h["text"] for h in hits if holds_facts(h)), None)
+    return source
+
+
+def _distance(ctx: TurnContext) -> Callable[[str, str], float]:
+    def distance(a: str, b: str) -> float:
+        va, vb = embed([a, b], ctx.index.embedder)
+        return 1.0 - cosine(va, vb)
+    return distance
+
+
 def deliberate(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
     started = time.perf_counter()
     ctx = runtime.context
     writer = get_stream_writer()
+    provocation = state.get("system1")
+    coordination = None
+    if ctx.coordinate:
+        coordination = coordinate(state["message"], _coordinated_question(state, ctx), provocation,
+                                  state.get("memories") or [], _source(ctx), _distance(ctx), ctx.grounded_at,
+                                  ctx.recalled_at)
+        decided = _decided(coordination, provocation, writer)
+        if decided is not None:
+            return {**decided, "notes": list(state.get("notes") or []) + [f"coordination: {coordination.reason}"],
+                    "coordination": coordination.to_json(), "timings": _timed("deliberate", started)}
+        if coordination.decision == "discard":
+            provocation = None   # System 2 answers from the memories alone
     history = [tuple(pair) for pair in (state.get("history") or [])[-ctx.history_turns:]] if ctx.history_turns else []
     limits = {k: state[k] for k in ("max_tokens", "temperature") if state.get(k) is not None}
     result = ctx.reasoner.deliberate(
-        state["message"], [_memory_line(m) for m in state.get("memories") or []], state.get("system1"),
+        state["message"], [_memory_line(m) for m in state.get("memories") or []], provocation,
         history=history, on_text=lambda text: writer({"token": text}), seed=ctx.seed, **limits)
     notes = list(state.get("notes") or []) + ([result.note] if result.note else [])
+    if coordination is not None and coordination.decision == "discard" and state.get("system1"):
+        notes.append(f"coordination: {coordination.reason}")
+        result = replace(result, verdict="discard", verdict_source="coordinated")
     if (state.get("chemistry") or {}).get("adenosine", 0.0) >= 1.0:
         notes.append(f"sleep is due (adenosine 1.00): answered with adapter {state.get('adapter') or 'none'}; "
                      "the daemon or `reverie sleep` will consolidate")
     return {"answer": result.answer, "verdict": result.verdict, "verdict_source": result.verdict_source,
             "similarity": result.similarity, "first_token_s": result.first_token_s, "notes": notes,
+            "coordination": coordination.to_json() if coordination else None,
             "usage": list(result.usage) if result.usage else None, "timings": _timed("deliberate", started)}
+
+
+def _decided(coordination: Coordination, provocation: str | None, writer) -> dict | None:
+    """The answer where the rule settles the turn without System 2: System 1's grounded answer,
+    or the plain admission that the user never said. None: System 2 answers."""
+    if coordination.decision == "accept":
+        answer, verdict = provocation, "accept"
+    elif coordination.decision == "abstain":
+        answer, verdict = NOT_TOLD, ("discard" if provocation else None)
+    else:
+        return None
+    writer({"token": answer})
+    return {"answer": answer, "verdict": verdict, "verdict_source": "coordinated" if verdict else None,
+            "similarity": None, "first_token_s": None, "usage": None}
 
 
 def remember(state: TurnState, runtime: Runtime[TurnContext]) -> dict:

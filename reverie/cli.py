@@ -1233,7 +1233,7 @@ def eval_retention(days: list[str] = typer.Option(..., "--days", help="Days file
                    arms: str = typer.Option("none,rag,dream,both", help="Comma-separated: none, rag, dream, both."),
                    out: Optional[str] = typer.Option(None, "--out", help="Write report.md, plots and JSON here."),
                    never_said: Optional[str] = typer.Option(None, "--never-said", help="Also ask each arm these "
-                                                            "questions nobody answered (eval/days/never-said.json): "
+                                                            "questions nobody answered (eval/never-said.json): "
                                                             "its hallucination rate on them."),
                    sets: Optional[list[str]] = SetOpt, keep_homes: Optional[str] = KeepOpt,
                    as_json: bool = JsonOpt):

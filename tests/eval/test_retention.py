@@ -45,7 +45,7 @@ def test_the_never_said_set_loads_as_absent_probes_and_a_bad_one_says_why(tmp_pa
 
     from eval.retention import load_never_said
 
-    shipped = load_never_said(Path(__file__).resolve().parents[2] / "eval" / "days" / "never-said.json")
+    shipped = load_never_said(Path(__file__).resolve().parents[2] / "eval" / "never-said.json")
     assert len(shipped) >= 50 and len({p.question for p in shipped}) == len(shipped)
     assert {p.kind for p in shipped} == {"absent"} and all(p.answers == () for p in shipped)
     replies = {p.id: "You haven't told me that." for p in shipped[:10]}
