@@ -89,7 +89,7 @@ class System2Settings(_Group):
     grounded_at: float = Field(0.70, ge=0.0, le=2.0, description=(
         "Coordination: System 1's answer is grounded when the diary entry nearest it is within this cosine "
         "distance of the question. Lower declines more and recalls less: on a persona-a home 0.70 gave the full turn "
-        "recall 0.75 and a never-said hallucination rate of 0.28 (System 1 closed-book: 0.80 and 1.00)."))
+        "recall 0.75 and a never-said hallucination rate of 0.21 (System 1 closed-book: 0.80 and 1.00)."))
     recalled_at: float = Field(0.50, ge=0.0, le=2.0, description=(
         "Coordination: a memory within this cosine distance of the question counts as recalled (System 2 then "
         "answers from the memories rather than decline)."))

@@ -28,7 +28,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from cognition.chemistry import ChemistryStore
-from graphs.coordinate import NOT_TOLD, SAID, Coordination, coordinate, holds_facts
+from graphs.coordinate import NOT_TOLD, SAID, Coordination, asks, coordinate, holds_facts
 from cognition.diary import Diary
 from cognition.index import MemoryIndex, cosine, embed
 from cognition.perceive import Perception
@@ -141,7 +141,9 @@ def recall(state: TurnState, runtime: Runtime[TurnContext]) -> dict:
 
 
 def _coordinated_question(state: TurnState, ctx: TurnContext) -> bool:
-    return ctx.coordinate and "question" in (state.get("signals") or ())
+    """A question for the rule: perceived as one, or a request for something the user knows
+    ("remind me of my library card number"), which perception reads as a statement."""
+    return ctx.coordinate and ("question" in (state.get("signals") or ()) or asks(state["message"]))
 
 
 def intuit(state: TurnState, runtime: Runtime[TurnContext]) -> dict:

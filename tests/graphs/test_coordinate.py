@@ -8,7 +8,7 @@ import pytest
 
 from cognition.config import load_settings
 from graphs.agent import Agent
-from graphs.coordinate import NOT_TOLD, about_the_user, coordinate, holds_facts
+from graphs.coordinate import NOT_TOLD, about_the_user, asks, coordinate, holds_facts
 
 
 def said(text: str, distance: float, kind: str = "exchange") -> dict:
@@ -56,6 +56,14 @@ def test_only_the_users_own_words_that_hold_facts_count_as_memories():
     assert rule("What is my locker code?", "It is 1234.", asked_before).recall is None
 
 
+def test_a_request_for_something_known_is_asking_even_without_a_question_mark():
+    for message in ("Remind me of my library card number.", "whats the wifi password at the cabin",
+                    "Tell me my nephew's birthday.", "Where did I park?"):
+        assert asks(message), message
+    for message in ("My library card number is 5521.", "I parked by the church.", "Thanks, that helps!"):
+        assert not asks(message), message
+
+
 def test_about_the_user_means_the_first_person():
     for message in ("What's my blood type?", "where did we go on holiday", "Remind me of the code, please",
                     "When is our anniversary?"):
@@ -83,6 +91,8 @@ def test_in_the_turn_each_decision_gives_its_answer(agent):
     assert asked.system1 and asked.answer == NOT_TOLD
     assert asked.verdict == "discard" and asked.verdict_source == "coordinated"
     assert any(n.startswith("coordination: about the user's life") for n in asked.notes)
+    request = never.say("Remind me of my library card number.", record=False)   # no question mark: still asked
+    assert request.answer == NOT_TOLD and request.category != "question"
     general = never.say("How many legs does a spider have?", record=False)
     assert general.answer != NOT_TOLD and general.verdict == "discard"
     never.close()
