@@ -23,7 +23,8 @@ from eval.retention import Probe, load_days, probes_of
 
 FAST = settings(max_examples=80, derandomize=True, deadline=None, database=None)
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((REPO / "eval" / "days").glob("*.json")) + sorted(Path("/work/shared/benchmarks/days").glob("*.json"))
+EXAMPLES = [*sorted((REPO / "eval" / "days").glob("*.json")),
+            *sorted((REPO.parent / "shared" / "benchmarks" / "days").glob("*.json"))]   # beside the repository
 KINDS = ["fact", "preference", "correction", "update", "absent"]
 
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=10))
