@@ -91,7 +91,7 @@ def coordinate(message: str, question: bool, provocation: str | None, memories: 
     recalled = recall is not None and recall <= recalled_at
     if not (about_the_user(message) or recalled):
         return Coordination("discard", "a general question: System 2 answers it", None, recall)
-    origin = source(provocation) if provocation else None
+    origin = source(provocation)
     grounding = round(distance(message, origin), 4) if origin else None
     if grounding is not None and grounding <= grounded_at:
         return Coordination("accept", f"System 1's answer comes from a diary entry about the question "
