@@ -100,6 +100,8 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
         cur.scores[item.id] = score
         if reason:
             cur.dropped.append((item.id, reason))
+            if reason != "secret" and made is None and item.kind == "exchange":
+                writer.departures(item)   # "the Leeds trip fell through" teaches nothing new, but retires
             if reason == "small_talk" and item.kind == "exchange":
                 writer.last_said = item.text   # what a bare "no wait, eighty" after it corrects
             continue

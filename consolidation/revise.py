@@ -671,3 +671,135 @@ def _subject_key(subj, people: People | None) -> str:
         role = people.role_of(subj.text) if people else None
         return role or subj.lower_
     return subj.lemma_.lower()
+
+
+# -- the grammar of change -------------------------------------------------------------------
+#
+# However a person says that something no longer holds, English has a few constructions for it:
+# an alternative set against it ("instead of the 44", "rather than Tenby"), a swap ("traded the
+# old Astra for a Skoda"), a thing called off ("the Leeds trip fell through", "Tenby's off"), a
+# person or thing that no longer is ("Marcia's no longer our supervisor"), a habit given up ("I
+# used to live on flat whites, but …") and a value owned up to ("I told you three hives, didn't
+# I? It's four"). `departed` reads them without knowing the words around them; the writer
+# retires a value only when an earlier statement said it.
+
+_ALTERNATIVE = re.compile(r"\b(?:instead of|rather than|in place of)\s+(?P<after>.+)", re.IGNORECASE)
+_SWAP = re.compile(r"\b(?:swap(?:ped|ping)?|trad(?:ed|ing)|trade|exchang(?:ed|ing)|replac(?:ed|ing)|"
+                   r"ditch(?:ed|ing)?|switch(?:ed|ing)?(?= from))\s+(?:from\s+)?(?P<after>[^,.;:!?—–]{1,40}?)\s+(?:for|with|to)\b",
+                   re.IGNORECASE)
+_CALLED_OFF = re.compile(r"(?P<before>[^,.;:!?—–()]+?)\s*(?:'s|’s|\bis|\bare|\bhas|\bhave|\bgot|\bwas|\bwere)"
+                         r"\s+(?:been\s+|got\s+)?(?:now\s+|all\s+)?(?:off|cancell?ed|scrapped|called off)\b(?!\s+(?:to|at|work|duty|shift))"
+                         r"|(?P<fell>[^,.;:!?—–()]+?)\s+(?:fell|has fallen|have fallen) through\b", re.IGNORECASE)
+_NO_LONGER = re.compile(r"(?P<before>[^,.;:!?—–()]+?)\s*(?:'s|’s|\bis|\bare)\s+(?:no longer|not\b[^,.;]*\bany ?(?:more|longer))\b",
+                        re.IGNORECASE)
+# A value set against the one that holds: "otto, not theo", "23 june now not the 30th", "no longer in
+# 2.14", "not biscuit anymore", "(was 20)": the value stands alone after the negation, so the contrast
+# is explicit and even a lowercase word is a value.
+_NOT_VALUE = re.compile(r"(?:\bnot|\bno longer(?: in| at| with| on)?|\(was)\s+(?:the\s+|a\s+|an\s+)?"
+                        r"(?P<after>(?:(?:Dr|Mr|Mrs|Ms|Prof|St)\.\s+)?(?:\d[\d.:]*\d|[^\s,.;!?()]+)(?:\s+[^\s,.;!?()]+){0,2}?)"
+                        r"(?=\s*(?:[,.;!?)]|$|\s(?:anymore|any more|any longer|instead|now)\b))", re.IGNORECASE)
+_USED_TO = re.compile(r"\bused to\b", re.IGNORECASE)
+_NOW_OTHERWISE = re.compile(r"\b(?:now|these days|any ?more|no longer|but|instead|can'?t stand|gone off|went off|"
+                            r"switched|stopped)\b", re.IGNORECASE)
+_TOLD = re.compile(r"\bI(?:'ve| have)?(?: been)? (?:told|tell|telling|said|wrote|typed)\s+"
+                   r"(?:(?:you|everyone|people|them|him|her)\s+)?(?P<after>.+)", re.IGNORECASE)
+_OWNED_UP = re.compile(r"\b(?:didn'?t I|did I|actually|wrong|mistake|meant|sorry|in fact|it'?s|it is|it was|no,)",
+                       re.IGNORECASE)
+_NP_TAGS = {"DET", "ADJ", "NUM", "PROPN", "NOUN"}
+_STALE_WORDS = {"old", "former", "usual", "previous", "last", "first", "whole", "same"}
+
+
+def _noun_phrase(words, from_end: bool = False) -> str:
+    """The noun phrase at the start (or the end) of `words`, articles, possessives and "old" left
+    out, a plural common noun made singular ("flat whites" → "flat white")."""
+    tokens = list(reversed(words)) if from_end else list(words)
+    phrase = []
+    for tok in tokens:
+        if tok.pos_ not in _NP_TAGS and not (tok.pos_ == "PRON" and tok.dep_ == "poss") or tok.lower_ in ("'s", "’s") \
+                or tok.lower_ in _TIME_WORDS | {"tomorrow", "tonight"}:
+            break
+        phrase.append(tok)
+    after = words[len(phrase)] if not from_end and len(phrase) < len(words) else None
+    if after is not None and after.pos_ in ("VERB", "AUX"):
+        return ""   # "Mum was 68": the subject of what was said, not the value
+    phrase = sorted(phrase, key=lambda t: t.i)
+    kept = [t for t in phrase if t.pos_ in ("ADJ", "NUM", "PROPN", "NOUN") and t.lower_ not in _STALE_WORDS]
+    while kept and kept[0].pos_ == "ADJ" and len(kept) > 1 and kept[1].pos_ == "PROPN":
+        kept = kept[1:]   # "the old Astra": the name is the value
+    if not kept or not any(t.pos_ in ("NUM", "PROPN", "NOUN") for t in kept):
+        return ""
+    last = kept[-1]
+    head = last.lemma_ if last.pos_ == "NOUN" and last.tag_ == "NNS" else last.text
+    return " ".join([t.text for t in kept[:-1]] + [head])
+
+
+def _shape(value: str) -> str:
+    """What kind of value it is: a number (with its punctuation: "3:30" is not "3"), or a word."""
+    return re.sub(r"\d+", "9", value) if re.fullmatch(r"[\d.:,/-]+", value) else "word" * bool(value)
+
+
+def _specific(value: str) -> bool:
+    """A name, a number or several words: a value precise enough to retire. A bare common noun
+    ("coffee") is left alone: retiring it would silence every statement that mentions it."""
+    words = value.split()
+    return len(words) > 1 or value[:1].isupper() or bool(re.search(r"\d", value)) or any(t.like_num for t in parse(value))
+
+
+def departed(text: str) -> list[tuple[str, str]]:
+    """(value no longer true, the value said in its place or "") for each change `text` states."""
+    out: list[tuple[str, str]] = []
+    explicit = set()   # values set against another in so many words: even a plain word is one
+    doc = parse(text)   # tagged whole: a name alone ("Whitby.") is easily taken for something else
+
+    def after(m: re.Match, group: str = "after"):
+        return [t for t in doc if m.start(group) <= t.idx < m.end(group)] + \
+            [t for t in doc if t.idx >= m.end(group)][:1]
+
+    def before(m: re.Match, group: str = "before"):
+        return [t for t in doc if m.start(group) <= t.idx and t.idx + len(t) <= m.end(group)]
+
+    for m in _ALTERNATIVE.finditer(text):
+        out.append((_noun_phrase([t for t in doc if t.idx >= m.start("after")]), ""))
+    for m in _SWAP.finditer(text):
+        out.append((_noun_phrase(after(m)), ""))
+    for m in _CALLED_OFF.finditer(text):
+        out.append((_noun_phrase(before(m, "before" if m["before"] else "fell"), from_end=True), ""))
+    for m in _NO_LONGER.finditer(text):
+        subject = before(m)
+        if subject and subject[-1].pos_ == "PROPN":   # the person is gone from the role, not the role
+            out.append((_noun_phrase(subject, from_end=True), ""))
+    for m in _USED_TO.finditer(text):
+        if not _NOW_OTHERWISE.search(text[m.end():]):
+            continue
+        used = next((t for t in doc if t.idx == m.start()), None)
+        verb = next((c for c in used.children if c.dep_ == "xcomp"), None) if used is not None else None
+        thing = next((t for t in verb.subtree if t.dep_ in ("dobj", "pobj", "attr")), None) if verb is not None else None
+        if thing is not None:   # "I used to live on flat whites, but …": what the habit was of
+            out.append((_noun_phrase(doc[thing.left_edge.i:thing.i + 1]), ""))
+    for m in _NOT_VALUE.finditer(text):
+        alone = after(m)[:-1]   # a lone word set against another is a value, whatever the tagger calls it
+        value = _noun_phrase(after(m)) or (alone[0].text if len(alone) == 1 and alone[0].is_alpha
+                                           and not alone[0].is_stop else "")
+        if not value or len(value.split()) != len(m["after"].split()):
+            continue
+        right = ""
+        if m.group(0).lower().startswith("not"):
+            ahead = [t for t in doc if t.idx + len(t) <= m.start() and t.lower_ not in ("now", "then", ",")]
+            right = _noun_phrase(ahead, from_end=True)
+        if _shape(right) != _shape(value):
+            right = ""   # "Otto, not Theo" names the one in its place; "at 3:30 not 3" a time for a number
+            if value.isdigit() and len(value) <= 2:
+                continue   # a bare small number alone is in too many other statements to retire
+        explicit.add(value)
+        out.append((value, right))
+    for m in _TOLD.finditer(text):
+        said = [t for t in doc if t.idx >= m.start("after")]
+        value = _noun_phrase(said)
+        told = [t.lower_ for t in said if t.like_num and t.lower_ in value.lower().split()]
+        others = [t.text for t in doc if t.like_num and t.lower_ not in told]
+        if told and len(others) == 1:   # "I told you three hives, didn't I? It's four"
+            out.append((value, value.replace(told[0], others[0], 1)))
+        elif value[:1].isupper() and _OWNED_UP.search(m["after"]):
+            out.append((value, ""))
+    return [(old, new) for old, new in dict.fromkeys(out)
+            if old and (old in explicit or _specific(old)) and old.lower() not in lx.SELF_WORDS]

@@ -80,6 +80,24 @@ class Writer:
         speaker = speaker_of(item)
         if speaker:
             return self._spoken(item, speaker, reward)
+        said_before = len(self.stated)
+        made = self._read(item, reward)
+        self.departures(item, self.stated[:said_before])
+        return made
+
+    def departures(self, item: Item, said: Sequence[str] | None = None) -> None:
+        """Retire what the message says no longer holds, by the grammar of change (`revise.departed`),
+        when a statement before it (`said`, else any so far) gave that value and nothing has retired it yet."""
+        said = self.stated if said is None else said
+        if speaker_of(item):
+            return   # a line of someone else's conversation changes nothing of the user's
+        for old, new in revise.departed(item.text):
+            if old not in self.retired and any(mentions(s, old) for s in said):
+                self.retire(old, new, "correction" if new else "update")
+                self.retired_now = True
+
+    def _read(self, item: Item, reward: float) -> list[Example]:
+        """A message of the user's, read as a correction, an update or statements."""
         if (told := ANNOUNCED.sub("", item.text, count=1)) and told != item.text:
             return self._correction(replace(item, text=told), reward)   # "Sorry, that was wrong: …" fixes what follows
         if (named := revise.renamed(item.text)) and self._replaced(named):   # "we renamed the cat, she's Mabel now"
@@ -491,7 +509,14 @@ def _without_aside(text: str, old: str) -> str:
     """`text` less the aside that says `old` (", where you rowed, rather badly, for your college"),
     when the rest still says something; otherwise `text` as it was."""
     cut = re.sub(rf",\s+(?:where|when|which|who)\b[^.;!?]*\b{re.escape(old)}\b[^.;!?]*", "", text, flags=re.IGNORECASE)
-    return cut if cut != text and len(cut.split()) >= 4 else text
+    cut = re.sub(rf",\s+{re.escape(old)}(?=,)", "", cut, flags=re.IGNORECASE)   # "You have a cat, Biscuit, grey tabby"
+    # the alternative set against it: "You're on the X6 instead of the 44", "Keswick, not Tenby"
+    cut = re.sub(rf",?\s+(?:instead of|rather than|in place of|not)\s+(?:the\s+|a\s+|an\s+|your\s+)?(?:old\s+)?"
+                 rf"{re.escape(old)}(?:'s|es|s)?\b", "", cut, flags=re.IGNORECASE)
+    # a swap says what is had now: "You traded the old Fiesta for a Yaris" → "You got a Yaris"
+    cut = re.sub(rf"\b(?:traded|swapped|exchanged|replaced)\s+(?:the\s+|your\s+)?(?:old\s+)?{re.escape(old)}(?:'s|es|s)?"
+                 rf"\s+(?:for|with)\b", "got", cut, flags=re.IGNORECASE)
+    return cut if cut != text and len(cut.split()) >= 4 and not mentions(cut, old) else text
 
 
 def _swapped(text: str, old: str, new: str) -> str:
@@ -600,7 +625,7 @@ def _differing(new: str, old: str) -> tuple[str, str]:
 
 
 def _strip_markers(clause: str) -> str:
-    return re.sub(r",?\s+(?:now|instead|as of this week|these days)\b", "", clause).strip()
+    return re.sub(r",?\s+(?:now|instead(?! of)|as of this week|these days)\b", "", clause).strip()
 
 
 def _reworded(asked: list[str], n: int) -> list[str]:

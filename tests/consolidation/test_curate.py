@@ -1515,3 +1515,47 @@ def test_a_number_or_a_name_said_again_at_once_replaces_the_slip(said, right, wr
     said_back = targets(cur)
     assert right.lower() in said_back
     assert (wrong == "Cats") == bool(re.search(rf"\b{re.escape(wrong.lower())}\b", said_back))
+
+
+# -- the grammar of change: values said to be gone however the sentence around them runs --------
+
+@pytest.mark.parametrize("earlier, change, gone, kept", [
+    ("We usually holiday in Whitby every June.", "This year we're going to Oban instead of Whitby.", "whitby", "oban"),
+    ("I drive a little blue Fiesta to work.", "I finally traded the old Fiesta for a second-hand Yaris.", "fiesta", "yaris"),
+    ("We're booked on the Gdansk ferry for Easter.", "Ugh, the Gdansk ferry has been cancelled, strikes again.",
+     "gdansk ferry", ""),
+    ("My line manager at the warehouse is Priti.", "Priti is no longer my line manager, she moved to Leeds depot.",
+     "priti", ""),
+    ("My daughter's hamster is called nutmeg.", "the hamster is pepper now, not nutmeg, she renamed him", "nutmeg", "pepper"),
+    ("Our landlord wants the rent by the 28th.", "landlord emailed: rent is due on the 25th now not the 28th", "28th", "25th"),
+])
+def test_a_value_said_to_be_gone_is_retired_and_never_trained_again(earlier, change, gone, kept):
+    prior = curate(day(earlier)).examples
+    assert any(gone in e.target.lower() for e in prior)
+    cur = curate(day(change), prior=prior)
+    assert gone in [r.lower() for r in cur.retired]
+    assert not any(re.search(rf"\b{re.escape(gone)}\b", e.target.lower()) for e in cur.examples)
+    assert any(supersedes(e, cur.retired) for e in prior)
+    assert not kept or kept in targets(cur)
+
+
+def test_a_number_owned_up_to_is_replaced_in_what_was_said_before():
+    prior = curate(day("I keep two ferrets and a very old tortoise.")).examples
+    cur = curate(day("I told you two ferrets, didn't I? It's three, I forgot the new kit."), prior=prior)
+    assert any("three ferrets" in e.target.lower() for e in cur.examples)
+    assert not any("two ferrets" in e.target.lower() for e in cur.examples)
+
+
+def test_a_value_is_retired_only_when_it_was_said_before():
+    cur = curate(day("My sister lives in Hull.", "We're doing pizza rather than Thai food tonight."))
+    assert not any("thai" in r.lower() for r in cur.retired)
+    prior = curate(day("I go climbing at the Arch on Tuesdays.")).examples
+    cur = curate(day("I used to climb a lot, but these days my knees say no."), prior=prior)
+    assert cur.retired == [] and any("arch" in e.target.lower() for e in prior)
+
+
+def test_the_value_set_against_the_new_one_is_cut_from_the_new_statement():
+    prior = curate(day("My morning train is the 7:12 from Didcot.")).examples
+    cur = curate(day("From Monday I'm getting the 6:50 from Didcot instead of the 7:12."), prior=prior)
+    assert "7:12" in cur.retired
+    assert "6:50" in targets(cur) and "7:12" not in targets(cur)
