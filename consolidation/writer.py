@@ -85,6 +85,17 @@ class Writer:
         self.departures(item, self.stated[:said_before])
         return made
 
+    def in_passing(self, item: Item, reward: float) -> list[Example]:
+        """What a message read as small talk or a question still says of a life in passing ("any
+        gift ideas for Jonas? he's into film cameras"; "ugh, my landlord Ray raised the rent to 900"):
+        each clause that asks nothing, speaks of the user or of someone they named, and holds a value
+        (a name, a number, a thing of theirs) is learned as itself. Nothing is dropped for want of a
+        rule that would have read it as a fact; the rest of the message stays unlearned."""
+        if speaker_of(item):
+            return []
+        pieces = [c for c in clauses(item.text) if not c.rstrip().endswith("?") and _holds_value(c)]
+        return self._statements(item, pieces, "fact", round(0.8 * reward, 3)) if pieces else []
+
     def departures(self, item: Item, said: Sequence[str] | None = None) -> None:
         """Retire what the message says no longer holds, by the grammar of change (`revise.departed`),
         when a statement before it (`said`, else any so far) gave that value and nothing has retired it yet."""
@@ -622,6 +633,12 @@ def _differing(new: str, old: str) -> tuple[str, str]:
     while len(a) > 1 and len(b) > 1 and a[-1].lower() == b[-1].lower():
         a, b = a[:-1], b[:-1]
     return " ".join(a), " ".join(b)
+
+
+def _holds_value(clause: str) -> bool:
+    """Does the clause name something (a name, a number, a thing someone has: "my landlord")?"""
+    return any(t.pos_ == "PROPN" or t.like_num or t.pos_ == "NOUN" and any(
+        c.dep_ == "poss" for c in t.children) for t in parse(clause))
 
 
 def _strip_markers(clause: str) -> str:

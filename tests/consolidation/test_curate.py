@@ -1559,3 +1559,13 @@ def test_the_value_set_against_the_new_one_is_cut_from_the_new_statement():
     cur = curate(day("From Monday I'm getting the 6:50 from Didcot instead of the 7:12."), prior=prior)
     assert "7:12" in cur.retired
     assert "6:50" in targets(cur) and "7:12" not in targets(cur)
+
+
+def test_what_a_question_or_small_talk_says_in_passing_is_learned_and_the_rest_is_not():
+    cur = curate(day("any tips for a first 10k? my brother Ashok talked me into the Bristol one in May",
+                     "haha my flatmate Ciaran burnt the toast again", "lol no way", "How long do I boil an egg?"))
+    said = targets(cur)
+    assert "ashok" in said and "bristol" in said and "ciaran" in said
+    assert not any("tips" in e.target.lower() or "boil" in e.target.lower() for e in cur.examples)
+    assert dict(cur.dropped) == {"i2": "small_talk", "i3": "general_question"}
+    assert any(e.prompt == "Who is Ashok?" for e in cur.examples)
