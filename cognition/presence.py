@@ -29,3 +29,9 @@ def seconds_since_active(user_root: Path) -> float | None:
 def conversation_active(user_root: Path, within_s: float = 30.0) -> bool:
     age = seconds_since_active(user_root)
     return age is not None and age < within_s
+
+
+def mark_idle(user_root: Path) -> None:
+    """The conversation is over: the person asked to sleep now (the terminal home's ctrl+s), and
+    the night they asked for should not wait 30 s for their own last turn to go quiet."""
+    (Path(user_root) / MARKER).unlink(missing_ok=True)

@@ -285,12 +285,18 @@ def ask(question: str = typer.Argument(..., help="The question ('-' reads standa
 @app.command()
 def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip System 1 (the ablation)."),
          thread: str = typer.Option("main", help="Conversation thread."),
+         plain: bool = typer.Option(False, "--plain", help="The plain line loop even on a terminal (for scripts)."),
          user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt):
-    """Talk in the terminal. An empty line is skipped; Ctrl-D or /quit ends.
+    """Talk in the terminal: the full-screen home (the dog, the chemistry, the night; f1 lists
+    its keys) when standard input and output are a terminal, else a plain line loop.
 
-    A line that is not UTF-8 or longer than a message may be is refused with one line on
-    stderr and not recorded; the talk goes on, and piped input then exits with status 1.
+    In the line loop an empty line is skipped; Ctrl-D or /quit ends. A line that is not UTF-8
+    or longer than a message may be is refused with one line on stderr and not recorded; the
+    talk goes on, and piped input then exits with status 1.
     """
+    if not plain and sys.stdin.isatty() and sys.stdout.isatty():
+        _chat_home(no_system1, thread, user, home)
+        return
     from graphs.agent import MAX_MESSAGE_BYTES, EmptyMessage
 
     with _guard(False):
@@ -330,6 +336,39 @@ def chat(no_system1: bool = typer.Option(False, "--no-system1", help="Skip Syste
             _show_turn(result.to_json())
         if refused and not interactive:
             raise typer.Exit(1)
+
+
+def _chat_home(no_system1: bool, thread: str, user: Optional[str], home: Optional[str]) -> None:
+    """The terminal home (reverie/tui). Its night trains in this process beside the screen:
+    passive OpenMP waiting keeps the screen's thread from being starved, as `sleep` does for
+    its neighbours (set before torch is first imported). While the screen is up, log lines go
+    through Textual, which holds stderr then: written straight to the terminal they would
+    tear the screen."""
+    import logging
+    import os
+
+    from textual.logging import TextualHandler
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    with _guard(False):
+        from reverie.tui import ReverieApp
+
+        home_app = ReverieApp(_agent(user, home), system1=False if no_system1 else None, thread=thread)
+        root = logging.getLogger()
+        handlers, root.handlers = root.handlers, [TextualHandler()]
+        try:
+            home_app.run()
+        finally:
+            root.handlers = handlers
+        if home_app.night_interrupted:
+            typer.secho("the night stops at its next pause point (ctrl+c: at once); the next `reverie sleep` (or "
+                        "the daemon) resumes it", dim=True, err=True)
+            try:
+                home_app.night_thread.join()
+            except KeyboardInterrupt:   # it ends with the process, as a kill would end it: resumed all the same
+                pass
+        if home_app.return_code:
+            raise typer.Exit(home_app.return_code)
 
 
 # -- MCP -------------------------------------------------------------------------------

@@ -133,8 +133,8 @@ def test_standard_input_that_is_not_utf8_is_refused(seeded, args):
 
 def test_chat_refuses_a_broken_line_and_records_nothing(seeded):
     """The chat loop reads its own lines: a line that is not UTF-8 is refused, the talk goes on
-    (here to /quit), and piped input exits 1 so a script sees it. `chat` has no --plain or
-    --json; its errors are lines on stderr."""
+    (here to /quit), and piped input exits 1 so a script sees it (piped, `chat` is the line
+    loop, as with --plain). `chat` has no --json; its errors are lines on stderr."""
     memory = snapshot(seeded / "users" / "default" / "memory")
     proc = run(seeded, "chat", stdin=BAD + b" au lait\n/quit\n")
     assert proc.returncode == 1
