@@ -98,8 +98,8 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
                                                                     or writer.people.resolve(item.text) != item.text):
             score, reason = 0.7, ""   # "The allotment is renowned for …", "He teaches chemistry": of one named before
         if reason in ("small_talk", "general_question") and made is None and item.kind == "exchange" \
-                and (made := writer.in_passing(item, reward)):
-            score, reason = 0.5, ""   # "any gift ideas for Jonas? he's into film cameras": said in passing
+                and (passing := writer.in_passing(item, reward)):
+            made, score, reason = passing, 0.5, ""   # "any gift ideas for Jonas? he's into film cameras"
         cur.scores[item.id] = score
         if reason:
             cur.dropped.append((item.id, reason))

@@ -466,6 +466,10 @@ class Writer:
         for old, new, why in self.swaps:
             if old not in retired:
                 continue
+            if new and mentions(target, old):
+                # the statement that sets the new value against the old one says it without the old, and so
+                # does its question ("Pippin, not Sprout" → "Pippin"), never "Pippin, not Pippin"
+                target, prompt = _without_contrast(target, old), _without_contrast(prompt, old)
             if mentions(target, old) and not new and not mentions(prompt, old):
                 if (cut := _without_aside(target, old)) != target:   # the rest of what was said still holds
                     target = cut
@@ -521,6 +525,13 @@ def _without_aside(text: str, old: str) -> str:
     when the rest still says something; otherwise `text` as it was."""
     cut = re.sub(rf",\s+(?:where|when|which|who)\b[^.;!?]*\b{re.escape(old)}\b[^.;!?]*", "", text, flags=re.IGNORECASE)
     cut = re.sub(rf",\s+{re.escape(old)}(?=,)", "", cut, flags=re.IGNORECASE)   # "You have a cat, Biscuit, grey tabby"
+    cut = _without_contrast(cut, old)
+    return cut if cut != text and len(cut.split()) >= 4 and not mentions(cut, old) else text
+
+
+def _without_contrast(text: str, old: str) -> str:
+    """`text` less the old value it sets the new one against; otherwise `text` as it was."""
+    cut = text
     # the alternative set against it: "You're on the X6 instead of the 44", "Keswick, not Tenby"
     cut = re.sub(rf",?\s+(?:instead of|rather than|in place of|not)\s+(?:the\s+|a\s+|an\s+|your\s+)?(?:old\s+)?"
                  rf"{re.escape(old)}(?:'s|es|s)?\b", "", cut, flags=re.IGNORECASE)

@@ -1569,3 +1569,16 @@ def test_what_a_question_or_small_talk_says_in_passing_is_learned_and_the_rest_i
     assert not any("tips" in e.target.lower() or "boil" in e.target.lower() for e in cur.examples)
     assert dict(cur.dropped) == {"i2": "small_talk", "i3": "general_question"}
     assert any(e.prompt == "Who is Ashok?" for e in cur.examples)
+
+
+def test_a_change_in_a_message_read_as_small_talk_still_retires():
+    prior = curate(day("We're planning a Tallinn trip in June.")).examples
+    cur = curate(day("ugh, the Tallinn trip fell through"), prior=prior)
+    assert "Tallinn trip" in cur.retired and any(supersedes(e, cur.retired) for e in prior)
+
+
+def test_a_value_set_against_the_old_one_is_learned_without_it():
+    prior = curate(day("My cat is called Sprout.")).examples
+    cur = curate(day("My cat is called Pippin, not Sprout."), prior=prior)
+    said = targets(cur)
+    assert "pippin" in said and "sprout" not in said and "not pippin" not in said
