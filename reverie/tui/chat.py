@@ -3,7 +3,8 @@
 The prompt is a TextArea, not an Input, because a pasted paragraph keeps its lines: enter
 sends, ctrl+j (or shift+enter where the terminal reports it) starts a new line. Up and
 down walk the history from the first and last line; a leading `/` is completed from the
-commands (right or tab takes the suggestion).
+commands (right or tab takes the suggestion). Its cursor blinks unless Textual's animations
+are off (`TEXTUAL_ANIMATIONS=none`), as the dog holds still then.
 
 An exchange streams System 2's answer as it arrives and then, dimmed beneath it, System
 1's provocation with the verdict, and the memories recalled, folded until asked for.
@@ -66,6 +67,9 @@ class Prompt(TextArea):
         self.past: list[str] = list(history or [])
         self._at = len(self.past)   # which of `past` is shown; len(past) is the draft being written
         self._draft = ""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = self.app.animation_level != "none"
 
     def update_suggestion(self) -> None:
         """TextArea's hook, called after each edit: offer the rest of a /command typed at the end."""

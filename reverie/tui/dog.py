@@ -3,7 +3,9 @@
 The mood is a pure function of the chemistry, what is running and the last feedback
 (`mood()`), so it is tested without a screen; the widget only draws it. Each mood has two
 frames that alternate on a timer: the dog breathes, wags, snores. The timer redraws a
-few lines, nothing waits on it, and typing never does.
+few lines, nothing waits on it, and typing never does. With Textual's animations off
+(`TEXTUAL_ANIMATIONS=none`, or `app.animation_level = "none"`) the dog holds its first frame:
+what a person who asked for no motion wants, and what lets a snapshot be the same every run.
 """
 
 from __future__ import annotations
@@ -172,7 +174,8 @@ class Dog(Static):
         self.set_interval(0.8, self._next_frame)
 
     def _next_frame(self) -> None:
-        self.frame = (self.frame + 1) % 2
+        if self.app.animation_level != "none":
+            self.frame = (self.frame + 1) % 2
 
     def watch_mood(self, name: str) -> None:
         if name not in DRAWINGS:
