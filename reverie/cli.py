@@ -853,21 +853,9 @@ def ingest(files: list[str] = typer.Argument(..., help="Markdown or plain-text f
 @adapters_app.command("list")
 def adapters_list(user: Optional[str] = UserOpt, home: Optional[str] = HomeOpt, as_json: bool = JsonOpt):
     """Every adapter version with its status and self-test."""
-    from system1.adapters import AdapterError
-
     with _guard(as_json):
         store = _agent(user, home).adapters
-        current = store.current()
-        rows = []
-        for v in store.versions():
-            try:
-                m = store.manifest(v)
-            except AdapterError as exc:
-                rows.append({"version": v, "status": f"damaged: {exc}"})
-                continue
-            rows.append({"version": v, "current": v == current, "status": m.get("status"), "parent": m.get("parent"),
-                         "night": m.get("night"), "self_test": (m.get("self_test") or {}).get("score"),
-                         "drift": (m.get("drift") or {}).get("ratio"), "examples": len(m.get("examples") or [])})
+        current, rows = store.current(), store.summaries()
 
         def show(p):
             for r in p["adapters"] or [{"version": "none yet", "status": "run `reverie sleep`"}]:

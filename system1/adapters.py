@@ -191,6 +191,25 @@ class AdapterStore:
                 break
         return out
 
+    def summaries(self) -> list[dict]:
+        """Every version with its status, scores and place in the lineage, oldest first: what
+        `reverie adapters list` and the terminal home's adapters view show. A damaged manifest
+        is a row saying so."""
+        current = self.current()
+        rows = []
+        for version in self.versions():
+            try:
+                m = self.manifest(version)
+            except AdapterError as exc:
+                rows.append({"version": version, "current": version == current, "status": f"damaged: {exc}"})
+                continue
+            test = m.get("self_test") or {}
+            rows.append({"version": version, "current": version == current, "status": m.get("status"),
+                         "parent": m.get("parent"), "night": m.get("night"), "self_test": test.get("score"),
+                         "held_out": (test.get("held_out") or {}).get("score"),
+                         "drift": (m.get("drift") or {}).get("ratio"), "examples": len(m.get("examples") or [])})
+        return rows
+
     def sources(self, version: str) -> set[str]:
         """The diary entries a version's training examples came from (its manifest's provenance)."""
         try:

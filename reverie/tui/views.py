@@ -103,26 +103,6 @@ class SearchView(SideView):
                              classes="hit") for h in hits)
 
 
-def adapter_rows(store) -> list[dict]:
-    """Every adapter version with its status and scores, newest last (as `reverie adapters list`)."""
-    from system1.adapters import AdapterError
-
-    current = store.current()
-    rows = []
-    for version in store.versions():
-        try:
-            m = store.manifest(version)
-        except AdapterError as exc:
-            rows.append({"version": version, "current": version == current, "status": f"damaged: {exc}"})
-            continue
-        test = m.get("self_test") or {}
-        rows.append({"version": version, "current": version == current, "status": m.get("status"),
-                     "self_test": test.get("score"), "held_out": (test.get("held_out") or {}).get("score"),
-                     "drift": (m.get("drift") or {}).get("ratio"), "parent": m.get("parent"),
-                     "night": m.get("night")})
-    return rows
-
-
 def _percent(value) -> str:
     return "-" if value is None else f"{value:.0%}"
 
@@ -134,7 +114,7 @@ class AdaptersView(SideView):
 
     def __init__(self, store):
         super().__init__()
-        self.rows = adapter_rows(store)
+        self.rows = store.summaries()
 
     def body(self) -> ComposeResult:
         if not self.rows:

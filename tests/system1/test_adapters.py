@@ -257,3 +257,16 @@ def test_manifest_errors_name_the_version(store):
     (store.directory / "v0001" / MANIFEST).write_text('{"files": {}}', encoding="utf-8")
     with pytest.raises(AdapterError, match="lists no files"):
         store.verify("v0001")
+
+
+def test_summaries_list_every_version_with_its_scores_and_a_damaged_one_as_damaged(store):
+    v1 = store.save(weights(b"one"), {"parent": None, "night": "2030-01-01", "status": "promoted",
+                                       "self_test": {"score": 0.75, "held_out": {"score": 0.5}},
+                                       "drift": {"ratio": 1.04}, "examples": [{"prompt": "p", "target": "t"}] * 3})
+    store.promote(v1)
+    v2 = store.save(weights(b"two"), {"parent": v1, "status": "rolled_back"})
+    (store.path(v2) / MANIFEST).write_text("{not json", encoding="utf-8")
+    first, second = store.summaries()
+    assert first == {"version": v1, "current": True, "status": "promoted", "parent": None, "night": "2030-01-01",
+                     "self_test": 0.75, "held_out": 0.5, "drift": 1.04, "examples": 3}
+    assert second["version"] == v2 and not second["current"] and second["status"].startswith("damaged:")
