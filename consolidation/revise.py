@@ -676,26 +676,26 @@ def _subject_key(subj, people: People | None) -> str:
 # -- the grammar of change -------------------------------------------------------------------
 #
 # However a person says that something no longer holds, English has a few constructions for it:
-# an alternative set against it ("instead of the 44", "rather than Tenby"), a swap ("traded the
-# old Astra for a Skoda"), a thing called off ("the Leeds trip fell through", "Tenby's off"), a
-# person or thing that no longer is ("Marcia's no longer our supervisor"), a habit given up ("I
-# used to live on flat whites, but …") and a value owned up to ("I told you three hives, didn't
-# I? It's four"). `departed` reads them without knowing the words around them; the writer
-# retires a value only when an earlier statement said it.
+# an alternative set against it ("instead of the 7:12", "rather than Whitby"), a swap ("traded the
+# old Fiesta for a Yaris"), a thing called off ("the ferry was cancelled", "the trip fell through"),
+# a person no longer in a role ("Priti is no longer my line manager"), a habit given up ("I used to
+# climb, but …") and a number owned up to ("I told you two ferrets, didn't I? It's three").
+# `departed` reads them without knowing the words around them; the writer retires a value only
+# when an earlier statement said it.
 
 _ALTERNATIVE = re.compile(r"\b(?:instead of|rather than|in place of)\s+(?P<after>.+)", re.IGNORECASE)
 _SWAP = re.compile(r"\b(?:swap(?:ped|ping)?|trad(?:ed|ing)|trade|exchang(?:ed|ing)|replac(?:ed|ing)|"
                    r"ditch(?:ed|ing)?|switch(?:ed|ing)?(?= from))\s+(?:from\s+)?(?P<after>[^,.;:!?—–]{1,40}?)\s+(?:for|with|to)\b",
                    re.IGNORECASE)
 _CALLED_OFF = re.compile(r"(?P<before>[^,.;:!?—–()]+?)\s*(?:'s|’s|\bis|\bare|\bhas|\bhave|\bgot|\bwas|\bwere)"
-                         r"\s+(?:been\s+|got\s+)?(?:now\s+|all\s+)?(?:off|cancell?ed|scrapped|called off)\b(?!\s+(?:to|at|work|duty|shift))"
+                         r"\s+(?:been\s+|got\s+)?(?:now\s+|all\s+)?(?:cancell?ed|scrapped|called off)\b"
                          r"|(?P<fell>[^,.;:!?—–()]+?)\s+(?:fell|has fallen|have fallen) through\b", re.IGNORECASE)
 _NO_LONGER = re.compile(r"(?P<before>[^,.;:!?—–()]+?)\s*(?:'s|’s|\bis|\bare)\s+(?:no longer|not\b[^,.;]*\bany ?(?:more|longer))\b",
                         re.IGNORECASE)
-# A value set against the one that holds: "otto, not theo", "23 june now not the 30th", "no longer in
-# 2.14", "not biscuit anymore", "(was 20)": the value stands alone after the negation, so the contrast
+# A value set against the one that holds: "pepper, not nutmeg", "the 25th now not the 28th", "no
+# longer in room 4", "not nutmeg anymore": the value stands alone after the negation, so the contrast
 # is explicit and even a lowercase word is a value.
-_NOT_VALUE = re.compile(r"(?:\bnot|\bno longer(?: in| at| with| on)?|\(was)\s+(?:the\s+|a\s+|an\s+)?"
+_NOT_VALUE = re.compile(r"(?:\bnot|\bno longer(?: in| at| with| on)?)\s+(?:the\s+|a\s+|an\s+)?"
                         r"(?P<after>(?:(?:Dr|Mr|Mrs|Ms|Prof|St)\.\s+)?(?:\d[\d.:]*\d|[^\s,.;!?()]+)(?:\s+[^\s,.;!?()]+){0,2}?)"
                         r"(?=\s*(?:[,.;!?)]|$|\s(?:anymore|any more|any longer|instead|now)\b))", re.IGNORECASE)
 _USED_TO = re.compile(r"\bused to\b", re.IGNORECASE)

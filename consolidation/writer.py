@@ -524,7 +524,7 @@ def _without_aside(text: str, old: str) -> str:
     """`text` less the aside that says `old` (", where you rowed, rather badly, for your college"),
     when the rest still says something; otherwise `text` as it was."""
     cut = re.sub(rf",\s+(?:where|when|which|who)\b[^.;!?]*\b{re.escape(old)}\b[^.;!?]*", "", text, flags=re.IGNORECASE)
-    cut = re.sub(rf",\s+{re.escape(old)}(?=,)", "", cut, flags=re.IGNORECASE)   # "You have a cat, Biscuit, grey tabby"
+    cut = re.sub(rf",\s+{re.escape(old)}(?=,)", "", cut, flags=re.IGNORECASE)   # "You have a cat, Nutmeg, grey tabby"
     cut = _without_contrast(cut, old)
     return cut if cut != text and len(cut.split()) >= 4 and not mentions(cut, old) else text
 
@@ -532,7 +532,7 @@ def _without_aside(text: str, old: str) -> str:
 def _without_contrast(text: str, old: str) -> str:
     """`text` less the old value it sets the new one against; otherwise `text` as it was."""
     cut = text
-    # the alternative set against it: "You're on the X6 instead of the 44", "Keswick, not Tenby"
+    # the alternative set against it: "You take the 6:50 instead of the 7:12", "Oban, not Whitby"
     cut = re.sub(rf",?\s+(?:instead of|rather than|in place of|not)\s+(?:the\s+|a\s+|an\s+|your\s+)?(?:old\s+)?"
                  rf"{re.escape(old)}(?:'s|es|s)?\b", "", cut, flags=re.IGNORECASE)
     # a swap says what is had now: "You traded the old Fiesta for a Yaris" → "You got a Yaris"
