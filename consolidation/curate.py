@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from cognition.perceive import perceive
 from consolidation import lexicon as lx
@@ -31,8 +31,10 @@ from consolidation.examples import Example, Item
 from consolidation.frames import KIND as PROFILE, own_life, profiles
 from consolidation.rephrase import sentences
 from consolidation.secrets import has_secret
+from consolidation.unsaid import KIND as UNSAID, unsaid
 
 THOUGHT_WEIGHT = 0.5
+SAID = ("exchange", "note")   # the user's own words, not the model's thoughts
 
 
 @dataclass
@@ -79,10 +81,12 @@ def supersedes(example: Example, retired: Sequence[str], topics: Sequence[str] =
 
 
 def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | None = None,
-           night: str = "") -> Curation:
-    """Today's training examples from today's items; see the module docstring."""
+           night: str = "", said: Iterable[str] = ()) -> Curation:
+    """Today's training examples from today's items; see the module docstring. `said` is what the
+    user said on earlier days (the diary), for the questions nobody answered (`unsaid`)."""
     from consolidation.writer import Writer   # the grammar layer loads spaCy on first use
 
+    prior = [e for e in prior if e.kind != UNSAID]   # rebuilt every night from what is known
     writer = Writer(prior=[e for e in prior if e.kind != PROFILE], night=night)   # profiles are rebuilt, not revised
     cur = Curation()
     curator = Curator(judge, writer, known=[e.target for e in prior if e.kind not in (PROFILE, "thought")]) \
@@ -118,6 +122,7 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
     older = [e for e in prior if not supersedes(e, cur.retired)]
     stale = {e.topic for e in prior if e.kind == PROFILE and e.states(cur.retired)}
     cur.examples += profiles(cur.examples, older, night, stale) + own_life(cur.examples, older, night, stale)
+    cur.examples += unsaid([*older, *cur.examples], night, [*said, *(i.text for i in items if i.kind in SAID)])
     return cur
 
 

@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 from cognition.home import atomic_write_text
 from consolidation import frames
 from consolidation.examples import Example
+from consolidation.unsaid import KIND as UNSAID
 
 log = logging.getLogger(__name__)
 
@@ -62,23 +63,35 @@ class ReplayBuffer:
         return len(records) - len(kept)
 
     def add(self, examples: Iterable[Example], retired: Iterable[str] = (), night: str = "") -> dict[str, int]:
-        """Retire older examples stating a replaced value, then append the night's (deduplicated)."""
+        """Retire older examples stating a replaced value (and the profiles and unsaid questions
+        tonight rebuilds), then append the night's (deduplicated). An example tonight teaches again
+        stays, or comes back if an earlier night retired it ("back in Leeds" after a year away)."""
         retired = [v for v in retired if v]
-        examples = list(examples)
+        examples = [ex for ex in examples if not ex.states(retired)]
+        again = {ex.id for ex in examples}
         renewed = frames.replaced(examples)   # an older profile under a prompt tonight answers anew
         records = self.records()
         n_retired = 0
         for r in records:
             old = Example.from_json(r)
-            if not r.get("retired_by") and (old.states(retired) or old.kind == frames.KIND and old.prompt in renewed):
+            if r.get("retired_by") or r["id"] in again:
+                continue
+            if old.states(retired) or old.kind == frames.KIND and old.prompt in renewed \
+                    or old.kind == UNSAID and examples:   # each night's unsaid set is rebuilt whole
                 r["retired_by"] = night or "retired"
                 n_retired += 1
-        seen = {r["id"] for r in records}
+        live = {r["id"] for r in records if not r.get("retired_by")}
         added = 0
+        for r in records:
+            if r.get("retired_by") and r["id"] in again and r["id"] not in live:
+                del r["retired_by"]
+                live.add(r["id"])
+                added += 1
+        present = {r["id"] for r in records}
         for ex in examples:
-            if ex.id not in seen and not ex.states(retired):
+            if ex.id not in present:
                 records.append(ex.to_json())
-                seen.add(ex.id)
+                present.add(ex.id)
                 added += 1
         atomic_write_text(self.path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         return {"added": added, "retired": n_retired, "total": len(records)}

@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass, field
 
 from system1.prompts import answer_messages
 
-EXAMPLE_KINDS = ("fact", "preference", "correction", "update", "thought", "document", "rewrite", "anchor", "profile")
+EXAMPLE_KINDS = ("fact", "preference", "correction", "update", "thought", "document", "rewrite", "anchor", "profile",
+                 "unsaid")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from cognition.runtime import LocalRuntime
 from consolidation.examples import Example
+from consolidation.unsaid import KIND as UNSAID
 from system1.prompts import answer_messages
 
 # Written for this project: plain, general English far from anyone's diary, so that
@@ -95,7 +96,7 @@ def pick_questions(today: list[Example], older: list[Example], n_today: int = 16
     rng = random.Random(seed)
 
     def sample(pool, n):
-        unique = {ex.prompt: ex for ex in pool if key_terms(ex)}
+        unique = {ex.prompt: ex for ex in pool if ex.kind != UNSAID and key_terms(ex)}
         chosen = list(unique.values())
         rng.shuffle(chosen)
         return chosen[:n]
@@ -115,7 +116,8 @@ def hold_out(today: list[Example], seed: int = 0, min_asked: int = 6) -> list[st
     rng = random.Random(seed)
     by_target: dict[str, list[Example]] = {}
     for ex in today:
-        by_target.setdefault(ex.target, []).append(ex)
+        if ex.kind != UNSAID:   # what was never said is no fact to test
+            by_target.setdefault(ex.target, []).append(ex)
     held = []
     for target in sorted(by_target):
         asked = [ex for ex in by_target[target] if key_terms(ex)]

@@ -88,12 +88,13 @@ def curate_nights(source: Source, progress: Callable[[str], None] = lambda s: No
     from consolidation.curate import curate
     from consolidation.dataset import ReplayBuffer
 
-    nights, retired = [], []
+    nights, retired, said = [], [], []
     with tempfile.TemporaryDirectory(prefix="reverie-curation-") as scratch:
         replay = ReplayBuffer(Path(scratch) / "replay.jsonl")
         for n, night in enumerate(source.nights, 1):
             progress(f"{source.name}: night {n}/{len(source.nights)}")
-            result = curate(night.items, prior=replay.examples(), night=night.date)
+            result = curate(night.items, prior=replay.examples(), night=night.date, said=said)
+            said += [item.text for item in night.items]
             replay.add(result.examples, result.retired, night=night.date)
             nights.append(result.examples)
             retired.append(list(result.retired))

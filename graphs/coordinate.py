@@ -39,13 +39,14 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Literal
 
+from system1.prompts import NOT_TOLD
+
 SAID = ("exchange", "note")   # the kinds of memory that are the user's own words
 # A message that opens by asking holds no answer ("What is my locker code?"); one that states
 # first and asks after does ("My locker code is 4471, can you remember it?").
 _ASKING = re.compile(r"^\W*(what|what's|whats|where|who|whom|whose|when|why|how|which|do|does|did|is|are|was|were|"
                      r"can|could|should|would|will|have|has|remind|tell)\b", re.IGNORECASE)
 
-NOT_TOLD = "You haven't told me that."
 Decision = Literal["accept", "discard", "abstain", "deliberate"]
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|us)\b", re.IGNORECASE)
 
@@ -59,6 +60,11 @@ def asks(message: str) -> bool:
     """Does the message ask for something, question mark or not ("remind me of my locker code",
     "whats the wifi password")?"""
     return bool(_ASKING.match(message))
+
+
+def declines(answer: str) -> bool:
+    """Is System 1's answer the one it learned for what was never said (`consolidation.unsaid`)?"""
+    return answer.strip().casefold().startswith(NOT_TOLD[:-1].casefold())
 
 
 def about_the_user(message: str) -> bool:
@@ -91,7 +97,7 @@ def coordinate(message: str, question: bool, provocation: str | None, memories: 
     recalled = recall is not None and recall <= recalled_at
     if not (about_the_user(message) or recalled):
         return Coordination("discard", "a general question: System 2 answers it", None, recall)
-    origin = source(provocation)
+    origin = None if declines(provocation) else source(provocation)   # "You haven't told me that." comes from no entry
     grounding = round(distance(message, origin), 4) if origin else None
     if grounding is not None and grounding <= grounded_at:
         return Coordination("accept", f"System 1's answer comes from a diary entry about the question "

@@ -28,6 +28,7 @@ from consolidation.dataset import ReplayBuffer, RetiredLog, compose, rem_cycles,
 from consolidation.examples import Example, Item
 from consolidation.frames import KIND as PROFILE, replaced
 from consolidation.selftest import hold_out
+from consolidation.unsaid import KIND as UNSAID
 from system1.adapters import AdapterStore, runtime_name
 
 
@@ -118,12 +119,13 @@ def _items(ctx: SleepContext, state: SleepState) -> list[Item]:
 
 
 def curate(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
-    from consolidation.curate import curate as run_curation
+    from consolidation.curate import SAID, curate as run_curation
 
     ctx = runtime.context
     started = _begin("curate", ctx)
     items = _items(ctx, state)
-    result = run_curation(items, prior=ctx.replay.examples(), judge=ctx.judge, night=state["night"][:10])
+    said = (e.text for e in ctx.diary.entries() if e.kind in SAID)   # for what was never said
+    result = run_curation(items, prior=ctx.replay.examples(), judge=ctx.judge, night=state["night"][:10], said=said)
     summary = {"items": len(items), "examples": len(result.examples), "dropped": len(result.dropped),
                "retired": len(result.retired), "by_kind": dict(result.counts)}
     return {"examples": [ex.to_json() for ex in result.examples], "retired": list(result.retired),
@@ -201,7 +203,7 @@ def _older(ctx: SleepContext, state: SleepState) -> list[Example]:
     today_ids, renewed = {e.id for e in today + _relearned(state)}, replaced(today)
     retired = state.get("retired") or []
     return [ex for ex in ctx.replay.examples() if ex.id not in today_ids and not ex.states(retired)
-            and not (ex.kind == PROFILE and ex.prompt in renewed)]
+            and not (ex.kind == PROFILE and ex.prompt in renewed) and not (ex.kind == UNSAID and today)]
 
 
 def plan_of(ctx: SleepContext, state: SleepState):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 ASSOCIATE = ("You are the user's intuition. Reply with the first association that comes to mind "
              "about what they said, in one short sentence. Do not explain.")
+# What System 1 and the turn say of the user's life where nothing was said (never an invention).
+NOT_TOLD = "You haven't told me that."
 ANSWER = "You are a personal assistant who knows the user well. Answer in one short sentence."
 
 

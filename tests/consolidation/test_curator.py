@@ -80,7 +80,7 @@ def test_what_the_curator_retires_leaves_today_and_the_replay_buffer(endpoint):
     assert cur.examples and not any("walsh" in (e.prompt + e.target).lower() for e in cur.examples)
     assert ("What is my dentist called?", "Dr Byrne.") in {(e.prompt, e.target) for e in cur.examples}
     assert all(supersedes(e, cur.retired) for e in prior)
-    assert all(e.kind == "correction" for e in cur.examples if e.kind != "profile")
+    assert all(e.kind == "correction" for e in cur.examples if e.kind not in ("profile", "unsaid"))
 
 
 def test_a_reply_that_is_not_the_json_asked_for_leaves_the_item_to_the_rules(endpoint):

@@ -115,3 +115,18 @@ def test_a_told_fact_is_answered_from_the_memories_and_the_rule_is_off_for_a_cap
     capable = agent(backend="openai", base_url="http://127.0.0.1:9/v1", model="m")
     assert capable.context(True).coordinate is False
     assert agent(coordinate=False).context(True).coordinate is False
+
+
+def test_a_decline_from_system1_is_never_taken_as_grounded():
+    memories = [{"kind": "exchange", "text": "My cousin Ines keeps goats.", "distance": 0.7}]
+
+    def decide(recall_at: float):
+        return coordinate("What is my brother's name?", True, NOT_TOLD, memories,
+                          source=lambda text: "My brother-in-law is called Rui.", distance=lambda a, b: 0.1,
+                          grounded_at=0.6, recalled_at=recall_at)
+
+    assert decide(0.5).decision == "abstain"    # no memory near: System 1 was right to decline
+    assert decide(0.8).decision == "discard"    # a memory near: System 2 answers from it
+    taken = coordinate("What is my brother's name?", True, "Rui.", memories, source=lambda t: "My brother is Rui.",
+                       distance=lambda a, b: 0.1, grounded_at=0.6, recalled_at=0.5)
+    assert taken.decision == "accept"         # the same entry grounds a real answer
