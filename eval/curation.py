@@ -63,7 +63,8 @@ def locomo_sources(path: Path, conversations: int | None = None) -> list[Source]
     out = []
     for conv in load(path)[:conversations]:
         nights = [Night(f"{s.when:%Y-%m-%d}", [Item(t.dia_id or f"s{s.number}-{i}", "exchange", t.line(),
-                                                     (s.when + timedelta(minutes=i)).isoformat())
+                                                     (s.when + timedelta(minutes=i)).isoformat(),
+                                                     meta={"speaker": t.speaker})   # as `eval.locomo.play` writes it
                                                 for i, t in enumerate(s.turns)])
                   for s in conv.sessions]
         said = [normalize(t.line()) for s in conv.sessions for t in s.turns]

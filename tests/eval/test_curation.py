@@ -60,3 +60,23 @@ def test_cli_prints_one_json_object(tmp_path):
     assert payload["files"][0]["name"] == "tiny" and "nearest" in payload["total"]
     missing = CliRunner().invoke(app, ["eval", "curation", "--days", str(tmp_path / "nope.json"), "--json"])
     assert missing.exit_code != 0 and "no such days file" in json.loads(missing.stdout)["error"]
+
+
+def test_a_locomo_conversation_is_curated_about_its_speakers_as_the_real_run_records_it(tmp_path):
+    import zipfile
+
+    conv = {"speaker_a": "Odile", "speaker_b": "Tomas", "session_1_date_time": "9:15 am on 3 March, 2024",
+            "session_1": [{"speaker": "Odile", "dia_id": "D1:1", "text": "I moved to Lyon from Quebec last spring."},
+                          {"speaker": "Tomas", "dia_id": "D1:2", "text": "I restore old typewriters in my garage."}],
+            "qa": [{"question": "Where did Odile move from?", "answer": "Quebec", "evidence": ["D1:1"], "category": 1},
+                   {"question": "What does Tomas restore?", "answer": "old typewriters", "evidence": ["D1:2"],
+                    "category": 1}]}
+    path = tmp_path / "locomo.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("data/multimodal_dialog/locomo10_v2/conv-x.json", json.dumps(conv))
+    (f,) = run([path])["files"]
+    targets = [e["target"] for e in f["final_examples"]]
+    assert any(t.startswith("Odile moved to Lyon") for t in targets)      # of the speaker, by name
+    assert any("Tomas restores old typewriters" in t for t in targets)
+    assert not any(t.startswith(("You ", "Your ", "Odile:", "Tomas:")) for t in targets)   # never the user's own
+    assert f["probes"] == 2 and f["covered"] == 1.0
