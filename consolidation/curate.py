@@ -5,7 +5,9 @@ and general questions dropped with their reason), turn each first-person stateme
 short second-person targets with pronouns resolved, and ask each one back many ways
 (`consolidation.questions`), so a fact said once is recalled however it is asked.
 Corrections and updates retire the old value (`consolidation.revise`); statements holding
-a secret are dropped whole (`consolidation.secrets`).
+a secret are dropped whole (`consolidation.secrets`); the questions learned about someone,
+asked of someone never mentioned, are answered "You haven't told me that."
+(`consolidation.unsaid`).
 
 Why rules and not the model: the embedded SmolLM2-135M-Instruct cannot curate. Asked to
 turn each of 10 personal statements into a question/answer pair as JSON (greedy decoding,

@@ -21,6 +21,9 @@ library card number", is a question here too):
 | yes | no | yes | discard: System 2 answers from the memories alone |
 | yes | no | no | abstain: "You haven't told me that." |
 
+System 1 declining closed-book ("You haven't told me that.", learned from
+`consolidation.unsaid`) is never grounded: it came from no entry.
+
 A memory here is something the user said or noted that is not itself a question (asking
 "what is my brother called?" twice grounds nothing), never one of the agent's own thoughts.
 Statements, questions System 1 did not answer (with System 1 off, the ablation's `rag` arm),
