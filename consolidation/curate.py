@@ -96,6 +96,7 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
     items = [_plain(item) for item in items]
     for i, item in enumerate(items):
         reward = reward_for(item, items[:i], items[i + 1] if i + 1 < len(items) else None)
+        item = _past_thanks(item)   # "Thanks! My sister moved to Leeds.": the thanks was for the answer before
         score, reason = _score(item)
         made = curator.examples(item, reward, night) if curator and reason != "secret" else None
         if made is not None:   # the capable curator judged it, small talk and questions included
@@ -141,6 +142,23 @@ def _plain(item: Item) -> Item:
     text = without_repairs(normalize(spoken_text(item, speaker)))
     text = f"{speaker}: {text}" if speaker else text
     return item if text == item.text else replace(item, text=text)
+
+
+def _past_thanks(item: Item) -> Item:
+    """What a message says after thanking or praising the answer before it, when that says
+    something of a life ("Thanks, that helps. I start at the bakery on Monday." is the bakery);
+    the item as it is otherwise. Thanks that say nothing more stay praise."""
+    from consolidation.writer import speaker_of, spoken_text
+
+    if item.kind != "exchange" or not perceive(item.text).is_praise:
+        return item
+    speaker = speaker_of(item)
+    said = sentences(spoken_text(item, speaker))
+    rest = [s for s in said if not perceive(s).is_praise]
+    if not rest or len(rest) == len(said) or perceive(" ".join(rest)).category not in ("fact", "preference",
+                                                                                      "correction"):
+        return item
+    return replace(item, text=f"{speaker}: {' '.join(rest)}" if speaker else " ".join(rest))
 
 
 # -- scoring ------------------------------------------------------------------------------

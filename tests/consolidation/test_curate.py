@@ -631,6 +631,21 @@ def test_a_thought_about_being_wrong_again_retires_only_the_value_corrected():
     assert not any(e.target.startswith("That") for e in cur.examples if e.kind == "correction")
 
 
+def test_what_is_said_after_thanks_is_learned_and_the_thanks_still_rewards_the_answer_before():
+    asked = Item("a", "exchange", "Which knot holds best on a wet rope?", "2031-03-02T09:00:00")
+    thanks = Item("b", "exchange", "Cheers, that's useful. My nephew Bartek is learning the accordion.",
+                  "2031-03-02T09:01:00", reward=1.5)
+    only = Item("c", "exchange", "Thank you, lovely answer!", "2031-03-02T09:02:00", reward=1.5)
+    spoken = Item("d", "exchange", "Odile: Thanks, Tomas! I mend bicycles at the repair café on Saturdays.",
+                  "2031-03-02T09:03:00", meta={"speaker": "Odile"})
+    cur = curate([asked, thanks, only, spoken])
+    assert reward_for(asked, [], thanks) == 1.5   # thanks for the answer before, whatever follows it
+    learned = targets(cur)
+    assert "your nephew bartek is learning the accordion." in learned and "useful" not in learned
+    assert "odile mends bicycles" in learned and "thanks" not in learned
+    assert ("c", "praise") in cur.dropped and not any(i == "b" for i, _ in cur.dropped)
+
+
 def test_reward_praise_propagates_and_cortisol_boosts():
     fact = Item("a", "exchange", "My son Ezra plays the oboe.", "t")
     praise = Item("b", "exchange", "Thanks, that's perfect!", "t", reward=1.5)
