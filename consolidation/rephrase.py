@@ -707,7 +707,7 @@ def _is_noun_mine(tok) -> bool:
 
 _THIRD = {"me": None, "my": "'s", "mine": "'s", "myself": None}
 _THIRD_AUX = {"am": "is", "'m": "is", "’m": "is", "have": "has", "'ve": "has", "’ve": "has", "do": "does",
-              "don't": "doesn't", "was": "was", "'d": "would", "'ll": "will", "ca": "can"}
+              "don't": "doesn't", "was": "was", "'d": "would", "'ll": "will"}
 
 
 def third_person(text: str, name: str) -> str:

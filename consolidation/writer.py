@@ -56,6 +56,7 @@ class Writer:
         self.said_before = ""                           # the item before this one ("She's Deb" names who it spoke of)
         self.owned: dict[str, str] = {}                 # a thing said today -> whose: "allotment" -> "Ambrose's"
         self.workplaces: dict[str, str] = {}            # "bakery" -> "I am working as baker in small bakery"
+        self.speakers: list[str] = []                   # who talks in a conversation of other people's
         statements = dict.fromkeys(ex.target for ex in self.prior if ex.kind != "thought")
         self.stated = [t.lower() for t in statements]   # every statement so far, older nights' and today's
         for target in statements:
@@ -213,14 +214,29 @@ class Writer:
         text = spoken_text(item, speaker)
         kind = perceive(text).category
         self.people.add(speaker)
+        if speaker not in self.speakers:
+            self.speakers.append(speaker)
         out = []
         for clause in clauses(text):
             if has_secret(clause) or not set(re.findall(r"[a-z']+", clause.lower())) & lx.FIRST_SINGULAR:
                 continue
-            said = third_person(_GREETING.sub("", clause) or clause, speaker)
+            clause = self._unaddressed(_GREETING.sub("", clause) or clause, speaker)
+            said = third_person(clause, speaker)
             self.people.note(parse(said))
             out += self.examples_for(said, kind, (item.id,), reward, speaker=speaker)
         return out
+
+    def _unaddressed(self, clause: str, speaker: str) -> str:
+        """The clause without the name of whom it is said to ("Glad it helped, Maria!", "Jon, I agree"):
+        another speaker of the conversation, or the first letters of their name ("Mel")."""
+        others = [s for s in self.speakers if s != speaker]
+        if not others:
+            return clause
+        names = "|".join(re.escape(n) for n in sorted(others, key=len, reverse=True))
+        called = rf"(?:{names})|(?:{'|'.join(re.escape(n[:k]) for n in others for k in range(3, len(n)))})"
+        out = re.sub(rf"^\s*(?:{called}),\s+", "", clause)
+        out = re.sub(rf",\s+(?:{called})(?=\s*[.!?]*\s*$)", "", out)
+        return out if re.search(r"\w", out) else clause
 
     def examples_for(self, clause: str, kind: str, sources: tuple, reward: float,
                      speaker: str | None = None, ahead: bool = False) -> list[Example]:

@@ -646,6 +646,20 @@ def test_what_is_said_after_thanks_is_learned_and_the_thanks_still_rewards_the_a
     assert ("c", "praise") in cur.dropped and not any(i == "b" for i, _ in cur.dropped)
 
 
+def test_a_conversation_of_others_drops_whom_a_line_is_said_to():
+    lines = [("Anouk", "Hi Pieter! I finally got my beekeeping certificate."),
+             ("Pieter", "Oh, Anouk, I am thrilled for you. I can't wait to taste the honey!"),
+             ("Anouk", "I keep four hives behind the school, Pieter."),
+             ("Pieter", "Anou, I restore barges in Utrecht.")]
+    items = [Item(f"i{n}", "exchange", f"{who}: {text}", f"2031-04-0{n + 1}T10:00:00", meta={"speaker": who})
+             for n, (who, text) in enumerate(lines)]
+    learned = {e.target for e in curate(items).examples if e.kind not in ("unsaid", "profile")}
+    assert "Anouk keeps four hives behind the school." in learned
+    assert "Pieter restores barges in Utrecht." in learned
+    assert "Pieter can't wait to taste the honey!" in learned   # never "cann't"
+    assert not any(re.search(r"(?:, (?:Pieter|Anouk?)\b|^(?:Pieter|Anouk?),)", t) for t in learned)
+
+
 def test_reward_praise_propagates_and_cortisol_boosts():
     fact = Item("a", "exchange", "My son Ezra plays the oboe.", "t")
     praise = Item("b", "exchange", "Thanks, that's perfect!", "t", reward=1.5)
