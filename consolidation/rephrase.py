@@ -705,28 +705,32 @@ def _is_noun_mine(tok) -> bool:
     return tok.pos_ == "NOUN" or tok.i > 0 and tok.doc[tok.i - 1].lower_ in ("a", "the", "gold", "coal", "salt")
 
 
-_THIRD = {"me": None, "my": "'s", "mine": "'s", "myself": None}
+_SELF = {"i", "we"}   # a speaker's "we" is theirs, as the user's "we" is the user's ("you")
+_THIRD = {"me": None, "my": "'s", "mine": "'s", "myself": None, "us": None, "our": "'s", "ours": "'s",
+          "ourselves": None}
 _THIRD_AUX = {"am": "is", "'m": "is", "’m": "is", "have": "has", "'ve": "has", "’ve": "has", "do": "does",
-              "don't": "doesn't", "was": "was", "'d": "would", "'ll": "will"}
+              "don't": "doesn't", "was": "was", "'d": "would", "'ll": "will", "are": "is", "'re": "is", "’re": "is",
+              "were": "was"}
 
 
 def third_person(text: str, name: str) -> str:
     """A speaker's first-person words about themselves, as said of them: "Caroline: I love my
-    dog" → "Caroline loves Caroline's dog"; "I'm moving" → "Caroline is moving"."""
+    dog" → "Caroline loves Caroline's dog"; "I'm moving" → "Caroline is moving"; "we go to the
+    park a lot" → "Caroline goes to the park a lot"."""
     doc = parse(text)
     out = []
     for tok in doc:
         word, low = tok.text, tok.lower_
-        if low == "i":
+        if low in _SELF:
             word = name
         elif low in _THIRD and not (low == "mine" and _is_noun_mine(tok)) \
                 and not (not tok.whitespace_ and tok.i + 1 < len(doc) and doc[tok.i + 1].text == "-"):
             word = name + (_THIRD[low] or "")   # but "me-time" stays
-        elif tok.tag_ == "VBP" and tok.i > 1 and any(c.lower_ == "i" and c.dep_ == "nsubj" for c in tok.children) \
-                and doc[tok.i - 1].lower_ != "i":
+        elif tok.tag_ == "VBP" and tok.i > 1 and any(c.lower_ in _SELF and c.dep_ == "nsubj" for c in tok.children) \
+                and doc[tok.i - 1].lower_ not in _SELF:
             word = _third_singular(word) if low not in _THIRD_AUX else _THIRD_AUX[low]   # "I really appreciate"
-        elif tok.i > 0 and doc[tok.i - 1].lower_ == "i" and (tok.dep_ in ("aux", "auxpass", "ROOT", "neg")
-                                                            or tok.tag_ in ("VBP", "MD")):
+        elif tok.i > 0 and doc[tok.i - 1].lower_ in _SELF and (tok.dep_ in ("aux", "auxpass", "ROOT", "neg")
+                                                              or tok.tag_ in ("VBP", "MD")):
             if low in _THIRD_AUX or low == "do" and tok.nbor(1).lower_ == "n't":
                 word = _THIRD_AUX.get(low, word)
                 if word[0] != "'" and not doc[tok.i - 1].whitespace_:

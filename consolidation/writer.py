@@ -218,7 +218,7 @@ class Writer:
             self.speakers.append(speaker)
         out = []
         for clause in clauses(text):
-            if has_secret(clause) or not set(re.findall(r"[a-z']+", clause.lower())) & lx.FIRST_SINGULAR:
+            if has_secret(clause) or not set(re.findall(r"[a-z']+", clause.lower())) & lx.SELF_WORDS:
                 continue
             clause = self._unaddressed(_GREETING.sub("", clause) or clause, speaker)
             said = third_person(clause, speaker)

@@ -660,6 +660,15 @@ def test_a_conversation_of_others_drops_whom_a_line_is_said_to():
     assert not any(re.search(r"(?:, (?:Pieter|Anouk?)\b|^(?:Pieter|Anouk?),)", t) for t in learned)
 
 
+def test_a_speakers_we_and_our_are_theirs_as_the_users_are_the_users():
+    line = Item("s1", "exchange", "Sanne: We go sailing on the Ijsselmeer every August. We were out in a storm once.",
+                "2031-04-01T10:00:00", meta={"speaker": "Sanne"})
+    learned = {e.target for e in curate([line]).examples if e.kind not in ("unsaid", "profile")}
+    assert "Sanne goes sailing on the Ijsselmeer every August." in learned
+    assert "Sanne was out in a storm once." in learned
+    assert not any(re.search(r"\b(?:we|our|us)\b", t, re.IGNORECASE) for t in learned)
+
+
 def test_reward_praise_propagates_and_cortisol_boosts():
     fact = Item("a", "exchange", "My son Ezra plays the oboe.", "t")
     praise = Item("b", "exchange", "Thanks, that's perfect!", "t", reward=1.5)
