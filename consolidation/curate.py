@@ -125,7 +125,8 @@ def curate(items: list[Item], *, prior: Sequence[Example] = (), judge: Judge | N
     older = [e for e in prior if not supersedes(e, cur.retired)]
     stale = {e.topic for e in prior if e.kind == PROFILE and e.states(cur.retired)}
     cur.examples += profiles(cur.examples, older, night, stale) + own_life(cur.examples, older, night, stale)
-    cur.examples += unsaid([*older, *cur.examples], night, [*said, *(i.text for i in items if i.kind in SAID)])
+    if cur.examples:   # a night with nothing new trains nothing, not even what was never said
+        cur.examples += unsaid([*older, *cur.examples], night, [*said, *(i.text for i in items if i.kind in SAID)])
     return cur
 
 

@@ -116,3 +116,10 @@ def test_what_was_never_said_is_no_fact_to_test():
     assert hold_out(declined) == []
     assert all(e.kind != KIND for e in pick_questions(facts + declined, declined))
 
+
+
+def test_a_night_with_nothing_new_learns_nothing_not_even_what_was_never_said():
+    first = curate(day("My sister Nuala teaches maths in Galway."), night="2031-05-01")
+    assert any(e.kind == KIND for e in first.examples)
+    quiet = curate(day("hello!", "ok thanks, bye", prefix="q"), prior=first.examples, night="2031-05-02")
+    assert quiet.examples == []

@@ -71,6 +71,7 @@ def test_the_night_curates_with_the_capable_judge(home, tiny_model_dir, endpoint
     agent.say("My sister lives over in Flanders, in the city with the Gravensteen.", system1=False)
     out = summary(Night(agent).run(priority=False))
     assert out["examples"]["fact"] == 2   # exactly the judge's pairs, and the generic frames over them
-    assert out["examples"]["total"] == 2 + out["examples"]["profile"] and out["examples"]["profile"] > 0
+    assert out["examples"]["total"] == 2 + out["examples"]["profile"] + out["examples"].get("unsaid", 0)
+    assert out["examples"]["profile"] > 0
     assert any(b["messages"][0]["content"].startswith("You curate") for b in endpoint.seen)
     agent.close()
