@@ -5,7 +5,8 @@ A snapshot must be the same on any machine, so what would vary is held still, ne
 the clock is the one the app accepts (the countdown reads 22:30 on a fixed day), Textual's
 animations are off (the dog keeps its first frame, the cursor does not blink), and the
 conversation is two real turns on the tiny real model (conftest), sampled from the settings'
-seed as every run of reverie is, with its real diary, index and chemistry (plain messages:
+seed as every run of reverie is, with its real diary (its clock held at the same evening),
+index and chemistry (plain messages:
 no cortisol to decay while the screen is drawn, and the recalled memory, whose line carries
 the time it was written, stays folded).
 
@@ -62,7 +63,10 @@ def test_the_dog_in_each_mood(snap_compare, mood):
 
 
 @pytest.fixture()
-def agent(home, tiny_model_dir):
+def agent(home, tiny_model_dir, monkeypatch):
+    # The diary's clock too: each recalled memory reaches System 2's prompt with its date, so a
+    # conversation written on another day would sample another answer.
+    monkeypatch.setattr("cognition.diary.now", lambda: EVENING)
     a = Agent(load_settings(
         user="snap", seed=0,
         model={"id": str(tiny_model_dir), "dtype": "float32", "context_tokens": 512},
