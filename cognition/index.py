@@ -24,6 +24,7 @@ COLLECTION = "diary"
 MAX_DOCUMENT_CHARS = 4000
 _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
+_clients_lock = threading.RLock()
 
 
 class EmbedderMissing(RuntimeError):
@@ -140,6 +141,10 @@ class MemoryIndex:
         self._collection = None
 
     def _client(self):
+        with _clients_lock:   # Chroma's per-path system cache is shared: two threads opening at once race
+            return self._open_client()
+
+    def _open_client(self):
         import chromadb
         from chromadb.api.shared_system_client import SharedSystemClient
         from chromadb.config import Settings as ChromaSettings
