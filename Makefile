@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 demo: setup
-	REVERIE_HOME=$(DEMO_HOME) REVERIE_SLEEP__REM_CYCLES_MAX=4 $(BIN)/python -m reverie.demo   # a short night: 4 REM cycles, 2 where fp32 trains (no native bf16)
+	REVERIE_HOME=$(DEMO_HOME) REVERIE_SLEEP__REM_CYCLES_MAX=4 $(BIN)/python -m reverie.demo   # a short night: 4 REM cycles; where fp32 trains (no native bf16), 2 of 48 steps
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 Kind = Literal["exchange", "thought", "daydream", "note"]
 KINDS: tuple[str, ...] = ("exchange", "thought", "daydream", "note")
+SAID: tuple[str, ...] = ("exchange", "note")   # the kinds that are the user's own words, not the model's
 SCHEMA = 1
 _RECORD = re.compile(r"^<!-- reverie (\{.*\}) -->$")
 

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
+from cognition.diary import SAID
 from cognition.perceive import perceive
 from consolidation import lexicon as lx
 from consolidation.curator import Curator, Judge
@@ -36,7 +37,6 @@ from consolidation.secrets import has_secret
 from consolidation.unsaid import KIND as UNSAID, unsaid
 
 THOUGHT_WEIGHT = 0.5
-SAID = ("exchange", "note")   # the user's own words, not the model's thoughts
 
 
 @dataclass

@@ -44,6 +44,7 @@ _GROUPS = (
     sorted(lx.PEOPLE_ROLES - _PLURAL - {"mate", "hero", "heroine", "idol", "role model", "student"}),
     sorted(lx.PETS - {"pet", "bunny", "puppy", "kitten"}),
 )
+_ANY_ROLE = re.compile(rf"\b({lx.ROLES_PATTERN})(?:s|es)?\b", re.IGNORECASE)
 _ROLE = re.compile(rf"\bmy ({lx.ROLES_PATTERN})\b(?:\s+(\w+))?", re.IGNORECASE)
 _ASKS = re.compile(r"^(what|what's|who|who's|where|when|which|how|tell me|do you know)\b", re.IGNORECASE)
 _GENDERED = re.compile(r"\b(he|she|him|her|his|hers|himself|herself)\b", re.IGNORECASE)
@@ -68,9 +69,8 @@ def unsaid(examples: Sequence[Example], night: str = "", said: Iterable[str] = (
 def mentioned(texts: Iterable[str]) -> set[str]:
     """Every role the texts mention, with the words for the same people (see the module docstring)."""
     found: set[str] = set()
-    pattern = re.compile(rf"\b({lx.ROLES_PATTERN})(?:s|es)?\b", re.IGNORECASE)
     for text in texts:
-        found.update(m.group(1).lower() for m in pattern.finditer(text))
+        found.update(m.group(1).lower() for m in _ANY_ROLE.finditer(text))
     for role in list(found):
         found.update(s.lower() for s in lx.NOUN_SYNONYMS.get(role, ()))
         found.update(lx.GENDERED.get(role, ()))

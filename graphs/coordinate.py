@@ -42,9 +42,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Literal
 
+from cognition.diary import SAID
 from system1.prompts import NOT_TOLD
 
-SAID = ("exchange", "note")   # the kinds of memory that are the user's own words
 # A message that opens by asking holds no answer ("What is my locker code?"); one that states
 # first and asks after does ("My locker code is 4471, can you remember it?").
 _ASKING = re.compile(r"^\W*(what|what's|whats|where|who|whom|whose|when|why|how|which|do|does|did|is|are|was|were|"

@@ -21,7 +21,7 @@ from langgraph.runtime import Runtime
 
 from cognition.chemistry import ChemistryStore
 from cognition.config import Settings
-from cognition.diary import Diary
+from cognition.diary import SAID, Diary
 from cognition.home import UserHome
 from consolidation.collect import collect as collect_items
 from consolidation.dataset import ReplayBuffer, RetiredLog, compose, rem_cycles, volume
@@ -119,7 +119,7 @@ def _items(ctx: SleepContext, state: SleepState) -> list[Item]:
 
 
 def curate(state: SleepState, runtime: Runtime[SleepContext]) -> dict:
-    from consolidation.curate import SAID, curate as run_curation
+    from consolidation.curate import curate as run_curation
 
     ctx = runtime.context
     started = _begin("curate", ctx)

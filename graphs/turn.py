@@ -28,12 +28,13 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from cognition.chemistry import ChemistryStore
-from graphs.coordinate import NOT_TOLD, SAID, Coordination, asks, coordinate, holds_facts
-from cognition.diary import Diary
+from graphs.coordinate import Coordination, asks, coordinate, holds_facts
+from cognition.diary import SAID, Diary
 from cognition.index import MemoryIndex, cosine, embed
 from cognition.perceive import Perception
 from cognition.perceive import perceive as classify
 from system1.brain import LizardBrain
+from system1.prompts import NOT_TOLD
 from system2.reasoner import Reasoner
 
 HISTORY_CHARS = 2000  # a thread's history keeps this much of each past message

@@ -74,6 +74,10 @@ def test_a_question_holding_a_name_or_a_pronoun_is_not_moved():
                Example("Where does my dad keep his boat?", "Your dad keeps his boat in Oban.", "fact", ("c",)),
                Example("I told my sister what about the rye loaf, which she loved?", "...", "fact", ("d",))]
     assert unsaid(learned) == []
+    plain = Example("What does my sister bake?", "Your sister bakes rye loaves.", "fact", ("e",))
+    moved = unsaid([*learned, plain])
+    assert moved and all(re.sub(rf"\bmy ({lx.ROLES_PATTERN})\b", "my _", e.prompt) == "What does my _ bake?"
+                         for e in moved)   # the one question that can be moved, and only it
 
 
 def test_the_set_is_rebuilt_each_night_and_a_relative_mentioned_later_is_no_longer_declined(tmp_path):
