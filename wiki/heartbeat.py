@@ -34,6 +34,7 @@ from cognition.index import cosine, embed
 from wiki.mergelog import MergeConflict, MergeError, MergeLog
 from wiki.proposals import Crosslink, Dream, Frame, Queue, Split, Staged, Stale
 from wiki.store import Node, Resolver, Wiki, WikiError, parse
+from wiki.worker import labelled_opening
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +308,11 @@ class EmbeddedJudge:
         if isinstance(proposal, Frame):
             node = wiki.node(proposal.node)
             if " ".join(proposal.opening.split()) not in " ".join(node.text().split()):
+                resolver = resolver or wiki.resolver()
+                named = [n for link in parse("x", node.path, proposal.opening.encode()).links
+                         if (n := resolver.resolve(link.target)) is not None]
+                if proposal.opening.strip() == labelled_opening(node, named, resolver):
+                    return True, "the opening says only what the node's labelled links (and the links to it) say"
                 return False, "a new opening in words the node does not already hold needs a capable System 2 to judge"
             names = [node.title, *node.aliases]
             if not any(re.search(rf"\b{re.escape(n)}", proposal.opening, re.IGNORECASE) for n in names):

@@ -11,7 +11,8 @@ all). For each node the worker looks for:
   prose are about unrelated things (their embeddings far apart); the parts keep the
   sections' text word for word and the node becomes a hub linking them;
 - a frame: a node whose opening never names what it is about; the new opening is a
-  sentence of the node that defines it ("X is …"), or one that names it;
+  sentence of the node that defines it ("X is …"), else one composed from what its labelled
+  links say it is ("Kind of: [[Hound]]", or "Kinds: [[Beagle]]" on the hound's page);
 - stale claims: a sentence that states a value the user's memory has since retired
   (a page saying where the user works, after the user changed jobs);
 - dreams: System 1's free association between this node and a distant one.
@@ -176,6 +177,58 @@ def defining_nouns(sentence: str) -> list[int]:
     return [t.idx for t in heads if t.pos_ in ("NOUN", "PROPN")]
 
 
+# What a labelled link says its node is, in the words knowledge bases use for it (Wikidata's
+# "instance of", "subclass of", "part of"; SKOS's "broader"), as a "Label: [[Target]]" line, a
+# "Label:: [[Target]]" field or a front-matter property; and the same relation said on the other
+# node ("Kinds: [[Beagle]]" on a hound's page). Priority follows the order: a kind before a part.
+RELATION_LABELS = {"kind of": "a kind of", "type of": "a kind of", "sort of": "a kind of", "subclass of": "a kind of",
+                   "is a": "a kind of", "broader": "a kind of", "instance of": "an instance of", "part of": "part of",
+                   "member of": "a member of"}
+INVERSE_LABELS = {"kinds": "a kind of", "types": "a kind of", "subclasses": "a kind of", "narrower": "a kind of",
+                  "instances": "an instance of", "parts": "part of", "has part": "part of", "members": "a member of"}
+_LABELLED = re.compile(r"^\s*(?:[-*+]\s+)?\**([A-Za-z][A-Za-z _-]{0,30}?)\**\s*::?\s*(.*\[\[.*)$")
+
+
+def labelled_links(node: Node) -> list[tuple[str, str]]:
+    """(label, link target) of each link under a label: "- Part of: [[Hand]]", "up:: [[X]]", or
+    a front-matter property whose value is a wikilink. Labels lowercased, "_" and "-" as spaces."""
+    from wiki.store import WIKILINK
+
+    found = []
+    for key, value in node.meta.items():
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            found += [(str(key), m.group(2).strip()) for m in WIKILINK.finditer(str(v)) if m.group(2).strip()]
+    for line in node.body.splitlines():
+        m = _LABELLED.match(line)
+        if m:
+            found += [(m.group(1), t.group(2).strip()) for t in WIKILINK.finditer(m.group(2)) if t.group(2).strip()]
+    return [(" ".join(label.replace("_", " ").replace("-", " ").lower().split()), target) for label, target in found]
+
+
+def labelled_opening(node: Node, others: Sequence[Node], resolver: Resolver) -> str | None:
+    """An opening that says what the node is from its labelled links alone, and from `others`'
+    links to it under an inverse label: "Beagle is a kind of [[Hound]]." None when none says.
+
+    It states nothing the wiki does not already say, so a judge without a language model can
+    check it by composing it again (the heartbeat does)."""
+    claims: dict[str, list[str]] = {}
+    for label, target in labelled_links(node):
+        if label in RELATION_LABELS and (found := resolver.resolve(target)) is not None and found.id != node.id:
+            claims.setdefault(RELATION_LABELS[label], []).append(found.title)
+    for other in sorted(others, key=lambda o: o.id):
+        if other.id == node.id:
+            continue
+        for label, target in labelled_links(other):
+            if label in INVERSE_LABELS and (found := resolver.resolve(target)) is not None and found.id == node.id:
+                claims.setdefault(INVERSE_LABELS[label], []).append(other.title)
+    for relation in dict.fromkeys([*RELATION_LABELS.values(), *INVERSE_LABELS.values()]):
+        targets = list(dict.fromkeys(claims.get(relation, [])))[:2]
+        if targets:
+            return f"{node.title} is {relation} " + " and ".join(f"[[{t}]]" for t in targets) + "."
+    return None
+
+
 def _stem(word: str) -> str:
     w = word.lower()
     for suffix in ("ing", "ed", "es", "s"):
@@ -230,11 +283,13 @@ class Worker:
         self.known = self._known()
         self.index = {n.id: j for j, n in enumerate(self.nodes)}
         self.adjacent: dict[str, set[str]] = {n.id: set() for n in self.nodes}   # linked, either way
+        self.backlinks: dict[str, set[str]] = {n.id: set() for n in self.nodes}
         for a, targets in self.links.items():
             for b in targets:
                 if b != a and b in self.adjacent:
                     self.adjacent[a].add(b)
                     self.adjacent[b].add(a)
+                    self.backlinks[b].add(a)
         self.names: dict[str, list[int]] = {}   # a title or alias, lowercased, to the nodes it names
         for j, n in enumerate(self.nodes):
             for name in {n.title, _undisambiguated(n.title), *n.aliases}:
@@ -429,7 +484,7 @@ class Worker:
         return title
 
     def frame(self, node: Node) -> list[Frame]:
-        names = [n for n in (node.title, *node.aliases) if len(n) >= 3]
+        names = [n for n in dict.fromkeys((node.title, _undisambiguated(node.title), *node.aliases)) if len(n) >= 3]
         if not names:
             return []
         opening = node.opening
@@ -441,10 +496,16 @@ class Worker:
                               rf"refers to)\b", re.IGNORECASE)
         sentences = [s for s in _sentences(_prose(node.text())) if s not in first and len(_words(s)) >= 5]
         best = next((s for s in sentences if defining.search(s)), None)
-        if best is None:
+        if best is not None:
+            return [self._proposal(Frame, [node], f"the opening ({first[:80]!r}) never says what {node.title} is; "
+                                                  "this sentence of the node does", node=node.id, opening=best)]
+        linking = [self.by_id[i] for i in self.backlinks.get(node.id, ()) if i in self.by_id]
+        composed = labelled_opening(node, linking, self.resolver)
+        if composed is None:
             return []
         return [self._proposal(Frame, [node], f"the opening ({first[:80]!r}) never says what {node.title} is; "
-                                              "this sentence of the node does", node=node.id, opening=best)]
+                                              "its labelled links (and the links to it) do", node=node.id,
+                               opening=composed)]
 
     def stale(self, node: Node) -> list[Stale]:
         out = []
