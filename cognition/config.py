@@ -140,7 +140,7 @@ class WikiSettings(_Group):
         "What the worker takes as evidence for a crosslink: 'definitions', a node's defining sentence names the "
         "other ('A beagle is a small breed of hound'); 'mentions', also any unlinked mention of another node's "
         "title; 'neighbours', also mutual embedding neighbours. On `reverie eval wiki` (WordNet, 1,000 nodes) "
-        "their precision was about 0.68, 0.38 and 0.28."))
+        "their precision was about 0.74 (8 Dec 2026), 0.38 and 0.28 (the last two before the first rose from 0.68)."))
 
 
 class SleepSettings(_Group):

@@ -6,7 +6,9 @@ all). For each node the worker looks for:
 - crosslinks: nodes its defining sentence says it is ("A beagle is a small breed of hound"),
   and, as `links` allows, nodes it mentions by title or alias, or its mutual embedding
   neighbours; never one it is already closely joined to (linked, sharing a link, or placed
-  under a node that is defined as the other), nor one far from it in meaning;
+  under a node that is defined as the other or whose title's head names it), nor a wider
+  class its definition names when its labels already give its class, nor one far from it
+  in meaning;
 - a split: an overlong node with headed sections, or a node whose headed sections of
   prose are about unrelated things (their embeddings far apart); the parts keep the
   sections' text word for word and the node becomes a hub linking them;
@@ -298,6 +300,10 @@ class Worker:
                     if j not in self.names.get(key, ()):
                         self.names.setdefault(key, []).append(j)
         self.longest = max((k.count(" ") + 1 for k in self.names), default=1)
+        self.names_of: dict[str, set[str]] = {n.id: set() for n in self.nodes}   # a node's id -> its names
+        for key, js in self.names.items():
+            for j in js:
+                self.names_of[self.ids[j]].add(key)
         return [n.id for n in self.visits.order(self.nodes)]
 
     def occurrences(self, text: str) -> list[tuple[int, int, str]]:
@@ -349,14 +355,21 @@ class Worker:
             self._defines[key] = found
         return self._defines[key]
 
+    def kinds(self, node: Node) -> list[str]:
+        """The names of what a node says it is: its defining sentence's, and its title's head, the
+        longest last words of it that name another node ("Piciform bird" is a bird, "Toy dog" a dog)."""
+        words = _words(_undisambiguated(node.title).lower())
+        head = next((k for k in (" ".join(words[i:]) for i in range(1, len(words))) if k in self.names), None)
+        return [name for name, _ in self.defines(node)] + ([head] if head else [])
+
     def near(self, a: str, b: str) -> bool:
-        """Already joined closely: linked, or two of `a`'s own steps apart (it links to a node that is
-        linked with `b`, or that is defined as `b`: `b` is then its grandparent, not its parent). A
-        note that merely links to both (a daily note, an index) joins nothing."""
+        """Already joined closely: linked, or two of `a`'s own steps apart: it links to a node that
+        is linked with `b`, or that is a `b` (its defining sentence or its title says so: `b` is then
+        `a`'s grandparent, not its parent). A note that merely links to both (a daily note, an
+        index) joins nothing."""
         if b in self.adjacent[a]:
             return True
-        names = {name for name, j in self.names.items() if self.index[b] in j}
-        return any(b in self.adjacent[p] or any(name in names for name, _ in self.defines(self.by_id[p]))
+        return any(b in self.adjacent[p] or self.names_of[b] & set(self.kinds(self.by_id[p]))
                    for p in self.links[a] if p in self.by_id and p != a)
 
     def _known(self) -> set[tuple]:
@@ -403,7 +416,11 @@ class Worker:
         i = self.index[node.id]
         sims = self.matrix @ self.matrix[i]
         found: dict[int, tuple[int, str]] = {}   # candidate -> (strength, why)
-        for name, phrase in self.defines(node):
+        # A note whose labels already say what kind of thing it is ("Kind of: [[Drill]]") has its
+        # class; a wider word in its definition ("a hand tool") names an ancestor, not a parent.
+        classed = any(RELATION_LABELS.get(label) in ("a kind of", "an instance of") and self.resolver.resolve(t)
+                      for label, t in labelled_links(node))
+        for name, phrase in ([] if classed else self.defines(node)):
             j = self.referent(i, name)
             if j is not None:
                 found.setdefault(j, (2, f"{node.title}'s opening says it is {phrase!r}, which is {self.nodes[j].title}, "

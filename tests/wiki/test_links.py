@@ -77,3 +77,34 @@ def test_each_looser_evidence_adds_to_the_surer(worker):
     assert strict < loose <= loosest
     with pytest.raises(ValueError, match="definitions, mentions, neighbours"):
         WorkerSettings(links="everything")
+
+
+SPICE_RACK = {
+    "Spice": "# Spice\n\nA spice is a dried seed, root or bark used to flavour food.\n",
+    # The title says what it is: a seed spice is a spice (no sentence or link has to).
+    "Seed spice": "# Seed spice\n\nAny of numerous dried seeds ground or used whole in cooking.\n\n- Kinds: [[Cumin]]\n",
+    "Cumin": "# Cumin\n\nCumin is an aromatic spice from a plant of the parsley family.\n\n- Kind of: [[Seed spice]]\n",
+    # Its definition names a wider class than its labelled one: "spice" is a grandparent.
+    "Nigella": "# Nigella\n\nNigella is a black spice with an onion-like bite.\n\n- Kind of: [[Black seed]]\n",
+    "Black seed": "# Black seed\n\nA black seed is a small dark seed used as a spice.\n",
+    # Nothing says what it is but its definition: that is what it gets linked to.
+    "Mace": "# Mace\n\nMace is a spice made from the red covering of the nutmeg seed.\n",
+    # Sumac's label names its class; its definition's "bark spice" is another note, not its parent.
+    "Bark spice": "# Bark spice\n\nA bark spice is a spice cut from the inner bark of trees.\n",
+    "Sumac": "# Sumac\n\nSumac is a sour bark spice.\n\n- Kind of: [[Spice]]\n",
+}
+
+
+def test_a_title_or_a_label_that_says_the_class_leaves_no_grandparent_link(tmp_path):
+    root = tmp_path / "rack"
+    root.mkdir()
+    for name, text in SPICE_RACK.items():
+        (root / f"{name}.md").write_text(text, encoding="utf-8")
+    w = Worker(Wiki(root), Queue(tmp_path / "p").ensure(), tmp_path / "s", settings=WorkerSettings(crosslinks_per_visit=5))
+    w.prepare()
+    links = proposed(w)
+    assert ("Mace", "Spice") in links                    # the control: a definition alone still links
+    assert ("Cumin", "Spice") not in links               # its class, Seed spice, is a spice by its title
+    assert ("Nigella", "Spice") not in links             # its label already names its class
+    assert ("Sumac", "Bark spice") not in links          # labelled a kind of Spice already
+    assert w.kinds(w.by_id["Seed spice"]) == ["spice"]
